@@ -1,0 +1,456 @@
+package checkout
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+
+	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/money"
+)
+
+// Limits of a create request.
+const (
+	MaxItems            = 100
+	MaxQuantity         = 10_000
+	MinExpiry           = 5 * time.Minute
+	MaxExpiry           = 90 * 24 * time.Hour
+	MaxMetadataKeys     = 50
+	MaxMetadataKeyLen   = 40
+	MaxMetadataValueLen = 500
+	maxNameLen          = 200
+	maxDescriptionLen   = 1000
+	maxReferenceLen     = 200
+	maxURLLen           = 2048
+	maxAddressFieldLen  = 200
+	maxItemTypeLen      = 40
+)
+
+// Error is a request the model refuses. Code is stable for clients to match on,
+// Field names the offending input, Message is for people.
+type Error struct {
+	Code    string
+	Field   string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Error codes.
+const (
+	CodeValidation     = "validation_error"
+	CodeAmountMismatch = "amount_mismatch"
+)
+
+func invalid(field, format string, args ...any) *Error {
+	return &Error{Code: CodeValidation, Field: field, Message: field + ": " + fmt.Sprintf(format, args...)}
+}
+
+// Text is a string field that also accepts a JSON number, since shop systems
+// often hold order numbers as integers.
+type Text string
+
+// UnmarshalJSON accepts a string, a number or null.
+func (t *Text) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*t = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = Text(s)
+	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
+		*t = Text(b)
+	default:
+		return errors.New("must be a string")
+	}
+	return nil
+}
+
+// CreateRequest is the body of POST /api/v1/checkouts/{siteId}/create, as sent by
+// payment-gateway.app clients and the official shop plugins, with our additions
+// (metadata, locale, expiresAt, expiresInMinutes). Unknown fields are ignored.
+type CreateRequest struct {
+	Amount            json.Number    `json:"amount"`
+	Currency          string         `json:"currency"`
+	Email             string         `json:"email"`
+	ReturnURL         string         `json:"returnUrl"`
+	CancelURL         string         `json:"cancelUrl"`
+	IPNURL            string         `json:"ipnUrl"`
+	ExternalReference Text           `json:"externalReference"`
+	InvoiceNumber     Text           `json:"invoiceNumber"`
+	ClientID          Text           `json:"clientId"`
+	Items             []ItemRequest  `json:"items"`
+	BillingAddress    *Address       `json:"billingAddress"`
+	ShippingAddress   *Address       `json:"shippingAddress"`
+	Metadata          map[string]any `json:"metadata"`
+	Locale            string         `json:"locale"`
+	ExpiresAt         string         `json:"expiresAt"`
+	ExpiresInMinutes  json.Number    `json:"expiresInMinutes"`
+}
+
+// ItemRequest is one entry of CreateRequest.Items.
+type ItemRequest struct {
+	Name        string      `json:"name"`
+	Description string      `json:"description"`
+	Quantity    json.Number `json:"quantity"`
+	UnitPrice   json.Number `json:"unitPrice"`
+	VATRate     json.Number `json:"vatRate"`
+	ItemType    string      `json:"itemType"`
+	AmountType  string      `json:"amountType"`
+}
+
+// Settings are what the site and the caller decide about a new checkout.
+type Settings struct {
+	OrganizationID string
+	SiteID         string
+	Mode           Mode
+	Source         Source
+	// AmountsInCents converts amounts from hundredths of the major unit.
+	AmountsInCents bool
+	DefaultExpiry  time.Duration
+	MaxAmount      int64
+}
+
+// Build validates a create request and returns the open checkout it describes,
+// with fresh identifiers. Nothing is stored.
+func Build(req *CreateRequest, s Settings, now time.Time) (*Checkout, error) {
+	cur, err := money.ParseCurrency(req.Currency)
+	if err != nil {
+		if req.Currency == "" {
+			return nil, invalid("currency", "is required")
+		}
+		return nil, invalid("currency", "%q is not a known ISO 4217 currency code", req.Currency)
+	}
+	toMinor := func(field string, n json.Number) (int64, error) {
+		v, err := money.IntegerFromJSON(n.String())
+		if err != nil {
+			return 0, invalid(field, "must be a whole number of minor units, got %s", n.String())
+		}
+		if !s.AmountsInCents {
+			return v, nil
+		}
+		minor, err := money.CentsToMinor(v, cur)
+		if err != nil {
+			return 0, invalid(field, "%d hundredths of %s is not a whole number of %s minor units (this site takes amounts in cents)", v, cur.Code, cur.Code)
+		}
+		return minor, nil
+	}
+
+	if req.Amount == "" {
+		return nil, invalid("amount", "is required")
+	}
+	amount, err := toMinor("amount", req.Amount)
+	if err != nil {
+		return nil, err
+	}
+	if amount <= 0 {
+		return nil, invalid("amount", "must be positive")
+	}
+	if amount > s.MaxAmount {
+		return nil, invalid("amount", "exceeds the maximum of %s %s", money.Format(s.MaxAmount, cur), cur.Code)
+	}
+
+	c := &Checkout{
+		ID:                ids.New("co"),
+		OrganizationID:    s.OrganizationID,
+		SiteID:            s.SiteID,
+		Mode:              s.Mode,
+		SessionPublicID:   ids.Token(ids.SessionPublicIDLen),
+		ShortCode:         ids.Token(ids.ShortCodeLen),
+		Status:            StatusOpen,
+		Currency:          cur.Code,
+		Amount:            amount,
+		Email:             strings.TrimSpace(req.Email),
+		ExternalReference: strings.TrimSpace(string(req.ExternalReference)),
+		InvoiceNumber:     strings.TrimSpace(string(req.InvoiceNumber)),
+		ClientID:          strings.TrimSpace(string(req.ClientID)),
+		Metadata:          map[string]string{},
+		Source:            s.Source,
+		CreatedAt:         now,
+		UpdatedAt:         now,
+	}
+
+	if c.ExternalReference == "" && c.InvoiceNumber == "" {
+		return nil, invalid("externalReference", "externalReference or invoiceNumber is required")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"externalReference", c.ExternalReference},
+		{"invoiceNumber", c.InvoiceNumber},
+		{"clientId", c.ClientID},
+	} {
+		if err := checkText(f.name, f.v, maxReferenceLen); err != nil {
+			return nil, err
+		}
+	}
+	if c.Email != "" {
+		if err := checkEmail("email", c.Email); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []struct {
+		name string
+		in   string
+		out  *string
+	}{
+		{"returnUrl", req.ReturnURL, &c.ReturnURL},
+		{"cancelUrl", req.CancelURL, &c.CancelURL},
+		{"ipnUrl", req.IPNURL, &c.IPNURL},
+	} {
+		u := strings.TrimSpace(f.in)
+		if u == "" {
+			continue
+		}
+		if err := checkURL(f.name, u); err != nil {
+			return nil, err
+		}
+		*f.out = u
+	}
+	if c.BillingAddress, err = checkAddress("billingAddress", req.BillingAddress); err != nil {
+		return nil, err
+	}
+	if c.ShippingAddress, err = checkAddress("shippingAddress", req.ShippingAddress); err != nil {
+		return nil, err
+	}
+	if c.Metadata, err = checkMetadata(req.Metadata); err != nil {
+		return nil, err
+	}
+	if req.Locale != "" {
+		tag, err := language.Parse(req.Locale)
+		if err != nil || len(req.Locale) > 35 {
+			return nil, invalid("locale", "%q is not a BCP 47 language tag", req.Locale)
+		}
+		c.Locale = tag.String()
+	}
+	if c.ExpiresAt, err = expiry(req, s.DefaultExpiry, now); err != nil {
+		return nil, err
+	}
+
+	if len(req.Items) > MaxItems {
+		return nil, invalid("items", "at most %d items, got %d", MaxItems, len(req.Items))
+	}
+	var sum int64
+	for i, in := range req.Items {
+		field := fmt.Sprintf("items[%d]", i)
+		it := LineItem{
+			CheckoutID:  c.ID,
+			Position:    i,
+			Name:        strings.TrimSpace(in.Name),
+			Description: strings.TrimSpace(in.Description),
+			ItemType:    strings.TrimSpace(in.ItemType),
+			AmountType:  strings.ToLower(strings.TrimSpace(in.AmountType)),
+		}
+		if it.Name == "" && it.Description == "" {
+			return nil, invalid(field+".name", "an item needs a name or a description")
+		}
+		if err := checkText(field+".name", it.Name, maxNameLen); err != nil {
+			return nil, err
+		}
+		if err := checkText(field+".description", it.Description, maxDescriptionLen); err != nil {
+			return nil, err
+		}
+		if err := checkText(field+".itemType", it.ItemType, maxItemTypeLen); err != nil {
+			return nil, err
+		}
+		if it.AmountType != "" && it.AmountType != "gross" && it.AmountType != "net" {
+			return nil, invalid(field+".amountType", "must be gross or net, got %q", in.AmountType)
+		}
+		if in.Quantity == "" {
+			it.Quantity = 1
+		} else if it.Quantity, err = money.IntegerFromJSON(in.Quantity.String()); err != nil || it.Quantity < 1 || it.Quantity > MaxQuantity {
+			return nil, invalid(field+".quantity", "must be a whole number from 1 to %d, got %s", MaxQuantity, in.Quantity.String())
+		}
+		if in.UnitPrice == "" {
+			return nil, invalid(field+".unitPrice", "is required")
+		}
+		if it.UnitPrice, err = toMinor(field+".unitPrice", in.UnitPrice); err != nil {
+			return nil, err
+		}
+		if in.VATRate != "" {
+			if it.VATRate, err = checkRate(field+".vatRate", in.VATRate.String()); err != nil {
+				return nil, err
+			}
+		}
+		if sum, err = money.MulAdd(sum, it.Quantity, it.UnitPrice); err != nil || it.UnitPrice > s.MaxAmount || it.UnitPrice < -s.MaxAmount {
+			return nil, invalid(field+".unitPrice", "is out of range")
+		}
+		c.Items = append(c.Items, it)
+	}
+	if len(c.Items) > 0 && sum != amount {
+		return nil, &Error{
+			Code:    CodeAmountMismatch,
+			Field:   "items",
+			Message: fmt.Sprintf("sum of item amounts (%d) does not match total amount (%d)", sum, amount),
+		}
+	}
+	if len(c.Items) == 0 {
+		c.Items = []LineItem{{CheckoutID: c.ID, Name: c.Reference(), Quantity: 1, UnitPrice: amount}}
+	}
+	return c, nil
+}
+
+func expiry(req *CreateRequest, def time.Duration, now time.Time) (time.Time, error) {
+	if req.ExpiresAt != "" && req.ExpiresInMinutes != "" {
+		return time.Time{}, invalid("expiresAt", "give expiresAt or expiresInMinutes, not both")
+	}
+	d := def
+	switch {
+	case req.ExpiresAt != "":
+		t, err := time.Parse(time.RFC3339, req.ExpiresAt)
+		if err != nil {
+			return time.Time{}, invalid("expiresAt", "must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
+		}
+		d = t.Sub(now)
+	case req.ExpiresInMinutes != "":
+		m, err := money.IntegerFromJSON(req.ExpiresInMinutes.String())
+		if err != nil || m > int64(MaxExpiry/time.Minute) {
+			return time.Time{}, invalid("expiresInMinutes", "must be a whole number of minutes from %d to %d", int(MinExpiry/time.Minute), int(MaxExpiry/time.Minute))
+		}
+		d = time.Duration(m) * time.Minute
+	}
+	if d < MinExpiry || d > MaxExpiry {
+		field := "expiresInMinutes"
+		if req.ExpiresAt != "" {
+			field = "expiresAt"
+		}
+		return time.Time{}, invalid(field, "the checkout must expire between 5 minutes and 90 days from now")
+	}
+	return now.Add(d).UTC().Truncate(time.Second), nil
+}
+
+func checkText(field, v string, max int) error {
+	if !utf8.ValidString(v) {
+		return invalid(field, "is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return invalid(field, "is %d characters long, at most %d allowed", n, max)
+	}
+	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }) {
+		return invalid(field, "contains control characters")
+	}
+	return nil
+}
+
+func checkEmail(field, v string) error {
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || len(v) > 254 {
+		return invalid(field, "%q is not an email address", v)
+	}
+	return nil
+}
+
+// checkURL accepts absolute http and https URLs. The literal {transactionId}
+// placeholder is kept as is and replaced when the buyer is redirected.
+func checkURL(field, v string) error {
+	if len(v) > maxURLLen {
+		return invalid(field, "is longer than %d characters", maxURLLen)
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return invalid(field, "must be an absolute https (or http) URL")
+	}
+	return checkText(field, v, maxURLLen)
+}
+
+func checkAddress(field string, a *Address) (*Address, error) {
+	if a == nil {
+		return nil, nil
+	}
+	out := *a
+	fields := []struct {
+		name string
+		v    *string
+	}{
+		{"firstName", &out.FirstName}, {"lastName", &out.LastName}, {"name", &out.Name},
+		{"company", &out.Company}, {"email", &out.Email}, {"address1", &out.Address1},
+		{"address2", &out.Address2}, {"city", &out.City}, {"state", &out.State},
+		{"postcode", &out.Postcode}, {"country", &out.Country}, {"phone", &out.Phone},
+	}
+	empty := true
+	for _, f := range fields {
+		*f.v = strings.TrimSpace(*f.v)
+		if err := checkText(field+"."+f.name, *f.v, maxAddressFieldLen); err != nil {
+			return nil, err
+		}
+		empty = empty && *f.v == ""
+	}
+	if empty {
+		return nil, nil
+	}
+	if out.Country != "" {
+		r, err := language.ParseRegion(out.Country)
+		if err != nil || len(out.Country) != 2 {
+			return nil, invalid(field+".country", "must be an ISO 3166-1 alpha-2 code, got %q", out.Country)
+		}
+		out.Country = r.String()
+	}
+	if out.Email != "" {
+		if err := checkEmail(field+".email", out.Email); err != nil {
+			return nil, err
+		}
+	}
+	return &out, nil
+}
+
+func checkMetadata(in map[string]any) (map[string]string, error) {
+	out := make(map[string]string, len(in))
+	if len(in) > MaxMetadataKeys {
+		return nil, invalid("metadata", "at most %d keys, got %d", MaxMetadataKeys, len(in))
+	}
+	for k, v := range in {
+		if k == "" || utf8.RuneCountInString(k) > MaxMetadataKeyLen {
+			return nil, invalid("metadata", "keys must be 1 to %d characters, got %q", MaxMetadataKeyLen, k)
+		}
+		var s string
+		switch v := v.(type) {
+		case string:
+			s = v
+		case json.Number:
+			s = v.String()
+		case float64:
+			s = fmt.Sprint(v)
+		case bool:
+			s = fmt.Sprint(v)
+		case nil:
+			continue
+		default:
+			return nil, invalid("metadata."+k, "values must be strings, numbers or booleans")
+		}
+		if err := checkText("metadata."+k, s, MaxMetadataValueLen); err != nil {
+			return nil, err
+		}
+		if err := checkText("metadata", k, MaxMetadataKeyLen); err != nil {
+			return nil, err
+		}
+		out[k] = s
+	}
+	return out, nil
+}
+
+// checkRate validates a VAT percentage from 0 to 100 and returns it as exact
+// decimal text with at most four decimals.
+func checkRate(field, lit string) (string, error) {
+	r, ok := new(big.Rat).SetString(lit)
+	if !ok || r.Sign() < 0 || r.Cmp(big.NewRat(100, 1)) > 0 {
+		return "", invalid(field, "must be a percentage from 0 to 100, got %s", lit)
+	}
+	scaled := new(big.Rat).Mul(r, big.NewRat(10000, 1))
+	if !scaled.IsInt() {
+		return "", invalid(field, "has more than four decimals: %s", lit)
+	}
+	s := r.FloatString(4)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s, nil
+}

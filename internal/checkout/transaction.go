@@ -1,0 +1,53 @@
+package checkout
+
+import "time"
+
+// TxStatus is the state of one payment attempt.
+type TxStatus string
+
+// Transaction states, with the integer codes the merchant's IPN carries.
+const (
+	TxInitiated       TxStatus = "initiated"
+	TxPendingProvider TxStatus = "pending_provider"
+	TxSucceeded       TxStatus = "succeeded"
+	TxFailed          TxStatus = "failed"
+	TxCancelled       TxStatus = "cancelled"
+	TxRefunded        TxStatus = "refunded"
+	TxChargeback      TxStatus = "chargeback"
+)
+
+var txCodes = map[TxStatus]int{
+	TxCancelled:       -2,
+	TxInitiated:       -1,
+	TxPendingProvider: 0,
+	TxSucceeded:       1,
+	TxFailed:          2,
+	TxRefunded:        3,
+	TxChargeback:      4,
+}
+
+// Code is the integer the payment-gateway.app IPN uses for the status.
+func (s TxStatus) Code() int { return txCodes[s] }
+
+// Valid reports whether s is a known transaction status.
+func (s TxStatus) Valid() bool {
+	_, ok := txCodes[s]
+	return ok
+}
+
+// Transaction is one attempt to pay a checkout through a provider. A checkout
+// may have several; at most one succeeds.
+type Transaction struct {
+	ID             string   `bun:",pk"`
+	CheckoutID     string   `bun:",notnull"`
+	OrganizationID string   `bun:",notnull"`
+	SiteID         string   `bun:",notnull"`
+	ProviderID     string   `bun:",notnull"`
+	Status         TxStatus `bun:",notnull"`
+	Amount         int64    `bun:",notnull"`
+	Currency       string   `bun:",notnull"`
+	// ProviderRef is the provider's own id (a Stripe PaymentIntent id, a wire reference).
+	ProviderRef string    `bun:",notnull"`
+	CreatedAt   time.Time `bun:",notnull"`
+	UpdatedAt   time.Time `bun:",notnull"`
+}

@@ -1,0 +1,29 @@
+package ids
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestTokenShapeAndUniqueness(t *testing.T) {
+	seen := map[string]bool{}
+	for range 2000 {
+		tok := Token(ShortCodeLen)
+		if len(tok) != ShortCodeLen {
+			t.Fatalf("length %d", len(tok))
+		}
+		if strings.Trim(tok, alphabet) != "" {
+			t.Fatalf("token %q has characters outside the alphabet", tok)
+		}
+		if seen[tok] {
+			t.Fatalf("duplicate token %q", tok)
+		}
+		seen[tok] = true
+	}
+	if id := New("co"); !strings.HasPrefix(id, "co_") || len(id) != 23 {
+		t.Fatalf("New(co) = %q", id)
+	}
+	if s := Secret(32); len(s) != 43 {
+		t.Fatalf("Secret(32) has length %d", len(s))
+	}
+}

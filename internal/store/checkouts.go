@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/pgw/pgw/internal/checkout"
+)
+
+// CreateCheckout stores a new checkout with its items. When done is not nil the
+// idempotency record it names is completed in the same transaction, so a
+// replayed request can never create a second checkout. On SQLite concurrent
+// creates share one transaction (group commit).
+func (s *Store) CreateCheckout(ctx context.Context, c *checkout.Checkout, done *IdempotencyResult) error {
+	if s.dialect == SQLite {
+		return s.batch.submit(ctx, c, done)
+	}
+	return s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return insertCheckout(ctx, tx, c, done)
+	})
+}
+
+func insertCheckout(ctx context.Context, tx bun.Tx, c *checkout.Checkout, done *IdempotencyResult) error {
+	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
+		return fmt.Errorf("inserting checkout: %w", err)
+	}
+	if len(c.Items) > 0 {
+		if _, err := tx.NewInsert().Model(&c.Items).Exec(ctx); err != nil {
+			return fmt.Errorf("inserting checkout items: %w", err)
+		}
+	}
+	if done != nil {
+		if err := completeIdempotency(ctx, tx, done); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetCheckout returns a checkout of the organization with its items and
+// transactions; another organization's checkout is not found.
+func (s *Store) GetCheckout(ctx context.Context, orgID, id string) (*checkout.Checkout, error) {
+	c := new(checkout.Checkout)
+	err := s.read.NewSelect().Model(c).
+		Relation("Items", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("position") }).
+		Relation("Transactions", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("created_at, id") }).
+		Where("checkout.id = ?", id).Where("checkout.organization_id = ?", orgID).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "checkout")
+	}
+	return c, nil
+}
+
+// CheckoutFilter narrows ListCheckouts. Zero fields do not filter.
+type CheckoutFilter struct {
+	OrganizationID    string
+	SiteID            string
+	Status            checkout.Status
+	ExternalReference string
+	CreatedFrom       time.Time
+	CreatedTo         time.Time
+	Page              int // from 1
+	Limit             int
+}
+
+// ListCheckouts returns one page of the organization's checkouts, newest first,
+// with their items, and the number of checkouts matching the filter.
+func (s *Store) ListCheckouts(ctx context.Context, f CheckoutFilter) ([]*checkout.Checkout, int, error) {
+	var list []*checkout.Checkout
+	q := s.read.NewSelect().Model(&list).
+		Relation("Items", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("position") }).
+		Where("checkout.organization_id = ?", f.OrganizationID)
+	if f.SiteID != "" {
+		q = q.Where("checkout.site_id = ?", f.SiteID)
+	}
+	if f.Status != "" {
+		q = q.Where("checkout.status = ?", f.Status)
+	}
+	if f.ExternalReference != "" {
+		q = q.Where("checkout.external_reference = ?", f.ExternalReference)
+	}
+	if !f.CreatedFrom.IsZero() {
+		q = q.Where("checkout.created_at >= ?", f.CreatedFrom.UTC())
+	}
+	if !f.CreatedTo.IsZero() {
+		q = q.Where("checkout.created_at < ?", f.CreatedTo.UTC())
+	}
+	total, err := q.OrderExpr("checkout.created_at DESC, checkout.id DESC").
+		Limit(int64(f.Limit)).Offset(int64((f.Page - 1) * f.Limit)).ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing checkouts: %w", err)
+	}
+	return list, int(total), nil
+}
+
+// ExpireCheckout moves an open checkout of the organization to expired and
+// records a checkout.expired event, in one transaction. A checkout that is no
+// longer open gives checkout.ErrNotOpen and no event.
+func (s *Store) ExpireCheckout(ctx context.Context, orgID, id string) (*checkout.Checkout, error) {
+	err := s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return s.closeCheckout(ctx, tx, orgID, id, checkout.StatusExpired, now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetCheckout(ctx, orgID, id)
+}
+
+// ExpireDue expires up to limit open checkouts whose time has passed and
+// returns how many it expired.
+func (s *Store) ExpireDue(ctx context.Context, limit int) (int, error) {
+	t := now()
+	var due []*checkout.Checkout
+	if err := s.read.NewSelect().Model(&due).Column("id", "organization_id").
+		Where("status = ?", checkout.StatusOpen).Where("expires_at <= ?", t).
+		OrderExpr("expires_at").Limit(int64(limit)).Scan(ctx); err != nil {
+		return 0, fmt.Errorf("finding due checkouts: %w", err)
+	}
+	n := 0
+	for _, c := range due {
+		err := s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			return s.closeCheckout(ctx, tx, c.OrganizationID, c.ID, checkout.StatusExpired, t)
+		})
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, checkout.ErrNotOpen):
+			// Paid or canceled meanwhile: the other change won.
+		default:
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// closeCheckout is the conditional state change every closing path shares:
+// only a checkout still open moves, and only the mover writes the event.
+func (s *Store) closeCheckout(ctx context.Context, tx bun.Tx, orgID, id string, to checkout.Status, t time.Time) error {
+	if !checkout.StatusOpen.CanBecome(to) {
+		return fmt.Errorf("closing checkout as %q: %w", to, checkout.ErrNotOpen)
+	}
+	res, err := tx.NewUpdate().Model((*checkout.Checkout)(nil)).
+		Set("status = ?", to).Set("closed_at = ?", t).Set("updated_at = ?", t).
+		Where("id = ?", id).Where("organization_id = ?", orgID).Where("status = ?", checkout.StatusOpen).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("updating checkout status: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var status checkout.Status
+		if err := tx.NewSelect().Model((*checkout.Checkout)(nil)).Column("status").
+			Where("id = ?", id).Where("organization_id = ?", orgID).Scan(ctx, &status); err != nil {
+			return notFound(err, "checkout")
+		}
+		return fmt.Errorf("checkout %s is %s: %w", id, status, checkout.ErrNotOpen)
+	}
+	return addEvent(ctx, tx, orgID, "checkout."+string(to), "checkout", id, map[string]any{
+		"id": id, "status": to, "closedAt": t,
+	}, t)
+}

@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/pgw/pgw/internal/ids"
+)
+
+// Event is one row of the outbox: something that happened, written in the same
+// transaction as the change that caused it. The notification worker turns
+// events into deliveries.
+type Event struct {
+	bun.BaseModel  `bun:"table:outbox_events"`
+	ID             string    `bun:",pk"`
+	OrganizationID string    `bun:",notnull"`
+	Type           string    `bun:",notnull"`
+	SubjectType    string    `bun:",notnull"`
+	SubjectID      string    `bun:",notnull"`
+	Payload        string    `bun:",notnull"`
+	CreatedAt      time.Time `bun:",notnull"`
+}
+
+func addEvent(ctx context.Context, tx bun.Tx, orgID, typ, subjectType, subjectID string, payload any, t time.Time) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("encoding %s event: %w", typ, err)
+	}
+	e := &Event{
+		ID: ids.New("evt"), OrganizationID: orgID, Type: typ,
+		SubjectType: subjectType, SubjectID: subjectID, Payload: string(b), CreatedAt: t,
+	}
+	if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
+		return fmt.Errorf("writing %s event: %w", typ, err)
+	}
+	return nil
+}
+
+// EventsFor returns the events about one subject, oldest first.
+func (s *Store) EventsFor(ctx context.Context, subjectID string) ([]*Event, error) {
+	var evs []*Event
+	if err := s.read.NewSelect().Model(&evs).Where("subject_id = ?", subjectID).OrderExpr("created_at, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("listing events: %w", err)
+	}
+	return evs, nil
+}

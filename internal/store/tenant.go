@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/tenant"
+)
+
+// siteRow is a site as stored: its signing secret sealed.
+type siteRow struct {
+	bun.BaseModel `bun:"table:sites"`
+	tenant.Site
+	WebhookSecretEnc string `bun:",notnull"`
+}
+
+// providerRow is a provider as stored: its configuration sealed.
+type providerRow struct {
+	bun.BaseModel `bun:"table:providers"`
+	tenant.Provider
+	ConfigEnc string `bun:",notnull"`
+}
+
+// CreateOrganization inserts an organization.
+func (s *Store) CreateOrganization(ctx context.Context, o *tenant.Organization) error {
+	if _, err := s.write.NewInsert().Model(o).Exec(ctx); err != nil {
+		return fmt.Errorf("inserting organization: %w", err)
+	}
+	return nil
+}
+
+// GetOrganization returns the organization with id.
+func (s *Store) GetOrganization(ctx context.Context, id string) (*tenant.Organization, error) {
+	o := new(tenant.Organization)
+	if err := s.read.NewSelect().Model(o).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "organization")
+	}
+	return o, nil
+}
+
+// FindOrganizationByName returns the first organization with that name.
+func (s *Store) FindOrganizationByName(ctx context.Context, name string) (*tenant.Organization, error) {
+	o := new(tenant.Organization)
+	if err := s.read.NewSelect().Model(o).Where("name = ?", name).OrderExpr("created_at, id").Limit(1).Scan(ctx); err != nil {
+		return nil, notFound(err, "organization")
+	}
+	return o, nil
+}
+
+// CreateUser inserts a user and makes it a member of orgID with role.
+func (s *Store) CreateUser(ctx context.Context, u *tenant.User, orgID string, role tenant.Role) error {
+	return s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("a user with email %s already exists", u.Email)
+			}
+			return fmt.Errorf("inserting user: %w", err)
+		}
+		m := &tenant.Membership{OrganizationID: orgID, UserID: u.ID, Role: role, CreatedAt: u.CreatedAt}
+		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
+			return fmt.Errorf("inserting membership: %w", err)
+		}
+		return nil
+	})
+}
+
+// CreateSite inserts a site, sealing its signing secret.
+func (s *Store) CreateSite(ctx context.Context, site *tenant.Site) error {
+	row := &siteRow{Site: *site, WebhookSecretEnc: s.box.Seal(site.WebhookSecret, "site:"+site.ID)}
+	if _, err := s.write.NewInsert().Model(row).Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("a site with slug %q already exists in this organization", site.Slug)
+		}
+		return fmt.Errorf("inserting site: %w", err)
+	}
+	return nil
+}
+
+// GetSite returns a site of the organization; a site of another organization
+// is not found.
+func (s *Store) GetSite(ctx context.Context, orgID, id string) (*tenant.Site, error) {
+	row := new(siteRow)
+	if err := s.read.NewSelect().Model(row).Where("id = ?", id).Where("organization_id = ?", orgID).Scan(ctx); err != nil {
+		return nil, notFound(err, "site")
+	}
+	return s.openSite(row)
+}
+
+// ListSites returns the organization's sites, oldest first.
+func (s *Store) ListSites(ctx context.Context, orgID string) ([]*tenant.Site, error) {
+	var rows []*siteRow
+	if err := s.read.NewSelect().Model(&rows).Where("organization_id = ?", orgID).OrderExpr("created_at, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("listing sites: %w", err)
+	}
+	out := make([]*tenant.Site, 0, len(rows))
+	for _, r := range rows {
+		site, err := s.openSite(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, site)
+	}
+	return out, nil
+}
+
+func (s *Store) openSite(row *siteRow) (*tenant.Site, error) {
+	secret, err := s.box.Open(row.WebhookSecretEnc, "site:"+row.ID)
+	if err != nil {
+		return nil, fmt.Errorf("opening signing secret of site %s (is secrets.master_key the one it was created with?): %w", row.ID, err)
+	}
+	site := row.Site
+	site.WebhookSecret = secret
+	return &site, nil
+}
+
+// CreateProvider inserts a provider, sealing its configuration.
+func (s *Store) CreateProvider(ctx context.Context, p *tenant.Provider) error {
+	row := &providerRow{Provider: *p, ConfigEnc: s.box.Seal(p.Config, "provider:"+p.ID)}
+	if _, err := s.write.NewInsert().Model(row).Exec(ctx); err != nil {
+		return fmt.Errorf("inserting provider: %w", err)
+	}
+	return nil
+}
+
+// ListProviders returns the providers of a site with their configuration opened.
+func (s *Store) ListProviders(ctx context.Context, orgID, siteID string) ([]*tenant.Provider, error) {
+	var rows []*providerRow
+	if err := s.read.NewSelect().Model(&rows).Where("organization_id = ?", orgID).Where("site_id = ?", siteID).
+		OrderExpr("created_at, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("listing providers: %w", err)
+	}
+	out := make([]*tenant.Provider, 0, len(rows))
+	for _, r := range rows {
+		cfg, err := s.box.Open(r.ConfigEnc, "provider:"+r.ID)
+		if err != nil {
+			return nil, fmt.Errorf("opening configuration of provider %s: %w", r.ID, err)
+		}
+		p := r.Provider
+		p.Config = cfg
+		out = append(out, &p)
+	}
+	return out, nil
+}
+
+// notFound turns sql.ErrNoRows into checkout.ErrNotFound for what.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, checkout.ErrNotFound)
+	}
+	return fmt.Errorf("loading %s: %w", what, err)
+}
+
+// TimeNow is the store's clock: UTC at microsecond precision, which both
+// engines keep exactly.
+func TimeNow() time.Time { return now() }

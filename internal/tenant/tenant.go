@@ -1,0 +1,94 @@
+// Package tenant holds the owners of everything else: organizations, their
+// users and memberships, their sites and the payment providers of each site.
+package tenant
+
+import "time"
+
+// Organization is the top tenant. Keys, sites and checkouts belong to one.
+type Organization struct {
+	ID        string    `bun:",pk"`
+	Name      string    `bun:",notnull"`
+	CreatedAt time.Time `bun:",notnull"`
+}
+
+// Role is what a member may do in an organization.
+type Role string
+
+// Roles, from most to least powerful.
+const (
+	RoleAdmin  Role = "admin"
+	RoleEditor Role = "editor"
+	RoleViewer Role = "viewer"
+)
+
+// User is an operator who signs in to the dashboard.
+type User struct {
+	ID           string    `bun:",pk"`
+	Email        string    `bun:",notnull,unique"`
+	Name         string    `bun:",notnull"`
+	PasswordHash string    `bun:",notnull"`
+	CreatedAt    time.Time `bun:",notnull"`
+}
+
+// Membership gives a user a role in an organization.
+type Membership struct {
+	OrganizationID string    `bun:",pk"`
+	UserID         string    `bun:",pk"`
+	Role           Role      `bun:",notnull"`
+	CreatedAt      time.Time `bun:",notnull"`
+}
+
+// AmountUnits says how a site's API callers express amounts.
+type AmountUnits string
+
+const (
+	// UnitsMinor means ISO 4217 minor units (JPY 7376 is 7376), the documented form.
+	UnitsMinor AmountUnits = "minor"
+	// UnitsCents means hundredths of the major unit whatever the currency
+	// (JPY 7376 is 737600), what the official shop plugins send.
+	UnitsCents AmountUnits = "cents"
+)
+
+// Site is a merchant's shop: it owns checkouts, branding and a signing secret.
+type Site struct {
+	ID             string `bun:",pk"`
+	OrganizationID string `bun:",notnull"`
+	Slug           string `bun:",notnull"`
+	DisplayName    string `bun:",notnull"`
+	// Branding of the hosted page.
+	LogoURL      string `bun:",notnull"`
+	PrimaryColor string `bun:",notnull"`
+	Font         string `bun:",notnull"`
+	CornerStyle  string `bun:",notnull"`
+	// WebhookSecret is the whsec_ string that signs notifications; the store
+	// keeps it encrypted and hands it out in clear.
+	WebhookSecret string      `bun:"-"`
+	AmountUnits   AmountUnits `bun:",notnull"`
+	// DefaultExpirySeconds is the lifetime of a checkout created without one.
+	DefaultExpirySeconds int64     `bun:",notnull"`
+	CreatedAt            time.Time `bun:",notnull"`
+	UpdatedAt            time.Time `bun:",notnull"`
+}
+
+// ProviderType names an implementation of the provider interface.
+type ProviderType string
+
+// Provider types.
+const (
+	ProviderSandbox ProviderType = "sandbox"
+	ProviderStripe  ProviderType = "stripe"
+	ProviderWire    ProviderType = "wire"
+)
+
+// Provider is a configured way to pay on one site.
+type Provider struct {
+	ID             string       `bun:",pk"`
+	OrganizationID string       `bun:",notnull"`
+	SiteID         string       `bun:",notnull"`
+	Type           ProviderType `bun:",notnull"`
+	Name           string       `bun:",notnull"`
+	// Config is the provider's credentials as JSON; encrypted at rest by the store.
+	Config    string    `bun:"-"`
+	Enabled   bool      `bun:",notnull"`
+	CreatedAt time.Time `bun:",notnull"`
+}
