@@ -162,3 +162,16 @@ func (s *Store) closeCheckout(ctx context.Context, tx bun.Tx, orgID, id string, 
 		"id": id, "status": to, "closedAt": t,
 	}, t)
 }
+
+// GetCheckoutByShortCode finds a checkout by the code in its hosted URL, for
+// any organization: the code is the buyer's bearer capability.
+func (s *Store) GetCheckoutByShortCode(ctx context.Context, code string) (*checkout.Checkout, error) {
+	c := new(checkout.Checkout)
+	err := s.read.NewSelect().Model(c).
+		Relation("Items", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("position") }).
+		Where("checkout.short_code = ?", code).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "checkout")
+	}
+	return c, nil
+}

@@ -159,3 +159,12 @@ func notFound(err error, what string) error {
 // TimeNow is the store's clock: UTC at microsecond precision, which both
 // engines keep exactly.
 func TimeNow() time.Time { return now() }
+
+// ListOrganizations returns every organization, oldest first.
+func (s *Store) ListOrganizations(ctx context.Context) ([]*tenant.Organization, error) {
+	var orgs []*tenant.Organization
+	if err := s.read.NewSelect().Model(&orgs).OrderExpr("created_at, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("listing organizations: %w", err)
+	}
+	return orgs, nil
+}

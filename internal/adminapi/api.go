@@ -1,0 +1,70 @@
+// Package adminapi is admin-backend's merchant API (payment-gateway.app
+// compatible): API-key authentication, idempotency, and the checkout
+// endpoints. It translates HTTP into calls on the checkout model and the store,
+// and their errors into status codes.
+package adminapi
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/store"
+)
+
+// Options are the settings the API needs from the configuration.
+type Options struct {
+	// PaymentBaseURL is main-frontend's public URL; paymentUrl is built on it.
+	PaymentBaseURL string
+	MaxAmount      int64
+	// Now is the clock; nil means the store's.
+	Now func() time.Time
+}
+
+// API serves the Admin API.
+type API struct {
+	store *store.Store
+	log   *slog.Logger
+	usage *auth.Usage
+	opts  Options
+}
+
+// New returns the API. usage records key use; see auth.Usage.
+func New(s *store.Store, log *slog.Logger, usage *auth.Usage, opts Options) *API {
+	if opts.Now == nil {
+		opts.Now = store.TimeNow
+	}
+	return &API{store: s, log: log, usage: usage, opts: opts}
+}
+
+// maxBody is the largest request body accepted.
+const maxBody = 1 << 20
+
+// Register adds the API's routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.Handle("POST /api/v1/checkouts/{siteId}/create", a.authed(auth.ScopeCheckoutCreate, a.idempotent(a.createCheckout)))
+	mux.Handle("GET /api/v1/checkouts/{id}", a.authed(auth.ScopeCheckoutRead, a.getCheckout))
+	mux.Handle("GET /api/v1/checkouts", a.authed(auth.ScopeCheckoutRead, a.listCheckouts))
+	mux.Handle("POST /api/v1/checkouts/{id}/expire", a.authed(auth.ScopeCheckoutUpdate, a.idempotent(a.expireCheckout)))
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
+	})
+}
+
+// V1Alias serves /v1/... as /api/v1/..., as the original's reverse proxy does;
+// the official plugins call /v1/checkouts/{siteId}/create.
+func V1Alias(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/") {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = "/api" + r.URL.Path
+			r2.URL.RawPath = ""
+			next.ServeHTTP(w, r2)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

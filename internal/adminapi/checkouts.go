@@ -1,0 +1,192 @@
+package adminapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
+)
+
+// createResponse is the answer of create-checkout: the original's four fields
+// and ours after them.
+type createResponse struct {
+	ID              string          `json:"id"`
+	SessionPublicID string          `json:"sessionPublicId"`
+	ShortCode       string          `json:"shortCode"`
+	PaymentURL      string          `json:"paymentUrl"`
+	Status          checkout.Status `json:"status"`
+	ExpiresAt       time.Time       `json:"expiresAt"`
+	Amount          int64           `json:"amount"`
+	Currency        string          `json:"currency"`
+}
+
+func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	site, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("siteId"))
+	if errors.Is(err, checkout.ErrNotFound) {
+		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "site not found")
+		return
+	}
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	var req checkout.CreateRequest
+	if !decodeJSON(w, r, body, &req) {
+		return
+	}
+	c, err := checkout.Build(&req, checkout.Settings{
+		OrganizationID: key.OrganizationID,
+		SiteID:         site.ID,
+		Mode:           key.Mode,
+		Source:         checkout.SourceAPI,
+		AmountsInCents: site.AmountUnits == tenant.UnitsCents,
+		DefaultExpiry:  time.Duration(site.DefaultExpirySeconds) * time.Second,
+		MaxAmount:      a.opts.MaxAmount,
+	}, a.opts.Now())
+	if err != nil {
+		a.validationError(w, r, err)
+		return
+	}
+	resp, err := json.Marshal(createResponse{
+		ID: c.ID, SessionPublicID: c.SessionPublicID, ShortCode: c.ShortCode,
+		PaymentURL: a.paymentURL(c), Status: c.Status, ExpiresAt: c.ExpiresAt,
+		Amount: c.Amount, Currency: c.Currency,
+	})
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	if err := a.store.CreateCheckout(r.Context(), c, completion(r.Context(), http.StatusOK, resp)); err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	httpx.WriteRaw(w, http.StatusOK, resp)
+}
+
+func (a *API) paymentURL(c *checkout.Checkout) string {
+	return a.opts.PaymentBaseURL + "/checkout/" + c.ShortCode
+}
+
+func (a *API) validationError(w http.ResponseWriter, r *http.Request, err error) {
+	var ve *checkout.Error
+	if errors.As(err, &ve) {
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, ve.Code, ve.Field, ve.Message)
+		return
+	}
+	httpx.Internal(w, r, a.log, err)
+}
+
+func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	c, err := a.store.GetCheckout(r.Context(), key.OrganizationID, r.PathValue("id"))
+	if a.lookupError(w, r, err) {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, a.view(c))
+}
+
+func (a *API) expireCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	c, err := a.store.ExpireCheckout(r.Context(), key.OrganizationID, r.PathValue("id"))
+	if errors.Is(err, checkout.ErrNotOpen) {
+		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "only an open checkout can be expired")
+		return
+	}
+	if a.lookupError(w, r, err) {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, a.view(c))
+}
+
+// lookupError answers 404 or 500 for err and reports whether it did.
+func (a *API) lookupError(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, checkout.ErrNotFound):
+		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "checkout not found")
+	default:
+		httpx.Internal(w, r, a.log, err)
+	}
+	return true
+}
+
+// List pagination bounds.
+const (
+	defaultLimit = 50
+	maxLimit     = 100
+)
+
+type listResponse struct {
+	Data    []checkoutView `json:"data"`
+	Page    int            `json:"page"`
+	Limit   int            `json:"limit"`
+	Total   int            `json:"total"`
+	HasMore bool           `json:"hasMore"`
+}
+
+func (a *API) listCheckouts(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	q := r.URL.Query()
+	f := store.CheckoutFilter{
+		OrganizationID:    key.OrganizationID,
+		SiteID:            q.Get("siteId"),
+		Status:            checkout.Status(q.Get("status")),
+		ExternalReference: q.Get("externalReference"),
+		Page:              1,
+		Limit:             defaultLimit,
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", "status", "status must be open, complete, expired or canceled")
+		return
+	}
+	for _, p := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"page", &f.Page, 1 << 20}, {"limit", &f.Limit, maxLimit}} {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > p.max {
+				httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", p.name,
+					p.name+" must be a whole number from 1 to "+strconv.Itoa(p.max))
+				return
+			}
+			*p.dst = n
+		}
+	}
+	for _, p := range []struct {
+		names []string
+		dst   *time.Time
+	}{{[]string{"from", "createdFrom"}, &f.CreatedFrom}, {[]string{"to", "createdTo"}, &f.CreatedTo}} {
+		for _, name := range p.names {
+			if v := q.Get(name); v != "" {
+				t, err := time.Parse(time.RFC3339, v)
+				if err != nil {
+					httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", name, name+" must be an RFC 3339 time")
+					return
+				}
+				*p.dst = t
+			}
+		}
+	}
+	list, total, err := a.store.ListCheckouts(r.Context(), f)
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	resp := listResponse{Data: make([]checkoutView, 0, len(list)), Page: f.Page, Limit: f.Limit, Total: total,
+		HasMore: f.Page*f.Limit < total}
+	for _, c := range list {
+		resp.Data = append(resp.Data, a.view(c))
+	}
+	httpx.WriteJSON(w, http.StatusOK, resp)
+}

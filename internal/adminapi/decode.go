@@ -1,0 +1,62 @@
+package adminapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/pgw/pgw/internal/httpx"
+)
+
+// readBody reads the request body, answering 413 when it is over the limit.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "payload_too_large",
+				fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit))
+			return nil, false
+		}
+		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_request", "could not read the request body")
+		return nil, false
+	}
+	return b, true
+}
+
+// decodeJSON decodes one JSON object from body into v, keeping numbers exact.
+// Malformed JSON and wrongly typed fields are a 400 that says where.
+func decodeJSON(w http.ResponseWriter, r *http.Request, body []byte, v any) bool {
+	if len(bytes.TrimSpace(body)) == 0 {
+		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", "request body is empty: send a JSON object")
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the JSON object")
+	}
+	if err == nil {
+		return true
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, syntax))
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_json", field,
+			fmt.Sprintf("%s: expected %s, got JSON %s", field, typ.Type.String(), typ.Value))
+	default:
+		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", "malformed JSON: "+err.Error())
+	}
+	return false
+}

@@ -1,0 +1,130 @@
+package adminapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"regexp"
+
+	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/store"
+)
+
+var idemKeyRE = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
+
+type idemCtx struct{}
+
+// idemClaim is an Idempotency-Key this request holds. A handler that stores its
+// answer together with its own change (see completion) sets done.
+type idemClaim struct {
+	orgID, key string
+	done       bool
+}
+
+// completion returns the record to complete in the handler's own transaction
+// with the answer it is about to give, or nil without an Idempotency-Key.
+func completion(ctx context.Context, status int, body []byte) *store.IdempotencyResult {
+	c, _ := ctx.Value(idemCtx{}).(*idemClaim)
+	if c == nil {
+		return nil
+	}
+	c.done = true
+	return &store.IdempotencyResult{OrganizationID: c.orgID, Key: c.key, Status: status, Body: body}
+}
+
+// idempotent gives a POST Stripe's Idempotency-Key semantics: the same key and
+// body replay the first answer byte for byte; the same key with another body
+// (or another endpoint) is 422 idempotency_error; a request still in flight
+// with the key is 409. Keys are per organization. Only successful answers are
+// kept: after an error the client may retry with the same key.
+func (a *API) idempotent(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+		ik := r.Header.Get("Idempotency-Key")
+		if ik == "" {
+			h(w, r, key)
+			return
+		}
+		if !idemKeyRE.MatchString(ik) {
+			httpx.WriteError(w, r, http.StatusBadRequest, "invalid_request", "Idempotency-Key must be 1 to 255 printable ASCII characters")
+			return
+		}
+		body, ok := readBody(w, r)
+		if !ok {
+			return
+		}
+		sum := sha256.New()
+		io.WriteString(sum, r.Method+" "+r.URL.Path+"\n") //nolint:errcheck // hashing cannot fail
+		sum.Write(body)
+		hash := hex.EncodeToString(sum.Sum(nil))
+
+		rec, claimed, err := a.store.ClaimIdempotency(r.Context(), key.OrganizationID, ik, hash)
+		if err != nil {
+			httpx.Internal(w, r, a.log, err)
+			return
+		}
+		if !claimed {
+			switch {
+			case rec.RequestHash != hash:
+				httpx.WriteError(w, r, http.StatusUnprocessableEntity, "idempotency_error",
+					"this Idempotency-Key was already used with a different request")
+			case rec.State == store.IdemInFlight:
+				w.Header().Set("Retry-After", "1")
+				httpx.WriteError(w, r, http.StatusConflict, "idempotency_in_flight",
+					"a request with this Idempotency-Key is still being processed; retry shortly")
+			default:
+				w.Header().Set("Idempotent-Replayed", "true")
+				httpx.WriteRaw(w, rec.ResponseStatus, []byte(rec.ResponseBody))
+			}
+			return
+		}
+
+		claim := &idemClaim{orgID: key.OrganizationID, key: ik}
+		r = r.WithContext(context.WithValue(r.Context(), idemCtx{}, claim))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rw := &recorder{header: w.Header()}
+		h(rw, r, key)
+
+		ctx := context.WithoutCancel(r.Context())
+		switch {
+		case claim.done:
+		case rw.status >= 200 && rw.status < 300:
+			if err := a.store.CompleteIdempotency(ctx, &store.IdempotencyResult{
+				OrganizationID: key.OrganizationID, Key: ik, Status: rw.status, Body: rw.body.Bytes(),
+			}); err != nil {
+				a.log.Error("storing idempotent answer", "err", err, "requestId", httpx.RequestID(ctx))
+			}
+		default:
+			if err := a.store.ReleaseIdempotency(ctx, key.OrganizationID, ik); err != nil {
+				a.log.Error("releasing idempotency key", "err", err, "requestId", httpx.RequestID(ctx))
+			}
+		}
+		w.WriteHeader(rw.status)
+		w.Write(rw.body.Bytes()) //nolint:errcheck // the client went away
+	}
+}
+
+// recorder holds a handler's answer so that it can be stored before it is sent.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}

@@ -1,0 +1,134 @@
+// Package app wires configuration, the store and the HTTP packages into the
+// three servers, for their own binaries and for `pgw dev`, which runs all three.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/pgw/pgw/internal/adminapi"
+	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/config"
+	"github.com/pgw/pgw/internal/frontend"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/runtime"
+	"github.com/pgw/pgw/internal/secrets"
+	"github.com/pgw/pgw/internal/store"
+)
+
+// Server names.
+const (
+	AdminBackend = "admin-backend"
+	MainBackend  = "main-backend"
+	MainFrontend = "main-frontend"
+)
+
+// Component is a server and the background work that goes with it.
+type Component struct {
+	httpx.Server
+	Background []func(ctx context.Context)
+}
+
+// OpenStore opens the configured database with the master key.
+func OpenStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	if cfg.Secrets.MasterKey == "" {
+		return nil, errors.New("secrets.master_key is not set (PGW_SECRETS_MASTER_KEY): make one with `pgw genkey`")
+	}
+	key, err := secrets.ParseKey(cfg.Secrets.MasterKey)
+	if err != nil {
+		return nil, fmt.Errorf("secrets.master_key: %w", err)
+	}
+	box, err := secrets.NewBox(key)
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, cfg.Database.URL, box)
+}
+
+func newMux(name string, st *store.Store) (*http.ServeMux, *httpx.Metrics) {
+	mux := http.NewServeMux()
+	reg := httpx.NewRegistry(mux)
+	httpx.Health(mux, st)
+	return mux, httpx.NewMetrics(reg, name)
+}
+
+// Admin builds admin-backend.
+func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
+	log = log.With("server", AdminBackend)
+	mux, m := newMux(AdminBackend, st)
+	usage := auth.NewUsage(st.TouchAPIKeys, log)
+	adminapi.New(st, log, usage, adminapi.Options{
+		PaymentBaseURL: cfg.URLs.MainFrontend,
+		MaxAmount:      cfg.Checkout.MaxAmount,
+	}).Register(mux)
+	return Component{
+		Server: httpx.Server{Name: AdminBackend, Addr: cfg.AdminBackend.Addr, Handler: httpx.Wrap(adminapi.V1Alias(mux), log, m)},
+		Background: []func(context.Context){
+			func(ctx context.Context) { usage.Run(ctx, 10*time.Second) },
+			func(ctx context.Context) { pruneIdempotency(ctx, st, log) },
+		},
+	}
+}
+
+// Runtime builds main-backend.
+func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
+	log = log.With("server", MainBackend)
+	mux, m := newMux(MainBackend, st)
+	return Component{
+		Server: httpx.Server{Name: MainBackend, Addr: cfg.MainBackend.Addr, Handler: httpx.Wrap(mux, log, m)},
+		Background: []func(context.Context){
+			func(ctx context.Context) { runtime.Sweep(ctx, st, log, cfg.Checkout.SweepInterval) },
+		},
+	}
+}
+
+// Frontend builds main-frontend.
+func Frontend(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
+	log = log.With("server", MainFrontend)
+	mux, m := newMux(MainFrontend, st)
+	frontend.New(st, log).Register(mux)
+	return Component{Server: httpx.Server{Name: MainFrontend, Addr: cfg.MainFrontend.Addr, Handler: httpx.Wrap(mux, log, m)}}
+}
+
+// Run serves the components until ctx ends, then shuts the servers down
+// gracefully and waits for their background work to stop.
+func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, comps ...Component) error {
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	servers := make([]httpx.Server, 0, len(comps))
+	for _, c := range comps {
+		servers = append(servers, c.Server)
+		for _, fn := range c.Background {
+			wg.Go(func() { fn(bctx) })
+		}
+	}
+	err := httpx.Serve(ctx, log, cfg.HTTP.ShutdownTimeout, servers...)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// idempotencyRetention is how long answers are kept for replay.
+const idempotencyRetention = 24 * time.Hour
+
+func pruneIdempotency(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := st.PruneIdempotency(ctx, idempotencyRetention); err != nil {
+				log.Error("pruning idempotency keys", "err", err)
+			} else if n > 0 {
+				log.Info("pruned idempotency keys", "count", n)
+			}
+		}
+	}
+}

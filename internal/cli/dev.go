@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/pgw/pgw/internal/app"
+)
+
+// devSecrets are the secrets `pgw dev` generates once and keeps in its data directory.
+type devSecrets struct {
+	MasterKey  string `json:"masterKey"`
+	SessionKey string `json:"sessionKey"`
+}
+
+func cmdDev(ctx context.Context, env *Env, args []string) error {
+	fs := flags("dev", env)
+	dataDir := fs.String("data", "./data", "directory for the SQLite database, generated secrets and demo credentials")
+	cfg, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+		return fmt.Errorf("creating %s: %w", *dataDir, err)
+	}
+	if !fs.Changed("database.url") && os.Getenv("PGW_DATABASE_URL") == "" {
+		cfg.Database.URL = "sqlite:" + filepath.Join(*dataDir, "pgw.db")
+	}
+	if !fs.Changed("log.format") && os.Getenv("PGW_LOG_FORMAT") == "" {
+		cfg.Log.Format = "text"
+	}
+	if cfg.Secrets.MasterKey == "" {
+		sec, err := loadOrCreate(filepath.Join(*dataDir, "secrets.json"), func() (*devSecrets, error) {
+			return &devSecrets{MasterKey: randomKey(), SessionKey: randomKey()}, nil
+		})
+		if err != nil {
+			return err
+		}
+		cfg.Secrets.MasterKey = sec.MasterKey
+	}
+	log := cfg.Logger(env.Stderr)
+
+	st, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	demo, err := loadOrCreate(filepath.Join(*dataDir, "demo.json"), func() (*bootstrapOutput, error) {
+		return bootstrap(ctx, st, "Demo Organization", "Demo Shop", "admin@example.com", "", cfg.Checkout.DefaultExpiry)
+	})
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(env.Stdout, `
+pgw is running on %s
+
+  Admin API      %s
+  Runtime        %s
+  Hosted pages   %s
+
+  Site ID        %s
+  API key        %s
+  Webhook secret %s
+  Admin user     %s / %s
+
+Create a checkout, then open its paymentUrl:
+
+  curl -sS -X POST %s/api/v1/checkouts/%s/create \
+    -H 'Authorization: Bearer %s' \
+    -H 'Content-Type: application/json' \
+    -d '{"amount":4900,"currency":"EUR","externalReference":"order-1001","items":[{"name":"T-shirt","quantity":2,"unitPrice":1950},{"name":"Shipping","quantity":1,"unitPrice":1000}]}'
+
+Stop with Ctrl-C. Demo credentials are kept in %s.
+`, cfg.Database.URL, cfg.URLs.AdminBackend, cfg.URLs.MainBackend, cfg.URLs.MainFrontend,
+		demo.SiteID, demo.APIKey, demo.WebhookSecret, demo.AdminEmail, demo.AdminPassword,
+		cfg.URLs.AdminBackend, demo.SiteID, demo.APIKey, filepath.Join(*dataDir, "demo.json"))
+
+	return app.Run(ctx, cfg, log,
+		app.Admin(cfg, st, log), app.Runtime(cfg, st, log), app.Frontend(cfg, st, log))
+}
+
+// loadOrCreate reads a JSON file, or makes its value with create and writes
+// it with owner-only permissions.
+func loadOrCreate[T any](path string, create func() (*T, error)) (*T, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		v := new(T)
+		if err := json.Unmarshal(b, v); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", path, err)
+		}
+		return v, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	v, err := create()
+	if err != nil {
+		return nil, err
+	}
+	b, err = json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return v, nil
+}
+
+func randomKey() string {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(k)
+}

@@ -1,0 +1,184 @@
+// Package config reads the configuration of every binary with viper: an
+// optional YAML file, PGW_* environment variables and command-line flags, in
+// rising order of precedence.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Config is the whole configuration. Keys are written as in the file
+// ("admin_backend.addr"); the environment variable of a key is PGW_ plus the key
+// upper-cased with dots as underscores (PGW_ADMIN_BACKEND_ADDR).
+type Config struct {
+	Database struct {
+		URL string `mapstructure:"url"`
+	} `mapstructure:"database"`
+	AdminBackend Listener `mapstructure:"admin_backend"`
+	MainBackend  Listener `mapstructure:"main_backend"`
+	MainFrontend Listener `mapstructure:"main_frontend"`
+	URLs         struct {
+		AdminBackend string `mapstructure:"admin_backend"`
+		MainBackend  string `mapstructure:"main_backend"`
+		MainFrontend string `mapstructure:"main_frontend"`
+	} `mapstructure:"urls"`
+	Secrets struct {
+		MasterKey string `mapstructure:"master_key"`
+	} `mapstructure:"secrets"`
+	Log struct {
+		Level  string `mapstructure:"level"`
+		Format string `mapstructure:"format"`
+	} `mapstructure:"log"`
+	Checkout struct {
+		DefaultExpiry time.Duration `mapstructure:"default_expiry"`
+		MaxAmount     int64         `mapstructure:"max_amount"`
+		SweepInterval time.Duration `mapstructure:"sweep_interval"`
+	} `mapstructure:"checkout"`
+	HTTP struct {
+		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+	} `mapstructure:"http"`
+}
+
+// Listener is where one server listens.
+type Listener struct {
+	Addr string `mapstructure:"addr"`
+}
+
+var defaults = map[string]any{
+	"database.url":            "sqlite:./data/pgw.db",
+	"admin_backend.addr":      "127.0.0.1:8080",
+	"main_backend.addr":       "127.0.0.1:8081",
+	"main_frontend.addr":      "127.0.0.1:8082",
+	"urls.admin_backend":      "",
+	"urls.main_backend":       "",
+	"urls.main_frontend":      "",
+	"secrets.master_key":      "",
+	"log.level":               "info",
+	"log.format":              "json",
+	"checkout.default_expiry": 24 * time.Hour,
+	"checkout.max_amount":     int64(99_999_999_999),
+	"checkout.sweep_interval": 30 * time.Second,
+	"http.shutdown_timeout":   20 * time.Second,
+}
+
+var usage = map[string]string{
+	"database.url":            "database: sqlite:PATH or postgres://...",
+	"admin_backend.addr":      "listen address of admin-backend",
+	"main_backend.addr":       "listen address of main-backend",
+	"main_frontend.addr":      "listen address of main-frontend",
+	"urls.admin_backend":      "public base URL of admin-backend (default http://ADDR)",
+	"urls.main_backend":       "public base URL of main-backend (default http://ADDR)",
+	"urls.main_frontend":      "public base URL of main-frontend; paymentUrl is built from it (default http://ADDR)",
+	"secrets.master_key":      "base64 of 32 bytes that encrypt secrets at rest (pgw genkey makes one)",
+	"log.level":               "debug, info, warn or error",
+	"log.format":              "json or text",
+	"checkout.default_expiry": "lifetime of a checkout created without one, for new sites",
+	"checkout.max_amount":     "largest checkout amount accepted, in minor units",
+	"checkout.sweep_interval": "how often main-backend expires checkouts past their time",
+	"http.shutdown_timeout":   "how long a server waits for requests in flight on SIGTERM",
+}
+
+// Flags adds a flag for every key (--database.url, --log.level...) and
+// --config to fs.
+func Flags(fs *pflag.FlagSet) {
+	fs.String("config", "", "YAML configuration file (default config/pgw.yaml when present)")
+	for k, v := range defaults {
+		switch v := v.(type) {
+		case string:
+			fs.String(k, v, usage[k])
+		case time.Duration:
+			fs.Duration(k, v, usage[k])
+		case int64:
+			fs.Int64(k, v, usage[k])
+		}
+	}
+}
+
+// Load reads the configuration. fs must have been set up by Flags and parsed.
+func Load(fs *pflag.FlagSet) (*Config, error) {
+	v := viper.New()
+	for k, d := range defaults {
+		v.SetDefault(k, d)
+	}
+	v.SetEnvPrefix("PGW")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+
+	file, _ := fs.GetString("config")
+	if file == "" {
+		file = os.Getenv("PGW_CONFIG")
+	}
+	if file == "" {
+		if _, err := os.Stat("config/pgw.yaml"); err == nil {
+			file = "config/pgw.yaml"
+		}
+	}
+	if file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", file, err)
+		}
+	}
+	// Only flags given on the command line override the file and environment.
+	var bindErr error
+	fs.Visit(func(f *pflag.Flag) {
+		if _, known := defaults[f.Name]; known {
+			bindErr = errors.Join(bindErr, v.BindPFlag(f.Name, f))
+		}
+	})
+	if bindErr != nil {
+		return nil, bindErr
+	}
+	c := new(Config)
+	if err := v.Unmarshal(c); err != nil {
+		return nil, fmt.Errorf("decoding configuration: %w", err)
+	}
+	c.fillURLs()
+	return c, c.validate()
+}
+
+func (c *Config) fillURLs() {
+	for _, p := range []struct {
+		url  *string
+		addr string
+	}{
+		{&c.URLs.AdminBackend, c.AdminBackend.Addr},
+		{&c.URLs.MainBackend, c.MainBackend.Addr},
+		{&c.URLs.MainFrontend, c.MainFrontend.Addr},
+	} {
+		if *p.url == "" {
+			host := p.addr
+			if strings.HasPrefix(host, ":") || strings.HasPrefix(host, "0.0.0.0:") {
+				host = "localhost:" + host[strings.LastIndex(host, ":")+1:]
+			}
+			*p.url = "http://" + host
+		}
+		*p.url = strings.TrimRight(*p.url, "/")
+	}
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if c.Database.URL == "" {
+		errs = append(errs, errors.New("database.url is empty"))
+	}
+	switch c.Log.Format {
+	case "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("log.format %q: want json or text", c.Log.Format))
+	}
+	if c.Checkout.MaxAmount <= 0 {
+		errs = append(errs, errors.New("checkout.max_amount must be positive"))
+	}
+	if c.Checkout.DefaultExpiry < 5*time.Minute || c.Checkout.DefaultExpiry > 90*24*time.Hour {
+		errs = append(errs, errors.New("checkout.default_expiry must be between 5m and 2160h"))
+	}
+	return errors.Join(errs...)
+}

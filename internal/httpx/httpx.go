@@ -1,0 +1,78 @@
+// Package httpx is the HTTP plumbing the three servers share: request ids,
+// access logs, panic recovery, JSON answers and errors, metrics, health
+// endpoints and graceful serving.
+package httpx
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"regexp"
+
+	"github.com/pgw/pgw/internal/ids"
+)
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{8,64}$`)
+
+// RequestID returns the id of the request being served.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// Error is the body of every error answer: a message for people, a stable code
+// for programs, and the request id to quote to support.
+type Error struct {
+	Error     string `json:"error"`
+	Code      string `json:"code"`
+	RequestID string `json:"requestId"`
+	Field     string `json:"field,omitempty"`
+}
+
+// WriteJSON writes v as JSON with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error","code":"internal_error"}`)
+	}
+	WriteRaw(w, status, b)
+}
+
+// WriteRaw writes an already encoded JSON body.
+func WriteRaw(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(body) //nolint:errcheck // the client went away
+}
+
+// WriteError writes an error answer.
+func WriteError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	WriteJSON(w, status, Error{Error: msg, Code: code, RequestID: RequestID(r.Context())})
+}
+
+// WriteFieldError writes an error answer that names the offending field.
+func WriteFieldError(w http.ResponseWriter, r *http.Request, status int, code, field, msg string) {
+	WriteJSON(w, status, Error{Error: msg, Code: code, Field: field, RequestID: RequestID(r.Context())})
+}
+
+// Internal logs err with the request id and answers 500 without details.
+func Internal(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	log.ErrorContext(r.Context(), "request failed", "err", err, "requestId", RequestID(r.Context()),
+		"method", r.Method, "path", r.URL.Path)
+	WriteError(w, r, http.StatusInternalServerError, "internal_error", "internal error")
+}
+
+// newRequestID keeps a sane incoming X-Request-ID (set by the reverse proxy)
+// and otherwise makes one.
+func newRequestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-ID"); requestIDRE.MatchString(id) {
+		return id
+	}
+	return "req_" + ids.Token(20)
+}
