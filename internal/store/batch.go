@@ -5,71 +5,78 @@ import (
 	"fmt"
 
 	"github.com/uptrace/bun"
-
-	"github.com/pgw/pgw/internal/checkout"
 )
 
-// maxBatch bounds how many creates share one SQLite transaction.
+// maxBatch bounds how many writes share one transaction.
 const maxBatch = 128
 
-// batcher is group commit for SQLite: creates that arrive while a commit is
-// under way wait in a queue, and the next transaction takes all of them, so
-// many creates pay for one lock and one fsync. A batch that fails is retried
-// one create at a time, so a bad create never fails its neighbours.
+// batcher is group commit: short write transactions that arrive while a commit
+// is under way wait in a queue, and the next transaction runs all of them, so
+// many writes pay for one lock and one fsync. SQLite gets one committer (it has
+// one writer); PostgreSQL several. A batch that fails is rolled back and each
+// of its writes retried alone, so one bad write never fails its neighbours;
+// writes must therefore be safe to run again after a rollback.
 type batcher struct {
-	s    *Store
-	reqs chan *createReq
+	db   *bun.DB
+	jobs chan *job
 	quit chan struct{}
 	done chan struct{}
 }
 
-type createReq struct {
-	ctx  context.Context
-	c    *checkout.Checkout
-	idem *IdempotencyResult
-	err  chan error
+type job struct {
+	ctx context.Context
+	fn  func(ctx context.Context, tx bun.Tx) error
+	err chan error
 }
 
-func newBatcher(s *Store) *batcher {
-	b := &batcher{s: s, reqs: make(chan *createReq, maxBatch), quit: make(chan struct{}), done: make(chan struct{})}
-	if s.dialect == SQLite {
-		go b.run()
-	} else {
-		close(b.done)
+func newBatcher(db *bun.DB, committers int) *batcher {
+	b := &batcher{db: db, jobs: make(chan *job, maxBatch*committers), quit: make(chan struct{}), done: make(chan struct{})}
+	finished := make(chan struct{}, committers)
+	for range committers {
+		go func() {
+			b.run()
+			finished <- struct{}{}
+		}()
 	}
+	go func() {
+		for range committers {
+			<-finished
+		}
+		close(b.done)
+	}()
 	return b
 }
 
-func (b *batcher) submit(ctx context.Context, c *checkout.Checkout, idem *IdempotencyResult) error {
-	r := &createReq{ctx: ctx, c: c, idem: idem, err: make(chan error, 1)}
+// inTx runs fn in a write transaction shared with other concurrent writes.
+func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	j := &job{ctx: ctx, fn: fn, err: make(chan error, 1)}
 	select {
-	case b.reqs <- r:
-	case <-b.quit:
-		return fmt.Errorf("inserting checkout: store is closed")
+	case s.batch.jobs <- j:
+	case <-s.batch.quit:
+		return fmt.Errorf("store is closed")
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	// Once queued the create runs even if the caller gives up, so the answer
-	// is awaited regardless: a caller never reports failure for a stored row.
-	return <-r.err
+	// Once queued the write runs even if the caller gives up, so its answer is
+	// awaited regardless: a caller never reports failure for a stored write.
+	return <-j.err
 }
 
 func (b *batcher) run() {
-	defer close(b.done)
 	for {
-		var first *createReq
+		var first *job
 		select {
-		case first = <-b.reqs:
+		case first = <-b.jobs:
 		case <-b.quit:
 			b.drain()
 			return
 		}
-		batch := []*createReq{first}
+		batch := []*job{first}
 	fill:
 		for len(batch) < maxBatch {
 			select {
-			case r := <-b.reqs:
-				batch = append(batch, r)
+			case j := <-b.jobs:
+				batch = append(batch, j)
 			default:
 				break fill
 			}
@@ -78,26 +85,24 @@ func (b *batcher) run() {
 	}
 }
 
-func (b *batcher) commit(batch []*createReq) {
+func (b *batcher) commit(batch []*job) {
 	ctx := context.WithoutCancel(batch[0].ctx)
-	err := b.s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, r := range batch {
-			if err := insertCheckout(ctx, tx, r.c, r.idem); err != nil {
+	err := b.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, j := range batch {
+			if err := j.fn(ctx, tx); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err == nil || len(batch) == 1 {
-		for _, r := range batch {
-			r.err <- err
+		for _, j := range batch {
+			j.err <- err
 		}
 		return
 	}
-	for _, r := range batch {
-		r.err <- b.s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return insertCheckout(ctx, tx, r.c, r.idem)
-		})
+	for _, j := range batch {
+		j.err <- b.db.RunInTx(ctx, nil, j.fn)
 	}
 }
 
@@ -105,8 +110,8 @@ func (b *batcher) commit(batch []*createReq) {
 func (b *batcher) drain() {
 	for {
 		select {
-		case r := <-b.reqs:
-			b.commit([]*createReq{r})
+		case j := <-b.jobs:
+			b.commit([]*job{j})
 		default:
 			return
 		}

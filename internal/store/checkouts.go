@@ -13,13 +13,10 @@ import (
 
 // CreateCheckout stores a new checkout with its items. When done is not nil the
 // idempotency record it names is completed in the same transaction, so a
-// replayed request can never create a second checkout. On SQLite concurrent
-// creates share one transaction (group commit).
+// replayed request can never create a second checkout. Concurrent
+// writes share one transaction (group commit).
 func (s *Store) CreateCheckout(ctx context.Context, c *checkout.Checkout, done *IdempotencyResult) error {
-	if s.dialect == SQLite {
-		return s.batch.submit(ctx, c, done)
-	}
-	return s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return insertCheckout(ctx, tx, c, done)
 	})
 }

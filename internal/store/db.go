@@ -94,7 +94,11 @@ func Open(ctx context.Context, rawURL string, box *secrets.Box) (*Store, error) 
 		s.Close()
 		return nil, fmt.Errorf("connecting to %s database: %w", s.dialect, err)
 	}
-	s.batch = newBatcher(s)
+	committers := 1
+	if s.dialect == Postgres {
+		committers = 4
+	}
+	s.batch = newBatcher(s.write, committers)
 	return s, nil
 }
 

@@ -44,12 +44,20 @@ type IdempotencyResult struct {
 // claimed=true when this request may run; otherwise the existing record,
 // which the caller compares (hash) and replays (done) or refuses (in flight).
 func (s *Store) ClaimIdempotency(ctx context.Context, orgID, key, hash string) (rec *IdempotencyRecord, claimed bool, err error) {
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		rec, claimed, err = claimIdempotency(ctx, tx, orgID, key, hash)
+		return err
+	})
+	return rec, claimed, err
+}
+
+func claimIdempotency(ctx context.Context, tx bun.Tx, orgID, key, hash string) (*IdempotencyRecord, bool, error) {
 	t := now()
-	rec = &IdempotencyRecord{
+	rec := &IdempotencyRecord{
 		OrganizationID: orgID, IdemKey: key, RequestHash: hash, State: IdemInFlight,
 		LockedUntil: t.Add(idemLock), CreatedAt: t,
 	}
-	res, err := s.write.NewInsert().Model(rec).On("CONFLICT (organization_id, idem_key) DO NOTHING").Exec(ctx)
+	res, err := tx.NewInsert().Model(rec).On("CONFLICT (organization_id, idem_key) DO NOTHING").Exec(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("claiming idempotency key: %w", err)
 	}
@@ -57,12 +65,12 @@ func (s *Store) ClaimIdempotency(ctx context.Context, orgID, key, hash string) (
 		return rec, true, nil
 	}
 	existing := new(IdempotencyRecord)
-	if err := s.write.NewSelect().Model(existing).Where("organization_id = ?", orgID).Where("idem_key = ?", key).Scan(ctx); err != nil {
+	if err := tx.NewSelect().Model(existing).Where("organization_id = ?", orgID).Where("idem_key = ?", key).Scan(ctx); err != nil {
 		return nil, false, fmt.Errorf("loading idempotency key: %w", err)
 	}
 	if existing.State == IdemInFlight && existing.RequestHash == hash && existing.LockedUntil.Before(t) {
 		// The process that claimed it is gone; take the claim over.
-		res, err := s.write.NewUpdate().Model((*IdempotencyRecord)(nil)).Set("locked_until = ?", t.Add(idemLock)).
+		res, err := tx.NewUpdate().Model((*IdempotencyRecord)(nil)).Set("locked_until = ?", t.Add(idemLock)).
 			Where("organization_id = ?", orgID).Where("idem_key = ?", key).
 			Where("state = ?", IdemInFlight).Where("locked_until = ?", existing.LockedUntil).Exec(ctx)
 		if err != nil {
@@ -77,7 +85,7 @@ func (s *Store) ClaimIdempotency(ctx context.Context, orgID, key, hash string) (
 
 // CompleteIdempotency stores the answer of a claimed request.
 func (s *Store) CompleteIdempotency(ctx context.Context, r *IdempotencyResult) error {
-	return s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return completeIdempotency(ctx, tx, r)
 	})
 }
@@ -95,12 +103,14 @@ func completeIdempotency(ctx context.Context, tx bun.Tx, r *IdempotencyResult) e
 // ReleaseIdempotency forgets a claim whose request failed before doing
 // anything, so that the client may retry with the same key.
 func (s *Store) ReleaseIdempotency(ctx context.Context, orgID, key string) error {
-	_, err := s.write.NewDelete().Model((*IdempotencyRecord)(nil)).
-		Where("organization_id = ?", orgID).Where("idem_key = ?", key).Where("state = ?", IdemInFlight).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("releasing idempotency key: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewDelete().Model((*IdempotencyRecord)(nil)).
+			Where("organization_id = ?", orgID).Where("idem_key = ?", key).Where("state = ?", IdemInFlight).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("releasing idempotency key: %w", err)
+		}
+		return nil
+	})
 }
 
 // PruneIdempotency deletes finished records older than maxAge.

@@ -168,3 +168,33 @@ func (s *Store) ListOrganizations(ctx context.Context) ([]*tenant.Organization, 
 	}
 	return orgs, nil
 }
+
+// SiteSettings are the site fields an operator may change; nil leaves a field as it is.
+type SiteSettings struct {
+	DisplayName   *string
+	AmountUnits   *tenant.AmountUnits
+	DefaultExpiry *time.Duration
+}
+
+// UpdateSite changes a site's settings and returns the site.
+func (s *Store) UpdateSite(ctx context.Context, orgID, id string, in SiteSettings) (*tenant.Site, error) {
+	q := s.write.NewUpdate().Model((*siteRow)(nil)).Set("updated_at = ?", now()).
+		Where("id = ?", id).Where("organization_id = ?", orgID)
+	if in.DisplayName != nil {
+		q = q.Set("display_name = ?", *in.DisplayName)
+	}
+	if in.AmountUnits != nil {
+		q = q.Set("amount_units = ?", *in.AmountUnits)
+	}
+	if in.DefaultExpiry != nil {
+		q = q.Set("default_expiry_seconds = ?", int64(*in.DefaultExpiry/time.Second))
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("updating site: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, fmt.Errorf("site %s: %w", id, checkout.ErrNotFound)
+	}
+	return s.GetSite(ctx, orgID, id)
+}
