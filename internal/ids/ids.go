@@ -4,7 +4,6 @@ package ids
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"math/big"
 )
 
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -12,16 +11,20 @@ const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 // Token returns n characters drawn uniformly from [0-9A-Za-z]; each carries
 // log2(62) ≈ 5.95 bits, so 17 characters exceed 96 bits.
 func Token(n int) string {
-	b := make([]byte, n)
-	max := big.NewInt(int64(len(alphabet)))
-	for i := range b {
-		v, err := rand.Int(rand.Reader, max)
-		if err != nil {
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/4+8)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
 			panic("crypto/rand failed: " + err.Error())
 		}
-		b[i] = alphabet[v.Int64()]
+		for _, c := range buf {
+			// Rejection sampling: 248 = 4×62, so c%62 is uniform below it.
+			if c < 248 && len(out) < n {
+				out = append(out, alphabet[c%62])
+			}
+		}
 	}
-	return string(b)
+	return string(out)
 }
 
 // New returns a prefixed identifier such as "co_3kTmq8...", 20 random characters

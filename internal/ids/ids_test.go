@@ -27,3 +27,22 @@ func TestTokenShapeAndUniqueness(t *testing.T) {
 		t.Fatalf("Secret(32) has length %d", len(s))
 	}
 }
+
+func TestTokenUniform(t *testing.T) {
+	counts := map[rune]int{}
+	const draws = 62 * 2000
+	for range draws / 62 {
+		for _, c := range Token(62) {
+			counts[c]++
+		}
+	}
+	if len(counts) != 62 {
+		t.Fatalf("%d distinct characters", len(counts))
+	}
+	for c, n := range counts {
+		// Expected 2000 each; a biased alphabet would be far off.
+		if n < 1700 || n > 2300 {
+			t.Fatalf("character %q drawn %d times of %d", c, n, draws)
+		}
+	}
+}

@@ -19,15 +19,6 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *auth.APIKey) error {
 	return nil
 }
 
-// GetAPIKey returns a key by id, revoked or not.
-func (s *Store) GetAPIKey(ctx context.Context, id string) (*auth.APIKey, error) {
-	k := new(auth.APIKey)
-	if err := s.read.NewSelect().Model(k).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "API key")
-	}
-	return k, nil
-}
-
 // ListAPIKeys returns the organization's keys, newest first.
 func (s *Store) ListAPIKeys(ctx context.Context, orgID string) ([]*auth.APIKey, error) {
 	var keys []*auth.APIKey

@@ -88,6 +88,8 @@ func (b *batcher) run() {
 func (b *batcher) commit(batch []*job) {
 	ctx := context.WithoutCancel(batch[0].ctx)
 	err := b.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ctx, closeStmts := withStmtCache(ctx, tx)
+		defer closeStmts()
 		for _, j := range batch {
 			if err := j.fn(ctx, tx); err != nil {
 				return err
@@ -102,7 +104,11 @@ func (b *batcher) commit(batch []*job) {
 		return
 	}
 	for _, j := range batch {
-		j.err <- b.db.RunInTx(ctx, nil, j.fn)
+		j.err <- b.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			ctx, closeStmts := withStmtCache(ctx, tx)
+			defer closeStmts()
+			return j.fn(ctx, tx)
+		})
 	}
 }
 

@@ -17,25 +17,8 @@ import (
 // writes share one transaction (group commit).
 func (s *Store) CreateCheckout(ctx context.Context, c *checkout.Checkout, done *IdempotencyResult) error {
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return insertCheckout(ctx, tx, c, done)
+		return s.insertCheckout(ctx, tx, c, done)
 	})
-}
-
-func insertCheckout(ctx context.Context, tx bun.Tx, c *checkout.Checkout, done *IdempotencyResult) error {
-	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
-		return fmt.Errorf("inserting checkout: %w", err)
-	}
-	if len(c.Items) > 0 {
-		if _, err := tx.NewInsert().Model(&c.Items).Exec(ctx); err != nil {
-			return fmt.Errorf("inserting checkout items: %w", err)
-		}
-	}
-	if done != nil {
-		if err := completeIdempotency(ctx, tx, done); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // GetCheckout returns a checkout of the organization with its items and

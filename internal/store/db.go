@@ -40,13 +40,14 @@ type Store struct {
 	dialect Dialect
 	box     *secrets.Box
 	batch   *batcher
+	reads   readStmts
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" (a file, created
 // with its directory when missing) or "postgres://...". Values encrypted at rest
 // are sealed with box.
 func Open(ctx context.Context, rawURL string, box *secrets.Box) (*Store, error) {
-	s := &Store{box: box}
+	s := &Store{box: box, reads: readStmts{m: map[string]bun.Stmt{}}}
 	switch {
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
@@ -119,6 +120,11 @@ func (s *Store) Close() error {
 	if s.batch != nil {
 		s.batch.close()
 	}
+	s.reads.mu.Lock()
+	for _, st := range s.reads.m {
+		st.Close()
+	}
+	s.reads.mu.Unlock()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())

@@ -45,19 +45,20 @@ type IdempotencyResult struct {
 // which the caller compares (hash) and replays (done) or refuses (in flight).
 func (s *Store) ClaimIdempotency(ctx context.Context, orgID, key, hash string) (rec *IdempotencyRecord, claimed bool, err error) {
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		rec, claimed, err = claimIdempotency(ctx, tx, orgID, key, hash)
+		rec, claimed, err = s.claimIdempotency(ctx, tx, orgID, key, hash)
 		return err
 	})
 	return rec, claimed, err
 }
 
-func claimIdempotency(ctx context.Context, tx bun.Tx, orgID, key, hash string) (*IdempotencyRecord, bool, error) {
+func (s *Store) claimIdempotency(ctx context.Context, tx bun.Tx, orgID, key, hash string) (*IdempotencyRecord, bool, error) {
 	t := now()
 	rec := &IdempotencyRecord{
 		OrganizationID: orgID, IdemKey: key, RequestHash: hash, State: IdemInFlight,
 		LockedUntil: t.Add(idemLock), CreatedAt: t,
 	}
-	res, err := tx.NewInsert().Model(rec).On("CONFLICT (organization_id, idem_key) DO NOTHING").Exec(ctx)
+	res, err := s.execPrepared(ctx, tx, claimIdempotencySQL, orgID, key, hash, IdemInFlight, 0, "",
+		s.timeArg(rec.LockedUntil), s.timeArg(rec.CreatedAt))
 	if err != nil {
 		return nil, false, fmt.Errorf("claiming idempotency key: %w", err)
 	}
@@ -86,14 +87,19 @@ func claimIdempotency(ctx context.Context, tx bun.Tx, orgID, key, hash string) (
 // CompleteIdempotency stores the answer of a claimed request.
 func (s *Store) CompleteIdempotency(ctx context.Context, r *IdempotencyResult) error {
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return completeIdempotency(ctx, tx, r)
+		return s.completeIdempotency(ctx, tx, r)
 	})
 }
 
-func completeIdempotency(ctx context.Context, tx bun.Tx, r *IdempotencyResult) error {
-	_, err := tx.NewUpdate().Model((*IdempotencyRecord)(nil)).
-		Set("state = ?", IdemDone).Set("response_status = ?", r.Status).Set("response_body = ?", string(r.Body)).
-		Where("organization_id = ?", r.OrganizationID).Where("idem_key = ?", r.Key).Exec(ctx)
+var (
+	claimIdempotencySQL = insertSQL("idempotency_keys", []string{"organization_id", "idem_key", "request_hash", "state",
+		"response_status", "response_body", "locked_until", "created_at"}) + " ON CONFLICT (organization_id, idem_key) DO NOTHING"
+	completeIdempotencySQL = "UPDATE idempotency_keys SET state = ?, response_status = ?, response_body = ? " +
+		"WHERE organization_id = ? AND idem_key = ?"
+)
+
+func (s *Store) completeIdempotency(ctx context.Context, tx bun.Tx, r *IdempotencyResult) error {
+	_, err := s.execPrepared(ctx, tx, completeIdempotencySQL, IdemDone, r.Status, string(r.Body), r.OrganizationID, r.Key)
 	if err != nil {
 		return fmt.Errorf("completing idempotency key: %w", err)
 	}

@@ -95,6 +95,9 @@ func TestBootstrapAndSecrets(t *testing.T) {
 		if _, err := store.Bootstrap(ctx, s, store.BootstrapInput{Org: "B", Site: "B", Email: "ops@acme.test"}); err == nil {
 			t.Fatal("duplicate user email accepted")
 		}
+		if _, err := s.GetAPIKey(ctx, "nosuchkey0000000"); !errors.Is(err, checkout.ErrNotFound) {
+			t.Fatalf("unknown key: %v", err)
+		}
 		if _, err := s.GetSite(ctx, "org_other", r.Site.ID); !errors.Is(err, checkout.ErrNotFound) {
 			t.Fatalf("site of another organization: %v", err)
 		}

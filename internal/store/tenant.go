@@ -85,8 +85,12 @@ func (s *Store) CreateSite(ctx context.Context, site *tenant.Site) error {
 // GetSite returns a site of the organization; a site of another organization
 // is not found.
 func (s *Store) GetSite(ctx context.Context, orgID, id string) (*tenant.Site, error) {
+	rows, err := s.queryPrepared(ctx, getSiteSQL, id, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("loading site: %w", err)
+	}
 	row := new(siteRow)
-	if err := s.read.NewSelect().Model(row).Where("id = ?", id).Where("organization_id = ?", orgID).Scan(ctx); err != nil {
+	if err := s.scanOne(ctx, rows, row); err != nil {
 		return nil, notFound(err, "site")
 	}
 	return s.openSite(row)
