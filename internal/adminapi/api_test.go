@@ -232,6 +232,13 @@ func TestValidationWritesNothing(t *testing.T) {
 			{"over maximum", `{"amount":100000001,"currency":"EUR","externalReference":"x"}`, 422, "validation_error"},
 			{"javascript url", `{"amount":100,"currency":"EUR","externalReference":"x","returnUrl":"javascript:alert(1)"}`, 422, "validation_error"},
 			{"quantity", `{"amount":100,"currency":"EUR","externalReference":"x","items":[{"name":"a","quantity":10001,"unitPrice":1}]}`, 422, "validation_error"},
+			{"amount not a number", `{"amount":"abc","currency":"EUR","externalReference":"x"}`, 400, "invalid_json"},
+			{"amount boolean", `{"amount":true,"currency":"EUR","externalReference":"x"}`, 400, "invalid_json"},
+			{"reference object", `{"amount":100,"currency":"EUR","externalReference":{"a":1}}`, 400, "invalid_json"},
+			{"items not a list", `{"amount":100,"currency":"EUR","externalReference":"x","items":"many"}`, 400, "invalid_json"},
+			{"null body", `null`, 422, "validation_error"},
+			{"deep nesting", strings.Repeat(`{"metadata":`, 5000) + "1" + strings.Repeat("}", 5000), 422, "validation_error"},
+			{"invalid utf-8", "{\"amount\":100,\"currency\":\"EUR\",\"externalReference\":\"\xff\xfe\"}", 400, "invalid_json"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := e.do("POST", path, e.a.Token, tc.body)
@@ -387,3 +394,34 @@ func TestListAndExpire(t *testing.T) {
 }
 
 func url(t time.Time) string { return strings.ReplaceAll(t.UTC().Format(time.RFC3339), "+", "%2B") }
+
+// A create whose transaction fails answers 500 and frees its Idempotency-Key,
+// so the merchant's retry with the same key goes through.
+func TestIdempotencyKeyFreedWhenStoreFails(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		db := s.Bun()
+		fail := []string{"CREATE TRIGGER boom BEFORE INSERT ON checkouts BEGIN SELECT RAISE(ABORT, 'boom'); END"}
+		undo := []string{"DROP TRIGGER boom"}
+		if s.Dialect() == store.Postgres {
+			fail = []string{"CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$ LANGUAGE plpgsql",
+				"CREATE TRIGGER boom BEFORE INSERT ON checkouts FOR EACH ROW EXECUTE FUNCTION boom()"}
+			undo = []string{"DROP TRIGGER boom ON checkouts", "DROP FUNCTION boom()"}
+		}
+		for _, q := range fail {
+			_, err := db.ExecContext(ctx, q)
+			storetest.Must(t, err, "%s", q)
+		}
+		path := "/api/v1/checkouts/" + e.a.Site.ID + "/create"
+		expect(t, e.do("POST", path, e.a.Token, amemberBody, "Idempotency-Key", "k-fail"), 500, "internal_error")
+		for _, q := range undo {
+			_, err := db.ExecContext(ctx, q)
+			storetest.Must(t, err, "%s", q)
+		}
+		r := e.do("POST", path, e.a.Token, amemberBody, "Idempotency-Key", "k-fail")
+		expect(t, r, 200, "")
+		if n := e.count(e.a.Organization.ID); n != 1 {
+			t.Fatalf("%d checkouts", n)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/pgw/pgw/internal/httpx"
 )
@@ -32,6 +33,10 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 func decodeJSON(w http.ResponseWriter, r *http.Request, body []byte, v any) bool {
 	if len(bytes.TrimSpace(body)) == 0 {
 		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", "request body is empty: send a JSON object")
+		return false
+	}
+	if !utf8.Valid(body) {
+		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", "request body is not valid UTF-8")
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -26,7 +26,9 @@ type idemClaim struct {
 }
 
 // completion returns the record to complete in the handler's own transaction
-// with the answer it is about to give, or nil without an Idempotency-Key.
+// with the answer it is about to give, or nil without an Idempotency-Key. If
+// that transaction fails the handler must answer with an error status, which
+// releases the claim.
 func completion(ctx context.Context, status int, body []byte) *store.IdempotencyResult {
 	c, _ := ctx.Value(idemCtx{}).(*idemClaim)
 	if c == nil {
@@ -89,17 +91,22 @@ func (a *API) idempotent(h handler) handler {
 		h(rw, r, key)
 
 		ctx := context.WithoutCancel(r.Context())
+		if rw.status == 0 {
+			rw.status = http.StatusOK
+		}
 		switch {
+		case rw.status < 200 || rw.status >= 300:
+			// Nothing was done (a handler that stored its answer in its own
+			// transaction saw that transaction fail): free the key for a retry.
+			if err := a.store.ReleaseIdempotency(ctx, key.OrganizationID, ik); err != nil {
+				a.log.Error("releasing idempotency key", "err", err, "requestId", httpx.RequestID(ctx))
+			}
 		case claim.done:
-		case rw.status >= 200 && rw.status < 300:
+		default:
 			if err := a.store.CompleteIdempotency(ctx, &store.IdempotencyResult{
 				OrganizationID: key.OrganizationID, Key: ik, Status: rw.status, Body: rw.body.Bytes(),
 			}); err != nil {
 				a.log.Error("storing idempotent answer", "err", err, "requestId", httpx.RequestID(ctx))
-			}
-		default:
-			if err := a.store.ReleaseIdempotency(ctx, key.OrganizationID, ik); err != nil {
-				a.log.Error("releasing idempotency key", "err", err, "requestId", httpx.RequestID(ctx))
 			}
 		}
 		w.WriteHeader(rw.status)

@@ -50,6 +50,20 @@ func OpenStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	return store.Open(ctx, cfg.Database.URL, box)
 }
 
+// OpenMigrated opens the store and checks that its schema is current; a
+// database that is not migrated gives store.ErrNotMigrated.
+func OpenMigrated(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.CheckMigrated(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
 func newMux(name string, st *store.Store) (*http.ServeMux, *httpx.Metrics) {
 	mux := http.NewServeMux()
 	reg := httpx.NewRegistry(mux)

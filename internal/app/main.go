@@ -33,16 +33,12 @@ func Main(name string, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := OpenStore(ctx, cfg)
+	st, err := OpenMigrated(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		return 1
 	}
 	defer st.Close()
-	if err := st.CheckMigrated(ctx); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
-		return 1
-	}
 	build := map[string]func() Component{
 		AdminBackend: func() Component { return Admin(cfg, st, log) },
 		MainBackend:  func() Component { return Runtime(cfg, st, log) },

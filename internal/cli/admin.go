@@ -13,7 +13,6 @@ import (
 	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
-	"github.com/pgw/pgw/internal/config"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/store"
 )
@@ -107,14 +106,11 @@ func cmdBootstrap(ctx context.Context, env *Env, args []string) error {
 	if *org == "" || *site == "" {
 		return usageError{fmt.Errorf("--org and --site are required")}
 	}
-	st, err := app.OpenStore(ctx, cfg)
+	st, err := app.OpenMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckMigrated(ctx); err != nil {
-		return err
-	}
 	out, err := bootstrap(ctx, st, *org, *site, *email, *password, cfg.Checkout.DefaultExpiry)
 	if err != nil {
 		return err
@@ -163,18 +159,11 @@ func cmdKeys(ctx context.Context, env *Env, args []string) error {
 	case fs.NArg() > 0:
 		return usageError{fmt.Errorf("unexpected arguments %v", fs.Args())}
 	}
-	cfg, err := config.Load(fs)
-	if err != nil {
-		return err
-	}
-	st, err := app.OpenStore(ctx, cfg)
+	st, _, err := openParsed(ctx, fs)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckMigrated(ctx); err != nil {
-		return err
-	}
 	switch sub {
 	case "create":
 		org, err := resolveOrg(ctx, st, *orgID)

@@ -14,7 +14,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/config"
+	"github.com/pgw/pgw/internal/store"
 )
 
 type command struct {
@@ -100,4 +102,18 @@ func parse(fs *pflag.FlagSet, args []string) (*config.Config, error) {
 		return nil, usageError{fmt.Errorf("unexpected arguments %v", fs.Args())}
 	}
 	return config.Load(fs)
+}
+
+// openParsed loads the configuration from an already parsed flag set and opens
+// the migrated store it names.
+func openParsed(ctx context.Context, fs *pflag.FlagSet) (*store.Store, *config.Config, error) {
+	cfg, err := config.Load(fs)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := app.OpenMigrated(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, cfg, nil
 }

@@ -8,9 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/checkout"
-	"github.com/pgw/pgw/internal/config"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
@@ -58,18 +56,11 @@ func cmdSites(ctx context.Context, env *Env, args []string) error {
 	} else if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected arguments %v", fs.Args())}
 	}
-	cfg, err := config.Load(fs)
-	if err != nil {
-		return err
-	}
-	st, err := app.OpenStore(ctx, cfg)
+	st, _, err := openParsed(ctx, fs)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckMigrated(ctx); err != nil {
-		return err
-	}
 	org, err := resolveOrg(ctx, st, *orgID)
 	if err != nil {
 		return err
