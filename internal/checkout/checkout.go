@@ -5,6 +5,8 @@ package checkout
 
 import (
 	"errors"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -144,3 +146,24 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrNotOpen  = errors.New("checkout is not open")
 )
+
+// EffectiveStatus is the status a buyer should see at now: an open checkout
+// past its expiry is expired even before the sweeper has marked it.
+func (c *Checkout) EffectiveStatus(now time.Time) Status {
+	if c.Status == StatusOpen && !now.Before(c.ExpiresAt) {
+		return StatusExpired
+	}
+	return c.Status
+}
+
+// ReturnURLFor returns the merchant's return URL with the {transactionId}
+// placeholder replaced, or "" when there is none.
+func (c *Checkout) ReturnURLFor(txID string) string {
+	return strings.ReplaceAll(c.ReturnURL, "{transactionId}", url.QueryEscape(txID))
+}
+
+// CancelURLFor returns the merchant's cancel URL with the placeholder replaced
+// by txID, which may be empty.
+func (c *Checkout) CancelURLFor(txID string) string {
+	return strings.ReplaceAll(c.CancelURL, "{transactionId}", url.QueryEscape(txID))
+}

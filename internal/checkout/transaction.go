@@ -47,7 +47,22 @@ type Transaction struct {
 	Amount         int64    `bun:",notnull"`
 	Currency       string   `bun:",notnull"`
 	// ProviderRef is the provider's own id (a Stripe PaymentIntent id, a wire reference).
-	ProviderRef string    `bun:",notnull"`
-	CreatedAt   time.Time `bun:",notnull"`
-	UpdatedAt   time.Time `bun:",notnull"`
+	ProviderRef string `bun:",notnull"`
+	// AttemptKey identifies the submission that made the attempt; a replayed
+	// submission finds the first attempt instead of paying twice.
+	AttemptKey string `bun:",notnull"`
+	// CardBrand and CardLast4 are all that is kept of a card.
+	CardBrand      string    `bun:",notnull"`
+	CardLast4      string    `bun:"card_last4,notnull"`
+	FailureCode    string    `bun:",notnull"`
+	FailureMessage string    `bun:",notnull"`
+	BillingAddress *Address  `bun:",json_use_number"`
+	CreatedAt      time.Time `bun:",notnull"`
+	UpdatedAt      time.Time `bun:",notnull"`
+}
+
+// Final reports whether the attempt has reached a state it leaves only
+// through a refund or a dispute.
+func (t *Transaction) Final() bool {
+	return t.Status != TxInitiated && t.Status != TxPendingProvider
 }

@@ -117,16 +117,28 @@ func (s *Store) ExpireDue(ctx context.Context, limit int) (int, error) {
 	return n, nil
 }
 
+// checkoutEvents names the event each closing state emits.
+var checkoutEvents = map[checkout.Status]string{
+	checkout.StatusComplete: "checkout.completed",
+	checkout.StatusExpired:  "checkout.expired",
+	checkout.StatusCanceled: "checkout.canceled",
+}
+
 // closeCheckout is the conditional state change every closing path shares:
-// only a checkout still open moves, and only the mover writes the event.
+// only a checkout still open moves, and only the mover writes the event. A
+// checkout past its expiry can no longer be completed, even before the
+// sweeper has marked it.
 func (s *Store) closeCheckout(ctx context.Context, tx bun.Tx, orgID, id string, to checkout.Status, t time.Time) error {
 	if !checkout.StatusOpen.CanBecome(to) {
 		return fmt.Errorf("closing checkout as %q: %w", to, checkout.ErrNotOpen)
 	}
-	res, err := tx.NewUpdate().Model((*checkout.Checkout)(nil)).
+	q := tx.NewUpdate().Model((*checkout.Checkout)(nil)).
 		Set("status = ?", to).Set("closed_at = ?", t).Set("updated_at = ?", t).
-		Where("id = ?", id).Where("organization_id = ?", orgID).Where("status = ?", checkout.StatusOpen).
-		Exec(ctx)
+		Where("id = ?", id).Where("organization_id = ?", orgID).Where("status = ?", checkout.StatusOpen)
+	if to == checkout.StatusComplete {
+		q = q.Where("expires_at > ?", t)
+	}
+	res, err := q.Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("updating checkout status: %w", err)
 	}
@@ -138,7 +150,7 @@ func (s *Store) closeCheckout(ctx context.Context, tx bun.Tx, orgID, id string, 
 		}
 		return fmt.Errorf("checkout %s is %s: %w", id, status, checkout.ErrNotOpen)
 	}
-	return addEvent(ctx, tx, orgID, "checkout."+string(to), "checkout", id, map[string]any{
+	return addEvent(ctx, tx, orgID, checkoutEvents[to], "checkout", id, map[string]any{
 		"id": id, "status": to, "closedAt": t,
 	}, t)
 }
@@ -151,6 +163,29 @@ func (s *Store) GetCheckoutByShortCode(ctx context.Context, code string) (*check
 		Relation("Items", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("position") }).
 		Where("checkout.short_code = ?", code).Scan(ctx)
 	if err != nil {
+		return nil, notFound(err, "checkout")
+	}
+	return c, nil
+}
+
+// GetCheckoutByPublicID finds a checkout by its sessionPublicId, for any
+// organization: like the short code it is the buyer's capability.
+func (s *Store) GetCheckoutByPublicID(ctx context.Context, publicID string) (*checkout.Checkout, error) {
+	c := new(checkout.Checkout)
+	err := s.read.NewSelect().Model(c).
+		Relation("Items", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("position") }).
+		Where("checkout.session_public_id = ?", publicID).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "checkout")
+	}
+	return c, nil
+}
+
+// GetCheckoutByIDUnscoped returns a checkout by id for any organization; only
+// for callers that reached it through a capability (a transaction id).
+func (s *Store) GetCheckoutByIDUnscoped(ctx context.Context, id string) (*checkout.Checkout, error) {
+	c := new(checkout.Checkout)
+	if err := s.read.NewSelect().Model(c).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, notFound(err, "checkout")
 	}
 	return c, nil

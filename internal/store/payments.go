@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/pgw/pgw/internal/checkout"
+)
+
+// CreateTransaction stores a new payment attempt. When an attempt with the same
+// checkout and attempt key exists (a replayed form or request), that one is
+// returned with created=false and nothing is written.
+func (s *Store) CreateTransaction(ctx context.Context, t *checkout.Transaction) (got *checkout.Transaction, created bool, err error) {
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		got, created = t, true
+		res, err := tx.NewInsert().Model(t).On("CONFLICT (checkout_id, attempt_key) WHERE attempt_key <> '' DO NOTHING").Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("inserting transaction: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return addEvent(ctx, tx, t.OrganizationID, "transaction.initiated", "transaction", t.ID, txPayload(t), t.CreatedAt)
+		}
+		got, created = new(checkout.Transaction), false
+		return tx.NewSelect().Model(got).Where("checkout_id = ?", t.CheckoutID).Where("attempt_key = ?", t.AttemptKey).Scan(ctx)
+	})
+	return got, created, err
+}
+
+// GetTransaction returns an attempt by id.
+func (s *Store) GetTransaction(ctx context.Context, id string) (*checkout.Transaction, error) {
+	t := new(checkout.Transaction)
+	if err := s.read.NewSelect().Model(t).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "transaction")
+	}
+	return t, nil
+}
+
+// ErrTransactionFinal means the attempt has already succeeded, failed or been
+// cancelled.
+var ErrTransactionFinal = errors.New("transaction is no longer pending")
+
+// Outcome of CompletePayment.
+type Outcome int
+
+// Outcomes of a successful charge.
+const (
+	// Paid: the attempt succeeded and the checkout is complete.
+	Paid Outcome = iota
+	// NotOpen: the checkout was paid, expired or canceled first; the attempt
+	// is recorded as failed with code checkout_not_open.
+	NotOpen
+)
+
+// Charge is what a provider reported about a successful attempt.
+type Charge struct {
+	ProviderRef string
+	CardBrand   string
+	CardLast4   string
+}
+
+// CompletePayment records a successful charge: in one transaction the checkout
+// moves from open to complete, the attempt to succeeded, and both events are
+// written. When the checkout is no longer open the attempt is marked failed
+// instead, in the same transaction, and the outcome says so.
+func (s *Store) CompletePayment(ctx context.Context, c *checkout.Checkout, txID string, ch Charge) (Outcome, error) {
+	var out Outcome
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		t := now()
+		err := s.closeCheckout(ctx, tx, c.OrganizationID, c.ID, checkout.StatusComplete, t)
+		switch {
+		case errors.Is(err, checkout.ErrNotOpen):
+			out = NotOpen
+			return s.moveTransaction(ctx, tx, c, txID, checkout.TxFailed, t, map[string]any{
+				"failure_code": "checkout_not_open", "failure_message": "This checkout is already paid, expired or canceled.",
+				"card_brand": ch.CardBrand, "card_last4": ch.CardLast4,
+			})
+		case err != nil:
+			return err
+		}
+		out = Paid
+		return s.moveTransaction(ctx, tx, c, txID, checkout.TxSucceeded, t, map[string]any{
+			"provider_ref": ch.ProviderRef, "card_brand": ch.CardBrand, "card_last4": ch.CardLast4,
+		})
+	})
+	return out, err
+}
+
+// FailTransaction records a declined or failed attempt; the checkout stays open.
+func (s *Store) FailTransaction(ctx context.Context, c *checkout.Checkout, txID, code, message string, ch Charge) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return s.moveTransaction(ctx, tx, c, txID, checkout.TxFailed, now(), map[string]any{
+			"failure_code": code, "failure_message": message, "card_brand": ch.CardBrand, "card_last4": ch.CardLast4,
+		})
+	})
+}
+
+// CancelTransaction cancels an attempt that is still pending.
+func (s *Store) CancelTransaction(ctx context.Context, c *checkout.Checkout, txID string) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return s.moveTransaction(ctx, tx, c, txID, checkout.TxCancelled, now(), nil)
+	})
+}
+
+// moveTransaction moves a pending attempt to a final state with its event.
+func (s *Store) moveTransaction(ctx context.Context, tx bun.Tx, c *checkout.Checkout, id string, to checkout.TxStatus, t time.Time, set map[string]any) error {
+	q := tx.NewUpdate().Model((*checkout.Transaction)(nil)).Set("status = ?", to).Set("updated_at = ?", t).
+		Where("id = ?", id).Where("checkout_id = ?", c.ID).
+		Where("status IN (?, ?)", checkout.TxInitiated, checkout.TxPendingProvider)
+	for col, v := range set {
+		q = q.Set("? = ?", bun.Ident(col), v)
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("updating transaction: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("transaction %s: %w", id, ErrTransactionFinal)
+	}
+	moved := new(checkout.Transaction)
+	if err := tx.NewSelect().Model(moved).Where("id = ?", id).Scan(ctx); err != nil {
+		return fmt.Errorf("reloading transaction: %w", err)
+	}
+	p := txPayload(moved)
+	p["externalReference"] = c.ExternalReference
+	return addEvent(ctx, tx, c.OrganizationID, "transaction."+string(to), "transaction", id, p, t)
+}
+
+func txPayload(t *checkout.Transaction) map[string]any {
+	return map[string]any{
+		"id": t.ID, "checkoutId": t.CheckoutID, "status": t.Status, "statusCode": t.Status.Code(),
+		"amount": t.Amount, "currency": t.Currency, "failureCode": t.FailureCode,
+	}
+}
