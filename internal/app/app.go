@@ -16,6 +16,7 @@ import (
 	"github.com/pgw/pgw/internal/config"
 	"github.com/pgw/pgw/internal/frontend"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/runtime"
 	"github.com/pgw/pgw/internal/secrets"
 	"github.com/pgw/pgw/internal/store"
@@ -93,6 +94,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainBackend)
 	mux, m := newMux(MainBackend, st)
+	runtime.NewAPI(st, payment.New(st), log, []string{runtime.Origin(cfg.URLs.MainFrontend)}).Register(mux)
 	return Component{
 		Server: httpx.Server{Name: MainBackend, Addr: cfg.MainBackend.Addr, Handler: httpx.Wrap(mux, log, m)},
 		Background: []func(context.Context){
@@ -105,7 +107,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 func Frontend(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainFrontend)
 	mux, m := newMux(MainFrontend, st)
-	frontend.New(st, log).Register(mux)
+	frontend.New(st, payment.New(st), log).Register(mux)
 	return Component{Server: httpx.Server{Name: MainFrontend, Addr: cfg.MainFrontend.Addr, Handler: httpx.Wrap(mux, log, m)}}
 }
 

@@ -24,6 +24,10 @@ func cmdSites(ctx context.Context, env *Env, args []string) error {
 	name := fs.String("display-name", "", "update: the name buyers see")
 	units := fs.String("amount-units", "", "update: how API amounts are read, minor (ISO 4217 minor units) or cents (hundredths, as the shop plugins send)")
 	expiry := fs.Duration("default-expiry", 0, "update: lifetime of checkouts created without one (5m to 2160h)")
+	logo := fs.String("logo-url", "", "update: https URL of the logo on the hosted page (empty string removes it)")
+	color := fs.String("primary-color", "", "update: brand colour as #rrggbb")
+	font := fs.String("font", "", "update: system, serif, rounded or mono")
+	corner := fs.String("corner-style", "", "update: square, rounded or pill")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -46,6 +50,15 @@ func cmdSites(ctx context.Context, env *Env, args []string) error {
 				return usageError{fmt.Errorf("--amount-units must be minor or cents")}
 			}
 			in.AmountUnits = &u
+		}
+		if err := tenant.ValidateBranding(*logo, *color, *font, *corner); err != nil {
+			return usageError{err}
+		}
+		for flag, dst := range map[string]**string{"logo-url": &in.LogoURL, "primary-color": &in.PrimaryColor, "font": &in.Font, "corner-style": &in.CornerStyle} {
+			if fs.Changed(flag) {
+				v := fs.Lookup(flag).Value.String()
+				*dst = &v
+			}
 		}
 		if fs.Changed("default-expiry") {
 			if *expiry < checkout.MinExpiry || *expiry > checkout.MaxExpiry {

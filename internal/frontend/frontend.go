@@ -1,5 +1,6 @@
 // Package frontend is main-frontend: the hosted checkout pages buyers open from
-// a paymentUrl, rendered on the server with templ.
+// a paymentUrl, rendered on the server with templ. They work without
+// JavaScript: the sandbox card form posts back to the page.
 package frontend
 
 import (
@@ -7,14 +8,21 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
+	"golang.org/x/text/language"
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/money"
+	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/runtime"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
 	"github.com/pgw/pgw/static"
 	"github.com/pgw/pgw/templates"
 )
@@ -22,83 +30,225 @@ import (
 // Frontend serves the hosted pages.
 type Frontend struct {
 	store  *store.Store
+	pay    *payment.Service
 	log    *slog.Logger
 	assets *static.Assets
+	now    func() time.Time
+	// formatters caches a money.Formatter per language tag.
+	formatters sync.Map
+}
+
+func (f *Frontend) formatter(lang string) *money.Formatter {
+	if v, ok := f.formatters.Load(lang); ok {
+		return v.(*money.Formatter)
+	}
+	v, _ := f.formatters.LoadOrStore(lang, money.NewFormatter(lang))
+	return v.(*money.Formatter)
 }
 
 // New returns the hosted pages over s.
-func New(s *store.Store, log *slog.Logger) *Frontend {
-	return &Frontend{store: s, log: log, assets: static.New()}
+func New(s *store.Store, pay *payment.Service, log *slog.Logger) *Frontend {
+	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow}
 }
 
-// Register adds the routes to mux.
+// maxForm bounds a payment form submission.
+const maxForm = 16 << 10
+
+// Register adds the routes to mux. Form posts must come from our own pages:
+// cross-origin submissions are refused.
 func (f *Frontend) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/", f.assets)
-	mux.HandleFunc("GET /checkout/{code}", f.checkout)
+	mux.HandleFunc("GET /checkout/{code}", f.show)
+	mux.Handle("POST /checkout/{code}/pay", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.payForm)))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		f.render(w, r, http.StatusNotFound, pageCtx{nonce: ids.Secret(16)}, templates.NotFound(f.head(pageCtx{}, "Checkout not found")))
+	})
 }
 
-// securityHeaders are sent with every page: only our own origin's styles and
-// images from anywhere over https (merchant logos), no scripts, no framing.
-func securityHeaders(w http.ResponseWriter) {
+// pageCtx is what one response's page needs beyond its checkout.
+type pageCtx struct {
+	nonce    string
+	lang     string
+	site     *tenant.Site
+	formDest string // origin the form's redirect may lead to
+}
+
+// securityHeaders: only our own scripts and styles (and the per-response
+// nonce), images over https (merchant logos), forms only to us and to the
+// merchant's return URL (browsers apply form-action to the redirect after a
+// post), no framing.
+func securityHeaders(w http.ResponseWriter, pc pageCtx) {
+	formAction := "'self'"
+	if pc.formDest != "" {
+		formAction += " " + pc.formDest
+	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "+
-		"form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self' 'nonce-"+pc.nonce+"'; style-src 'self' 'nonce-"+pc.nonce+"'; "+
+		"img-src 'self' https: data:; form-action "+formAction+"; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
+	h.Set("Strict-Transport-Security", "max-age=63072000")
 }
 
-func (f *Frontend) checkout(w http.ResponseWriter, r *http.Request) {
-	securityHeaders(w)
-	css := f.assets.URL("css/page.css")
+func (f *Frontend) head(pc pageCtx, title string) templates.Head {
+	h := templates.Head{Title: title, Lang: pc.lang, CSS: f.assets.URL("css/page.css"), Nonce: pc.nonce}
+	if h.Lang == "" {
+		h.Lang = "en"
+	}
+	if pc.site != nil {
+		b := pc.site.Branding()
+		h.BrandCSS = ":root{--brand:" + b.PrimaryColor + ";--radius:" + tenant.Corners[b.CornerStyle] + ";--font:" + tenant.Fonts[b.Font] + "}"
+	}
+	return h
+}
+
+// load finds the checkout of the URL and its site; it answers the request
+// itself (404 or 500) when it cannot.
+func (f *Frontend) load(w http.ResponseWriter, r *http.Request) (*checkout.Checkout, pageCtx, bool) {
+	pc := pageCtx{nonce: ids.Secret(16)}
 	c, err := f.store.GetCheckoutByShortCode(r.Context(), r.PathValue("code"))
 	if errors.Is(err, checkout.ErrNotFound) {
-		f.render(w, r, http.StatusNotFound, templates.NotFound(css))
-		return
+		f.render(w, r, http.StatusNotFound, pc, templates.NotFound(f.head(pc, "Checkout not found")))
+		return nil, pc, false
+	}
+	if err == nil {
+		pc.site, err = f.store.GetSite(r.Context(), c.OrganizationID, c.SiteID)
 	}
 	if err != nil {
 		f.fail(w, r, err)
-		return
+		return nil, pc, false
 	}
-	site, err := f.store.GetSite(r.Context(), c.OrganizationID, c.SiteID)
-	if err != nil {
-		f.fail(w, r, err)
-		return
-	}
-	page, err := pageOf(c, site.DisplayName, site.LogoURL, css, time.Now())
-	if err != nil {
-		f.fail(w, r, err)
-		return
-	}
-	f.render(w, r, http.StatusOK, templates.Checkout(page))
+	pc.lang = pageLang(c.Locale, r.Header.Get("Accept-Language"))
+	pc.formDest = runtime.Origin(c.ReturnURL)
+	return c, pc, true
 }
 
-// pageOf formats a checkout for the page. A checkout past its time shows as
-// expired even before the sweeper has marked it.
-func pageOf(c *checkout.Checkout, siteName, logo, css string, now time.Time) (templates.CheckoutPage, error) {
+// pageLang is the checkout's locale, else the buyer's preferred language.
+func pageLang(locale, accept string) string {
+	if locale != "" {
+		return locale
+	}
+	if tags, _, err := language.ParseAcceptLanguage(accept); err == nil && len(tags) > 0 {
+		return tags[0].String()
+	}
+	return "en"
+}
+
+func (f *Frontend) show(w http.ResponseWriter, r *http.Request) {
+	c, pc, ok := f.load(w, r)
+	if !ok {
+		return
+	}
+	f.page(w, r, c, pc, http.StatusOK, nil)
+}
+
+// formError is what a refused or declined submission shows on the form.
+type formError struct {
+	message, field, name string
+}
+
+// page renders the checkout in its current state.
+func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, status int, fe *formError) {
+	fm := f.formatter(pc.lang)
+	sum, err := f.summary(c, fm)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	cur, _ := money.ParseCurrency(c.Currency)
+	brand := templates.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL}
+	switch c.EffectiveStatus(f.now()) {
+	case checkout.StatusComplete:
+		f.receipt(w, r, c, pc, brand, sum)
+	case checkout.StatusExpired:
+		f.render(w, r, http.StatusOK, pc, templates.State(templates.StatePage{
+			Head: f.head(pc, "Checkout expired"), Brand: brand, Title: "This checkout has expired",
+			Message:   "It can no longer be paid. If you still want to buy, return to the shop and start again.",
+			Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
+		}))
+	case checkout.StatusCanceled:
+		f.render(w, r, http.StatusOK, pc, templates.State(templates.StatePage{
+			Head: f.head(pc, "Checkout canceled"), Brand: brand, Title: "This checkout was canceled",
+			Message:   "It can no longer be paid.",
+			Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
+		}))
+	default:
+		methods, err := f.pay.Methods(r.Context(), c)
+		if err != nil {
+			f.fail(w, r, err)
+			return
+		}
+		p := templates.CheckoutPage{
+			Head: f.head(pc, "Pay "+pc.site.DisplayName), Brand: brand, Summary: sum,
+			ExpiresAt: c.ExpiresAt.UTC().Format("2 Jan 2006, 15:04 MST"), TestMode: c.Mode == checkout.ModeTest,
+			CancelURL: c.CancelURLFor(""),
+		}
+		for _, m := range methods {
+			if m.Type == tenant.ProviderSandbox {
+				p.Card = &templates.CardForm{
+					Action: "/checkout/" + c.ShortCode + "/pay", ProviderID: m.ID, Attempt: ids.Token(24),
+					PayLabel: "Pay " + fm.Format(c.Amount, cur),
+				}
+			}
+		}
+		if fe != nil && p.Card != nil {
+			p.Card.Error, p.Card.ErrorField, p.Card.Name = fe.message, fe.field, fe.name
+		}
+		f.render(w, r, status, pc, templates.Checkout(p))
+	}
+}
+
+func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, brand templates.Brand, sum templates.Summary) {
+	p := templates.ReceiptPage{Head: f.head(pc, "Payment received"), Brand: brand, Summary: sum}
+	full, err := f.store.GetCheckout(r.Context(), c.OrganizationID, c.ID)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	for _, t := range full.Transactions {
+		if t.Status == checkout.TxSucceeded || t.Status == checkout.TxRefunded {
+			p.PaidAt = t.UpdatedAt.UTC().Format("2 Jan 2006, 15:04 MST")
+			p.TransactionID = t.ID
+			if t.CardLast4 != "" && t.CardBrand != "" {
+				p.Card = strings.ToUpper(t.CardBrand[:1]) + t.CardBrand[1:] + " ending " + t.CardLast4
+			}
+			p.ReturnURL = c.ReturnURLFor(t.ID)
+		}
+	}
+	f.render(w, r, http.StatusOK, pc, templates.Receipt(p))
+}
+
+// summary formats a checkout's lines and totals.
+func (f *Frontend) summary(c *checkout.Checkout, fm *money.Formatter) (templates.Summary, error) {
 	cur, err := money.ParseCurrency(c.Currency)
 	if err != nil {
-		return templates.CheckoutPage{}, fmt.Errorf("checkout %s: %w", c.ID, err)
+		return templates.Summary{}, fmt.Errorf("checkout %s: %w", c.ID, err)
 	}
-	amount := func(v int64) string { return money.Format(v, cur) + " " + cur.Code }
-	status := c.Status
-	if status == checkout.StatusOpen && !now.Before(c.ExpiresAt) {
-		status = checkout.StatusExpired
+	totals, err := payment.Totals(c)
+	if err != nil {
+		return templates.Summary{}, err
 	}
-	p := templates.CheckoutPage{
-		SiteName: siteName, LogoURL: logo, Reference: c.Reference(), Total: amount(c.Amount),
-		Status: string(status), ExpiresAt: c.ExpiresAt.UTC().Format("2 Jan 2006 15:04 MST"), CSS: css,
+	s := templates.Summary{Reference: c.Reference(), Totals: templates.Totals{
+		Subtotal: fm.Format(totals.Net, cur), Total: fm.Format(c.Amount, cur),
+	}}
+	for _, t := range totals.Rates {
+		s.Totals.Taxes = append(s.Totals.Taxes, templates.TaxLine{Label: "VAT " + t.Rate + "%", Amount: fm.Format(t.Tax, cur)})
 	}
 	for _, it := range c.Items {
-		p.Lines = append(p.Lines, templates.Line{
-			Label: it.Label(), Quantity: it.Quantity, UnitPrice: amount(it.UnitPrice), Total: amount(it.LineTotal()),
-		})
+		l := templates.Line{Label: it.Label(), Description: it.Description, Quantity: it.Quantity,
+			UnitPrice: fm.Format(it.UnitPrice, cur), Total: fm.Format(it.LineTotal(), cur)}
+		if it.VATRate != "" {
+			l.VATNote = "incl. " + it.VATRate + "% VAT"
+		}
+		s.Lines = append(s.Lines, l)
 	}
-	return p, nil
+	return s, nil
 }
 
-func (f *Frontend) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+func (f *Frontend) render(w http.ResponseWriter, r *http.Request, status int, pc pageCtx, c templ.Component) {
+	securityHeaders(w, pc)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := c.Render(r.Context(), w); err != nil {
@@ -109,6 +259,7 @@ func (f *Frontend) render(w http.ResponseWriter, r *http.Request, status int, c 
 func (f *Frontend) fail(w http.ResponseWriter, r *http.Request, err error) {
 	f.log.Error("hosted page failed", "err", err, "requestId", httpx.RequestID(r.Context()))
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusInternalServerError)
 	fmt.Fprintf(w, "Something went wrong on our side. Please try again in a moment. (request %s)\n", httpx.RequestID(r.Context()))
 }

@@ -158,27 +158,13 @@ func (s *Store) closeCheckout(ctx context.Context, tx bun.Tx, orgID, id string, 
 // GetCheckoutByShortCode finds a checkout by the code in its hosted URL, for
 // any organization: the code is the buyer's bearer capability.
 func (s *Store) GetCheckoutByShortCode(ctx context.Context, code string) (*checkout.Checkout, error) {
-	c := new(checkout.Checkout)
-	err := s.read.NewSelect().Model(c).
-		Relation("Items", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("position") }).
-		Where("checkout.short_code = ?", code).Scan(ctx)
-	if err != nil {
-		return nil, notFound(err, "checkout")
-	}
-	return c, nil
+	return s.checkoutWithItems(ctx, getCheckoutByShortCodeSQL, code)
 }
 
 // GetCheckoutByPublicID finds a checkout by its sessionPublicId, for any
 // organization: like the short code it is the buyer's capability.
 func (s *Store) GetCheckoutByPublicID(ctx context.Context, publicID string) (*checkout.Checkout, error) {
-	c := new(checkout.Checkout)
-	err := s.read.NewSelect().Model(c).
-		Relation("Items", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("position") }).
-		Where("checkout.session_public_id = ?", publicID).Scan(ctx)
-	if err != nil {
-		return nil, notFound(err, "checkout")
-	}
-	return c, nil
+	return s.checkoutWithItems(ctx, getCheckoutByPublicIDSQL, publicID)
 }
 
 // GetCheckoutByIDUnscoped returns a checkout by id for any organization; only

@@ -215,3 +215,29 @@ func (s *Store) scanOne(ctx context.Context, rows *sql.Rows, dest any) error {
 	}
 	return rows.Close()
 }
+
+var (
+	getCheckoutByShortCodeSQL = "SELECT " + strings.Join(checkoutCols, ", ") + " FROM checkouts WHERE short_code = ?"
+	getCheckoutByPublicIDSQL  = "SELECT " + strings.Join(checkoutCols, ", ") + " FROM checkouts WHERE session_public_id = ?"
+	getItemsSQL               = "SELECT " + strings.Join(itemCols, ", ") + " FROM line_items WHERE checkout_id = ? ORDER BY position"
+)
+
+// checkoutWithItems loads one checkout and its lines with prepared statements:
+// the hosted pages and the runtime API do this on every view.
+func (s *Store) checkoutWithItems(ctx context.Context, query, arg string) (*checkout.Checkout, error) {
+	rows, err := s.queryPrepared(ctx, query, arg)
+	if err != nil {
+		return nil, fmt.Errorf("loading checkout: %w", err)
+	}
+	c := new(checkout.Checkout)
+	if err := s.scanOne(ctx, rows, c); err != nil {
+		return nil, notFound(err, "checkout")
+	}
+	if rows, err = s.queryPrepared(ctx, getItemsSQL, c.ID); err != nil {
+		return nil, fmt.Errorf("loading checkout items: %w", err)
+	}
+	if err := s.read.ScanRows(ctx, rows, &c.Items); err != nil {
+		return nil, fmt.Errorf("loading checkout items: %w", err)
+	}
+	return c, nil
+}

@@ -176,6 +176,10 @@ func (s *Store) ListOrganizations(ctx context.Context) ([]*tenant.Organization, 
 // SiteSettings are the site fields an operator may change; nil leaves a field as it is.
 type SiteSettings struct {
 	DisplayName   *string
+	LogoURL       *string
+	PrimaryColor  *string
+	Font          *string
+	CornerStyle   *string
 	AmountUnits   *tenant.AmountUnits
 	DefaultExpiry *time.Duration
 }
@@ -189,6 +193,11 @@ func (s *Store) UpdateSite(ctx context.Context, orgID, id string, in SiteSetting
 	}
 	if in.AmountUnits != nil {
 		q = q.Set("amount_units = ?", *in.AmountUnits)
+	}
+	for col, v := range map[string]*string{"logo_url": in.LogoURL, "primary_color": in.PrimaryColor, "font": in.Font, "corner_style": in.CornerStyle} {
+		if v != nil {
+			q = q.Set("? = ?", bun.Ident(col), *v)
+		}
 	}
 	if in.DefaultExpiry != nil {
 		q = q.Set("default_expiry_seconds = ?", int64(*in.DefaultExpiry/time.Second))

@@ -1,0 +1,53 @@
+package frontend
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/provider"
+)
+
+// payForm takes the sandbox card form. Success sends the buyer to the
+// merchant's return URL (or our receipt); a decline or a mistake shows the
+// page again with the reason, for another try on the same checkout. A
+// checkout that can no longer be paid shows its state, whatever was posted.
+func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
+	c, pc, ok := f.load(w, r)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		f.page(w, r, c, pc, http.StatusBadRequest, &formError{message: "The form could not be read. Please try again."})
+		return
+	}
+	back := "/checkout/" + c.ShortCode
+	month, year := provider.ParseExpiry(r.PostForm.Get("expiry"))
+	name := r.PostForm.Get("name")
+	res, err := f.pay.Pay(r.Context(), c, payment.Attempt{
+		ProviderID: r.PostForm.Get("provider"), AttemptKey: r.PostForm.Get("attempt"),
+		CardNumber: r.PostForm.Get("number"), ExpMonth: month, ExpYear: year,
+		CVC: r.PostForm.Get("cvc"), CardName: name,
+	})
+	var ve *checkout.Error
+	switch {
+	case errors.Is(err, checkout.ErrNotOpen):
+		http.Redirect(w, r, back, http.StatusSeeOther)
+	case errors.Is(err, payment.ErrNoSuchMethod):
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: "This payment method is not available for this checkout.", name: name})
+	case errors.As(err, &ve):
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: ve.Message, field: ve.Field, name: name})
+	case err != nil:
+		f.fail(w, r, err)
+	case res.Outcome == payment.Paid && res.RedirectURL != "":
+		http.Redirect(w, r, res.RedirectURL, http.StatusSeeOther)
+	case res.Outcome == payment.Paid, res.Outcome == payment.AlreadyClosed:
+		http.Redirect(w, r, back, http.StatusSeeOther)
+	case res.Outcome == payment.Pending:
+		f.page(w, r, c, pc, http.StatusAccepted, &formError{message: "Your payment is still being processed. Reload this page in a moment.", name: name})
+	default:
+		f.page(w, r, c, pc, http.StatusPaymentRequired, &formError{message: res.Message, field: "card.number", name: name})
+	}
+}

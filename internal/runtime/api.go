@@ -1,0 +1,289 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
+)
+
+// API is main-backend's runtime API, used by the hosted page's scripts and by
+// integrations that build their own payment page. It needs no key: a
+// sessionPublicId or transaction id is the caller's capability, and only
+// buyer-safe fields are ever returned.
+type API struct {
+	store   *store.Store
+	pay     *payment.Service
+	log     *slog.Logger
+	origins []string
+}
+
+// NewAPI returns the runtime API. Browsers may call it only from origins.
+func NewAPI(s *store.Store, pay *payment.Service, log *slog.Logger, origins []string) *API {
+	return &API{store: s, pay: pay, log: log, origins: origins}
+}
+
+// Origin returns the scheme://host[:port] of a base URL.
+func Origin(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+const maxBody = 64 << 10
+
+// Register adds the routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.Handle("GET /api/v1/checkouts/{sessionPublicId}", a.cors(a.getCheckout))
+	mux.Handle("POST /api/v1/transactions/create", a.cors(a.createTransaction))
+	mux.Handle("GET /api/v1/transactions/{id}/status", a.cors(a.transactionStatus))
+	mux.Handle("POST /api/v1/transactions/{id}/cancel", a.cors(a.cancelTransaction))
+	mux.Handle("OPTIONS /api/v1/", a.cors(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
+	})
+}
+
+// cors lets browsers call from the frontend origins only. Requests without an
+// Origin (servers, same-origin navigations) pass; a foreign Origin is 403.
+func (a *API) cors(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Origin")
+		if o := r.Header.Get("Origin"); o != "" {
+			if !slices.Contains(a.origins, o) {
+				httpx.WriteError(w, r, http.StatusForbidden, "origin_not_allowed", "this origin may not call the runtime API")
+				return
+			}
+			w.Header().Set("Access-Control-Allow-Origin", o)
+			if r.Method == http.MethodOptions {
+				w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
+				w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key")
+				w.Header().Set("Access-Control-Max-Age", "600")
+			}
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		h(w, r)
+	})
+}
+
+type itemView struct {
+	Name        string      `json:"name"`
+	Description string      `json:"description,omitempty"`
+	Quantity    int64       `json:"quantity"`
+	UnitPrice   int64       `json:"unitPrice"`
+	Amount      int64       `json:"amount"`
+	VATRate     json.Number `json:"vatRate,omitempty"`
+	VAT         int64       `json:"vat"`
+}
+
+type brandingView struct {
+	DisplayName  string `json:"displayName"`
+	LogoURL      string `json:"logoUrl,omitempty"`
+	PrimaryColor string `json:"primaryColor"`
+	Font         string `json:"font"`
+	CornerStyle  string `json:"cornerStyle"`
+}
+
+// checkoutView holds only what the buyer may see: never metadata, URLs for
+// notifications, the merchant's client id, or our internal ids.
+type checkoutView struct {
+	ID        string           `json:"id"`
+	Status    checkout.Status  `json:"status"`
+	Mode      checkout.Mode    `json:"mode"`
+	Currency  string           `json:"currency"`
+	Amount    int64            `json:"amount"`
+	Reference string           `json:"reference"`
+	Locale    string           `json:"locale,omitempty"`
+	ExpiresAt time.Time        `json:"expiresAt"`
+	Items     []itemView       `json:"items"`
+	Totals    totalsView       `json:"totals"`
+	Branding  brandingView     `json:"branding"`
+	Providers []payment.Method `json:"providers"`
+}
+
+type totalsView struct {
+	Subtotal    int64 `json:"subtotal"`
+	Tax         int64 `json:"tax"`
+	Total       int64 `json:"total"`
+	TaxIncluded bool  `json:"taxIncluded"`
+}
+
+func (a *API) getCheckout(w http.ResponseWriter, r *http.Request) {
+	c, err := a.store.GetCheckoutByPublicID(r.Context(), r.PathValue("sessionPublicId"))
+	if a.notFound(w, r, err, "checkout") {
+		return
+	}
+	site, err := a.store.GetSite(r.Context(), c.OrganizationID, c.SiteID)
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	totals, err := payment.Totals(c)
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	methods, err := a.pay.Methods(r.Context(), c)
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	v := checkoutView{
+		ID: c.SessionPublicID, Status: c.EffectiveStatus(store.TimeNow()), Mode: c.Mode, Currency: c.Currency,
+		Amount: c.Amount, Reference: c.Reference(), Locale: c.Locale, ExpiresAt: c.ExpiresAt,
+		Totals:    totalsView{Subtotal: totals.Net, Tax: totals.Tax, Total: totals.Gross, TaxIncluded: true},
+		Branding:  brandingOf(site),
+		Providers: methods,
+	}
+	if v.Status != checkout.StatusOpen || v.Providers == nil {
+		v.Providers = []payment.Method{}
+	}
+	for i, it := range c.Items {
+		v.Items = append(v.Items, itemView{Name: it.Label(), Description: it.Description, Quantity: it.Quantity,
+			UnitPrice: it.UnitPrice, Amount: it.LineTotal(), VATRate: json.Number(it.VATRate), VAT: totals.LineTax[i]})
+	}
+	httpx.WriteJSON(w, http.StatusOK, v)
+}
+
+func brandingOf(s *tenant.Site) brandingView {
+	b := s.Branding()
+	return brandingView{DisplayName: s.DisplayName, LogoURL: s.LogoURL, PrimaryColor: b.PrimaryColor, Font: b.Font, CornerStyle: b.CornerStyle}
+}
+
+type cardInput struct {
+	Number   string      `json:"number"`
+	ExpMonth json.Number `json:"expMonth"`
+	ExpYear  json.Number `json:"expYear"`
+	CVC      string      `json:"cvc"`
+	Name     string      `json:"name"`
+}
+
+type createRequest struct {
+	SessionPublicID string            `json:"sessionPublicId"`
+	ProviderID      string            `json:"providerId"`
+	AttemptKey      string            `json:"attemptKey"`
+	BillingAddress  *checkout.Address `json:"billingAddress"`
+	Card            cardInput         `json:"card"`
+}
+
+type transactionView struct {
+	ID          string            `json:"transactionId"`
+	Status      int               `json:"status"`
+	StatusName  checkout.TxStatus `json:"statusName"`
+	Amount      int64             `json:"amount"`
+	Currency    string            `json:"currency"`
+	RedirectURL string            `json:"redirectUrl,omitempty"`
+	Error       string            `json:"error,omitempty"`
+	Code        string            `json:"code,omitempty"`
+	RequestID   string            `json:"requestId,omitempty"`
+}
+
+func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
+	var req createRequest
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "payload_too_large", "request body is too large")
+			return
+		}
+		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", "malformed JSON: "+err.Error())
+		return
+	}
+	c, err := a.store.GetCheckoutByPublicID(r.Context(), req.SessionPublicID)
+	if a.notFound(w, r, err, "checkout") {
+		return
+	}
+	if req.AttemptKey == "" {
+		req.AttemptKey = r.Header.Get("Idempotency-Key")
+	}
+	if len(req.AttemptKey) > 255 {
+		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", "attemptKey", "attemptKey is longer than 255 characters")
+		return
+	}
+	month, _ := req.Card.ExpMonth.Int64()
+	year, _ := req.Card.ExpYear.Int64()
+	res, err := a.pay.Pay(r.Context(), c, payment.Attempt{
+		ProviderID: req.ProviderID, AttemptKey: req.AttemptKey, CardNumber: req.Card.Number,
+		ExpMonth: int(month), ExpYear: int(year), CVC: req.Card.CVC, CardName: req.Card.Name, Billing: req.BillingAddress,
+	})
+	var ve *checkout.Error
+	switch {
+	case errors.Is(err, checkout.ErrNotOpen):
+		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "this checkout is already paid, expired or canceled")
+		return
+	case errors.Is(err, payment.ErrNoSuchMethod):
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "payment_method_unavailable", "providerId", err.Error())
+		return
+	case errors.As(err, &ve):
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, ve.Code, ve.Field, ve.Message)
+		return
+	case err != nil:
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	v := txView(res.Transaction)
+	status := http.StatusOK
+	switch res.Outcome {
+	case payment.Paid:
+		v.RedirectURL = res.RedirectURL
+	case payment.Declined:
+		status, v.Error, v.Code = http.StatusPaymentRequired, res.Message, res.Transaction.FailureCode
+	case payment.AlreadyClosed:
+		status, v.Error, v.Code = http.StatusConflict, "this checkout is already paid, expired or canceled", "checkout_not_open"
+	case payment.Pending:
+		status = http.StatusAccepted
+	}
+	if v.Error != "" {
+		v.RequestID = httpx.RequestID(r.Context())
+	}
+	httpx.WriteJSON(w, status, v)
+}
+
+func txView(t *checkout.Transaction) transactionView {
+	return transactionView{ID: t.ID, Status: t.Status.Code(), StatusName: t.Status, Amount: t.Amount, Currency: t.Currency}
+}
+
+func (a *API) transactionStatus(w http.ResponseWriter, r *http.Request) {
+	t, err := a.store.GetTransaction(r.Context(), r.PathValue("id"))
+	if a.notFound(w, r, err, "transaction") {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, txView(t))
+}
+
+func (a *API) cancelTransaction(w http.ResponseWriter, r *http.Request) {
+	t, err := a.pay.Cancel(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrTransactionFinal) {
+		httpx.WriteError(w, r, http.StatusConflict, "transaction_not_pending", "only a pending transaction can be cancelled")
+		return
+	}
+	if a.notFound(w, r, err, "transaction") {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, txView(t))
+}
+
+// notFound answers 404 or 500 for err and reports whether it did.
+func (a *API) notFound(w http.ResponseWriter, r *http.Request, err error, what string) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, checkout.ErrNotFound):
+		httpx.WriteError(w, r, http.StatusNotFound, "not_found", what+" not found")
+	default:
+		httpx.Internal(w, r, a.log, err)
+	}
+	return true
+}
