@@ -187,10 +187,16 @@ func TestPayFormFlow(t *testing.T) {
 		}
 		txID := strings.TrimPrefix(loc, "https://shop.example/ok?tx=")
 
-		// A replayed or new post on the paid checkout pays nothing more.
+		// A replayed post (a double click) lands where the first one did; a
+		// new one on the paid checkout shows the receipt. Neither pays again.
+		resp, _ = st.post(path+"/pay", paidForm)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != loc {
+			t.Fatalf("replay: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		paidForm.Set("attempt", "another-attempt")
 		resp, _ = st.post(path+"/pay", paidForm)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != path {
-			t.Fatalf("replay: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+			t.Fatalf("new post on paid checkout: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		got, _ := s.GetCheckout(ctx, st.r.Organization.ID, c.ID)
 		if got.Status != checkout.StatusComplete || len(got.Transactions) != 2 { // the decline and the payment

@@ -103,8 +103,19 @@ var (
 )
 
 // Pay runs one attempt on an open checkout. A checkout that is not open gives
-// checkout.ErrNotOpen and records nothing.
+// checkout.ErrNotOpen and records nothing. An attempt key seen before returns
+// that attempt's result instead of paying again.
 func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Result, error) {
+	if a.AttemptKey != "" {
+		// A replayed submission gets the first answer, whatever happened since.
+		prev, err := s.store.FindAttempt(ctx, c.ID, a.AttemptKey)
+		if err == nil {
+			return s.resultOf(c, prev), nil
+		}
+		if !errors.Is(err, checkout.ErrNotFound) {
+			return nil, err
+		}
+	}
 	if c.EffectiveStatus(s.now()) != checkout.StatusOpen {
 		return nil, fmt.Errorf("paying checkout %s: %w", c.ID, checkout.ErrNotOpen)
 	}

@@ -82,18 +82,19 @@ func TestPayDeclineRetryAndReplay(t *testing.T) {
 			t.Fatalf("transaction events %v", ev)
 		}
 
-		// A replayed submission finds its attempt; nothing new is written.
+		// A replayed submission finds its attempt, whatever happened since;
+		// nothing new is written.
 		fresh, _ := s.GetCheckout(ctx, f.OrgID, c.ID)
 		again, err := svc.Pay(ctx, fresh, attempt(f, "a3", "4242 4242 4242 4242"))
-		if err == nil || !errors.Is(err, checkout.ErrNotOpen) {
-			t.Fatalf("replay on a paid checkout (stale object refreshed by caller): %+v %v", again, err)
-		}
-		stale := *c // a caller that loaded the checkout before it was paid
-		again, err = svc.Pay(ctx, &stale, attempt(f, "a3", "4242 4242 4242 4242"))
 		storetest.Must(t, err, "replay")
-		if again.Transaction.ID != ok.Transaction.ID || again.Outcome != payment.Paid {
+		if again.Transaction.ID != ok.Transaction.ID || again.Outcome != payment.Paid || again.RedirectURL != ok.RedirectURL {
 			t.Fatalf("replay made %+v", again.Transaction)
 		}
+		// A new attempt on the paid checkout is refused before anything is written.
+		if _, err := svc.Pay(ctx, fresh, attempt(f, "a5", "4242 4242 4242 4242")); !errors.Is(err, checkout.ErrNotOpen) {
+			t.Fatalf("new attempt on a paid checkout: %v", err)
+		}
+		stale := *c // a caller that loaded the checkout before it was paid
 		// Another card on the paid checkout does not pay twice.
 		late, err := svc.Pay(ctx, &stale, attempt(f, "a4", "4242 4242 4242 4242"))
 		storetest.Must(t, err, "late pay")

@@ -39,6 +39,15 @@ func (s *Store) GetTransaction(ctx context.Context, id string) (*checkout.Transa
 	return t, nil
 }
 
+// FindAttempt returns the attempt made on a checkout with an attempt key.
+func (s *Store) FindAttempt(ctx context.Context, checkoutID, key string) (*checkout.Transaction, error) {
+	t := new(checkout.Transaction)
+	if err := s.read.NewSelect().Model(t).Where("checkout_id = ?", checkoutID).Where("attempt_key = ?", key).Scan(ctx); err != nil {
+		return nil, notFound(err, "transaction")
+	}
+	return t, nil
+}
+
 // ErrTransactionFinal means the attempt has already succeeded, failed or been
 // cancelled.
 var ErrTransactionFinal = errors.New("transaction is no longer pending")
