@@ -542,7 +542,7 @@ func Checkout(p CheckoutPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if p.TestMode {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<p class=\"test\" id=\"test-mode\">Test mode: no real money moves. Pay with the test card 4242 4242 4242 4242, any future expiry date and any CVC.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<p class=\"test\" id=\"test-mode\">Test mode: no real money moves. Pay with the test card <span class=\"nowrap\">4242 4242 4242 4242</span>, any future expiry date and any CVC.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -2,6 +2,7 @@ package frontend_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -227,6 +229,60 @@ func TestPayFormFlow(t *testing.T) {
 		got, _ = s.GetCheckout(ctx, st.r.Organization.ID, old.ID)
 		if len(got.Transactions) != 0 {
 			t.Fatalf("expired checkout took %d attempts", len(got.Transactions))
+		}
+	})
+}
+
+// Buyers paying one checkout at once: one pays; a buyer whose payment lost
+// the race is told that nothing was charged.
+func TestConcurrentFormPosts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		st := newSite(t, s, "Shop")
+		c := st.checkout(checkout.ModeTest, `{"amount":4900,"currency":"EUR","externalReference":"race"}`)
+		path := "/checkout/" + c.ShortCode
+		_, page := st.get(path)
+		const n = 12
+		type answer struct {
+			status int
+			loc    string
+			body   string
+		}
+		answers := make(chan answer, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			f := form(page, "4242424242424242")
+			f.Set("attempt", fmt.Sprint("buyer-", i))
+			wg.Go(func() {
+				resp, body := st.post(path+"/pay", f)
+				answers <- answer{resp.StatusCode, resp.Header.Get("Location"), body}
+			})
+		}
+		wg.Wait()
+		close(answers)
+		lost := 0
+		for a := range answers {
+			switch {
+			case a.status == http.StatusSeeOther && a.loc == path:
+				// Paid, or arrived after the payment and sent to the receipt.
+			case a.status == http.StatusConflict && strings.Contains(a.body, "not charged"):
+				lost++
+			default:
+				t.Fatalf("answer %d %q: %s", a.status, a.loc, a.body)
+			}
+		}
+		got, _ := s.GetCheckout(ctx, st.r.Organization.ID, c.ID)
+		paid := 0
+		for _, tx := range got.Transactions {
+			if tx.Status == checkout.TxSucceeded {
+				paid++
+			}
+		}
+		if got.Status != checkout.StatusComplete || paid != 1 || lost != len(got.Transactions)-1 {
+			t.Fatalf("status %s, %d paid of %d attempts, %d told they lost", got.Status, paid, len(got.Transactions), lost)
+		}
+		evs, _ := s.EventsFor(ctx, c.ID)
+		if len(evs) != 1 {
+			t.Fatalf("%d checkout events", len(evs))
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider"
+	"github.com/pgw/pgw/templates"
 )
 
 // payForm takes the sandbox card form. Success sends the buyer to the
@@ -43,11 +44,29 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, err)
 	case res.Outcome == payment.Paid && res.RedirectURL != "":
 		http.Redirect(w, r, res.RedirectURL, http.StatusSeeOther)
-	case res.Outcome == payment.Paid, res.Outcome == payment.AlreadyClosed:
+	case res.Outcome == payment.Paid:
 		http.Redirect(w, r, back, http.StatusSeeOther)
+	case res.Outcome == payment.AlreadyClosed:
+		f.alreadyClosed(w, r, c, pc)
 	case res.Outcome == payment.Pending:
 		f.page(w, r, c, pc, http.StatusAccepted, &formError{message: "Your payment is still being processed. Reload this page in a moment.", name: name})
 	default:
 		f.page(w, r, c, pc, http.StatusPaymentRequired, &formError{message: res.Message, field: "card.number", name: name})
 	}
+}
+
+// alreadyClosed tells a buyer whose payment lost the race against another
+// payment or the expiry that nothing was charged.
+func (f *Frontend) alreadyClosed(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx) {
+	sum, err := f.summary(c, f.formatter(pc.lang))
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	f.render(w, r, http.StatusConflict, pc, templates.State(templates.StatePage{
+		Head: f.head(pc, "Checkout already closed"), Brand: templates.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL},
+		Title:     "This checkout can no longer be paid",
+		Message:   "It was paid, expired or canceled while you were paying. Your card was not charged.",
+		Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
+	}))
 }

@@ -1,0 +1,222 @@
+package frontend_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/pgw/pgw/internal/app"
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/config"
+	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/store/storetest"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// browser starts a headless Chromium for the test, or skips (fails under CI)
+// when there is none.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing; CI must run the browser tests", chromiumPath)
+		}
+		t.Skip("chromium not installed")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// shop is the merchant's side: an Admin API client and a return page.
+type shop struct {
+	t        *testing.T
+	s        *store.Store
+	admin    string
+	front    string
+	merchant string
+	returns  chan string
+	r        *store.BootstrapResult
+}
+
+func newShop(t *testing.T) *shop {
+	s := storetest.Open(t, store.SQLite)
+	front := httptest.NewUnstartedServer(nil)
+	front.Start()
+	t.Cleanup(front.Close)
+	cfg := &config.Config{}
+	cfg.URLs.MainFrontend = front.URL
+	cfg.Checkout.MaxAmount = 1e12
+	front.Config.Handler = app.Frontend(cfg, s, slog.New(slog.DiscardHandler)).Handler
+	admin := httptest.NewServer(app.Admin(cfg, s, slog.New(slog.DiscardHandler)).Handler)
+	t.Cleanup(admin.Close)
+	sh := &shop{t: t, s: s, admin: admin.URL, front: front.URL, returns: make(chan string, 10)}
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sh.returns <- r.URL.RawQuery
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<!doctype html><title>Shop</title><h1 id="merchant-return">Thanks from the shop</h1>`)
+	}))
+	t.Cleanup(merchant.Close)
+	sh.merchant = merchant.URL
+	var err error
+	sh.r, err = store.Bootstrap(context.Background(), s, store.BootstrapInput{Org: "Browser", Site: "Browser Shop"})
+	storetest.Must(t, err, "bootstrap")
+	return sh
+}
+
+// create makes a checkout through the Admin API, as a merchant's server does.
+func (sh *shop) create(body string) map[string]any {
+	sh.t.Helper()
+	req, _ := http.NewRequest("POST", sh.admin+"/v1/checkouts/"+sh.r.Site.ID+"/create", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+sh.r.Token)
+	resp, err := http.DefaultClient.Do(req)
+	storetest.Must(sh.t, err, "create")
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if resp.StatusCode != 200 || json.Unmarshal(raw, &m) != nil {
+		sh.t.Fatalf("create: %d %s", resp.StatusCode, raw)
+	}
+	return m
+}
+
+func fillCard(number string) chromedp.Action[chromedp.Void] {
+	clear := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](`["number","expiry","cvc","name"].every(id => (document.getElementById(id).value = "") === "")`)(ctx, t)
+		return err
+	})
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.ID("card-form")),
+		clear,
+		chromedp.SendKeys(chromedp.ID("number"), number),
+		chromedp.SendKeys(chromedp.ID("expiry"), "12 / 34"),
+		chromedp.SendKeys(chromedp.ID("cvc"), "123"),
+		chromedp.SendKeys(chromedp.ID("name"), "Ana Ruiz"),
+		chromedp.Click(chromedp.ID("pay")),
+	)
+}
+
+func TestBrowserPayToReturnURL(t *testing.T) {
+	ctx := browser(t)
+	sh := newShop(t)
+	co := sh.create(`{"amount":4900,"currency":"EUR","externalReference":"order-1",
+		"returnUrl":"` + sh.merchant + `/return?tx={transactionId}&order=1",
+		"items":[{"name":"<script>alert(1)</script>","quantity":1,"unitPrice":4900,"vatRate":19}]}`)
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(co["paymentUrl"].(string))), "open paymentUrl")
+	label, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("td .label")))
+	storetest.Must(t, err, "read item")
+	if label != "<script>alert(1)</script>" {
+		t.Fatalf("item name shows as %q", label)
+	}
+	storetest.Must(t, chromedp.Do(ctx, fillCard("4242 4242 4242 4242"), chromedp.WaitVisible(chromedp.ID("merchant-return"))), "pay")
+	var query string
+	select {
+	case query = <-sh.returns:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the merchant's return URL was not reached")
+	}
+	q, _ := url.ParseQuery(query)
+	tx, err := sh.s.GetTransaction(context.Background(), q.Get("tx"))
+	storetest.Must(t, err, "transaction %q from the return URL", q.Get("tx"))
+	if tx.Status != checkout.TxSucceeded || q.Get("order") != "1" || tx.CardLast4 != "4242" {
+		t.Fatalf("returned with %q, transaction %+v", query, tx)
+	}
+}
+
+func TestBrowserDeclineRetryReceipt(t *testing.T) {
+	ctx := browser(t)
+	sh := newShop(t)
+	co := sh.create(`{"amount":737600,"currency":"JPY","externalReference":"jp-7","locale":"ja",
+		"items":[{"name":"抹茶","quantity":2,"unitPrice":368800,"vatRate":10}]}`)
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(co["paymentUrl"].(string)),
+		fillCard("4000 0000 0000 0002"), chromedp.WaitVisible(chromedp.ID("form-error"))), "declined payment")
+	msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("form-error")))
+	storetest.Must(t, err, "read error")
+	if !strings.Contains(msg, "declined") {
+		t.Fatalf("decline message %q", msg)
+	}
+	storetest.Must(t, chromedp.Do(ctx, fillCard("4242 4242 4242 4242"), chromedp.WaitVisible(chromedp.ID("receipt-title"))), "retry")
+	amount, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("paid-amount")))
+	storetest.Must(t, err, "read amount")
+	if !strings.Contains(amount, "737,600") {
+		t.Fatalf("paid amount %q", amount)
+	}
+	got, err := sh.s.GetCheckout(context.Background(), sh.r.Organization.ID, co["id"].(string))
+	storetest.Must(t, err, "checkout")
+	if got.Status != checkout.StatusComplete || len(got.Transactions) != 2 {
+		t.Fatalf("checkout %s with %d attempts", got.Status, len(got.Transactions))
+	}
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		storetest.Must(t, chromedp.Do(ctx, chromedp.EmulateViewport(size.w, size.h)), "viewport")
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		storetest.Must(t, err, "screenshot")
+		path := filepath.Join(t.TempDir(), "receipt-"+size.name+".png")
+		storetest.Must(t, os.WriteFile(path, shot, 0o644), "save screenshot")
+		if n := colours(t, shot); n < 20 {
+			t.Fatalf("%s receipt screenshot looks blank: %d colours", size.name, n)
+		}
+	}
+}
+
+func TestBrowserExpiredRefuses(t *testing.T) {
+	ctx := browser(t)
+	sh := newShop(t)
+	co := sh.create(`{"amount":100,"currency":"EUR","externalReference":"old"}`)
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(co["paymentUrl"].(string)), chromedp.WaitVisible(chromedp.ID("card-form"))), "open")
+	_, err := sh.s.ExpireCheckout(context.Background(), sh.r.Organization.ID, co["id"].(string))
+	storetest.Must(t, err, "expire")
+	// The buyer still has the form open and submits it.
+	storetest.Must(t, chromedp.Do(ctx, fillCard("4242 4242 4242 4242"), chromedp.WaitVisible(chromedp.ID("state-title"))), "pay expired")
+	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("state-title")))
+	storetest.Must(t, err, "title")
+	noForm, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("card-form") === null`))
+	storetest.Must(t, err, "evaluate")
+	if !strings.Contains(title, "expired") || !noForm {
+		t.Fatalf("expired page: %q, form gone %v", title, noForm)
+	}
+	got, _ := sh.s.GetCheckout(context.Background(), sh.r.Organization.ID, co["id"].(string))
+	if len(got.Transactions) != 0 {
+		t.Fatalf("expired checkout took %d attempts", len(got.Transactions))
+	}
+}
+
+// colours counts the distinct colours of a PNG, sampled on a grid.
+func colours(t *testing.T, b []byte) int {
+	img, err := png.Decode(bytes.NewReader(b))
+	storetest.Must(t, err, "decoding screenshot")
+	seen := map[[4]uint32]bool{}
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y += 2 {
+		for x := bounds.Min.X; x < bounds.Max.X; x += 2 {
+			r, g, b, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, b, a}] = true
+		}
+	}
+	return len(seen)
+}
