@@ -137,7 +137,7 @@ func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Re
 		return nil, err
 	}
 	t := s.now()
-	tx, created, err := s.store.CreateTransaction(ctx, &checkout.Transaction{
+	tx, created, err := s.store.CreateTransaction(ctx, c, &checkout.Transaction{
 		ID: ids.New("txn"), CheckoutID: c.ID, OrganizationID: c.OrganizationID, SiteID: c.SiteID,
 		ProviderID: method.ID, Status: checkout.TxInitiated, Amount: c.Amount, Currency: c.Currency,
 		AttemptKey: a.AttemptKey, CardBrand: card.Brand(), CardLast4: card.Last4(), BillingAddress: a.Billing,

@@ -150,9 +150,11 @@ func (s *Store) closeCheckout(ctx context.Context, tx bun.Tx, orgID, id string, 
 		}
 		return fmt.Errorf("checkout %s is %s: %w", id, status, checkout.ErrNotOpen)
 	}
-	return addEvent(ctx, tx, orgID, checkoutEvents[to], "checkout", id, map[string]any{
-		"id": id, "status": to, "closedAt": t,
-	}, t)
+	c := new(checkout.Checkout)
+	if err := tx.NewSelect().Model(c).Where("id = ?", id).Scan(ctx); err != nil {
+		return fmt.Errorf("reloading checkout: %w", err)
+	}
+	return addEvent(ctx, tx, c, checkoutEvents[to], "checkout", id, checkoutPayload(c), t)
 }
 
 // GetCheckoutByShortCode finds a checkout by the code in its hosted URL, for
@@ -175,4 +177,13 @@ func (s *Store) GetCheckoutByIDUnscoped(ctx context.Context, id string) (*checko
 		return nil, notFound(err, "checkout")
 	}
 	return c, nil
+}
+
+// checkoutPayload is the object of a checkout event, as merchants see it.
+func checkoutPayload(c *checkout.Checkout) map[string]any {
+	return map[string]any{
+		"id": c.ID, "siteId": c.SiteID, "status": c.Status, "amount": c.Amount, "currency": c.Currency,
+		"externalReference": c.ExternalReference, "invoiceNumber": c.InvoiceNumber, "metadata": c.Metadata,
+		"mode": c.Mode, "closedAt": c.ClosedAt, "createdAt": c.CreatedAt,
+	}
 }

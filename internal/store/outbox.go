@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/ids"
 )
 
@@ -25,19 +26,21 @@ type Event struct {
 	CreatedAt      time.Time `bun:",notnull"`
 }
 
-func addEvent(ctx context.Context, tx bun.Tx, orgID, typ, subjectType, subjectID string, payload any, t time.Time) error {
+// addEvent writes an event about c (or one of its transactions) and the
+// deliveries it causes, in the caller's transaction.
+func addEvent(ctx context.Context, tx bun.Tx, c *checkout.Checkout, typ, subjectType, subjectID string, payload any, t time.Time) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("encoding %s event: %w", typ, err)
 	}
 	e := &Event{
-		ID: ids.New("evt"), OrganizationID: orgID, Type: typ,
+		ID: ids.New("evt"), OrganizationID: c.OrganizationID, Type: typ,
 		SubjectType: subjectType, SubjectID: subjectID, Payload: string(b), CreatedAt: t,
 	}
 	if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
 		return fmt.Errorf("writing %s event: %w", typ, err)
 	}
-	return nil
+	return enqueue(ctx, tx, c, e, t)
 }
 
 // EventsFor returns the events about one subject, oldest first.

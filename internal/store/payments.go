@@ -14,7 +14,7 @@ import (
 // CreateTransaction stores a new payment attempt. When an attempt with the same
 // checkout and attempt key exists (a replayed form or request), that one is
 // returned with created=false and nothing is written.
-func (s *Store) CreateTransaction(ctx context.Context, t *checkout.Transaction) (got *checkout.Transaction, created bool, err error) {
+func (s *Store) CreateTransaction(ctx context.Context, c *checkout.Checkout, t *checkout.Transaction) (got *checkout.Transaction, created bool, err error) {
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		got, created = t, true
 		res, err := tx.NewInsert().Model(t).On("CONFLICT (checkout_id, attempt_key) WHERE attempt_key <> '' DO NOTHING").Exec(ctx)
@@ -22,7 +22,7 @@ func (s *Store) CreateTransaction(ctx context.Context, t *checkout.Transaction) 
 			return fmt.Errorf("inserting transaction: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			return addEvent(ctx, tx, t.OrganizationID, "transaction.initiated", "transaction", t.ID, txPayload(t), t.CreatedAt)
+			return addEvent(ctx, tx, c, "transaction.initiated", "transaction", t.ID, txPayload(c, t), t.CreatedAt)
 		}
 		got, created = new(checkout.Transaction), false
 		return tx.NewSelect().Model(got).Where("checkout_id = ?", t.CheckoutID).Where("attempt_key = ?", t.AttemptKey).Scan(ctx)
@@ -133,14 +133,15 @@ func (s *Store) moveTransaction(ctx context.Context, tx bun.Tx, c *checkout.Chec
 	if err := tx.NewSelect().Model(moved).Where("id = ?", id).Scan(ctx); err != nil {
 		return fmt.Errorf("reloading transaction: %w", err)
 	}
-	p := txPayload(moved)
-	p["externalReference"] = c.ExternalReference
-	return addEvent(ctx, tx, c.OrganizationID, "transaction."+string(to), "transaction", id, p, t)
+	return addEvent(ctx, tx, c, "transaction."+string(to), "transaction", id, txPayload(c, moved), t)
 }
 
-func txPayload(t *checkout.Transaction) map[string]any {
+// txPayload is the object of a transaction event, as merchants see it.
+func txPayload(c *checkout.Checkout, t *checkout.Transaction) map[string]any {
 	return map[string]any{
 		"id": t.ID, "checkoutId": t.CheckoutID, "status": t.Status, "statusCode": t.Status.Code(),
-		"amount": t.Amount, "currency": t.Currency, "failureCode": t.FailureCode,
+		"amount": t.Amount, "currency": t.Currency, "externalReference": c.ExternalReference,
+		"failureCode": t.FailureCode, "failureMessage": t.FailureMessage,
+		"cardBrand": t.CardBrand, "cardLast4": t.CardLast4, "updatedAt": t.UpdatedAt,
 	}
 }

@@ -183,7 +183,8 @@ func (s *Store) queryPrepared(ctx context.Context, query string, args ...any) (*
 }
 
 var getSiteSQL = "SELECT id, organization_id, slug, display_name, logo_url, primary_color, font, corner_style, " +
-	"webhook_secret_enc, amount_units, default_expiry_seconds, created_at, updated_at FROM sites WHERE id = ? AND organization_id = ?"
+	"webhook_secret_enc, previous_webhook_secret_enc, previous_secret_until, amount_units, default_expiry_seconds, created_at, updated_at " +
+	"FROM sites WHERE id = ? AND organization_id = ?"
 
 var getAPIKeySQL = "SELECT id, organization_id, name, mode, secret_hash, scopes, created_at, last_used_at, revoked_at FROM api_keys WHERE id = ?"
 

@@ -17,7 +17,8 @@ import (
 type siteRow struct {
 	bun.BaseModel `bun:"table:sites"`
 	tenant.Site
-	WebhookSecretEnc string `bun:",notnull"`
+	WebhookSecretEnc         string `bun:",notnull"`
+	PreviousWebhookSecretEnc string `bun:",notnull"`
 }
 
 // providerRow is a provider as stored: its configuration sealed.
@@ -120,6 +121,11 @@ func (s *Store) openSite(row *siteRow) (*tenant.Site, error) {
 	}
 	site := row.Site
 	site.WebhookSecret = secret
+	if row.PreviousWebhookSecretEnc != "" {
+		if site.PreviousWebhookSecret, err = s.box.Open(row.PreviousWebhookSecretEnc, "site-previous:"+row.ID); err != nil {
+			return nil, fmt.Errorf("opening previous signing secret of site %s: %w", row.ID, err)
+		}
+	}
 	return &site, nil
 }
 

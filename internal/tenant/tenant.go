@@ -62,8 +62,12 @@ type Site struct {
 	CornerStyle  string `bun:",notnull"`
 	// WebhookSecret is the whsec_ string that signs notifications; the store
 	// keeps it encrypted and hands it out in clear.
-	WebhookSecret string      `bun:"-"`
-	AmountUnits   AmountUnits `bun:",notnull"`
+	WebhookSecret string `bun:"-"`
+	// PreviousWebhookSecret still signs, beside the new one, until
+	// PreviousSecretUntil: receivers switch over without losing a notification.
+	PreviousWebhookSecret string      `bun:"-"`
+	PreviousSecretUntil   time.Time   `bun:",nullzero"`
+	AmountUnits           AmountUnits `bun:",notnull"`
 	// DefaultExpirySeconds is the lifetime of a checkout created without one.
 	DefaultExpirySeconds int64     `bun:",notnull"`
 	CreatedAt            time.Time `bun:",notnull"`
@@ -91,4 +95,13 @@ type Provider struct {
 	Config    string    `bun:"-"`
 	Enabled   bool      `bun:",notnull"`
 	CreatedAt time.Time `bun:",notnull"`
+}
+
+// SigningSecrets returns the secret that signs now and, during a rotation's
+// overlap, the previous one ("" otherwise).
+func (s *Site) SigningSecrets(now time.Time) (current, previous string) {
+	if s.PreviousWebhookSecret != "" && now.Before(s.PreviousSecretUntil) {
+		previous = s.PreviousWebhookSecret
+	}
+	return s.WebhookSecret, previous
 }

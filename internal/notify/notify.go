@@ -1,0 +1,103 @@
+// Package notify is how merchants hear about payments: the IPN of
+// payment-gateway.app and typed webhook events, their signatures, the retry
+// schedule, and the guard that keeps deliveries off private networks.
+package notify
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Sinks a delivery goes to.
+const (
+	SinkIPN     = "ipn"     // payment-gateway.app IPN to the checkout's ipnUrl
+	SinkWebhook = "webhook" // typed event to a site webhook endpoint
+)
+
+// Delivery states.
+const (
+	Pending    = "pending"
+	Delivered  = "delivered"
+	Failed     = "failed"     // gave up after the maximum age
+	Superseded = "superseded" // a newer status of the same transaction replaced it before delivery
+)
+
+// EventTypes are the events a webhook endpoint may subscribe to.
+var EventTypes = []string{
+	"checkout.completed", "checkout.expired",
+	"transaction.succeeded", "transaction.failed", "transaction.refunded",
+}
+
+// ValidEventType reports whether t is one of EventTypes.
+func ValidEventType(t string) bool { return slices.Contains(EventTypes, t) }
+
+// Headers of a signed notification.
+const (
+	HeaderTimestamp         = "X-Signature-Timestamp"
+	HeaderSignature         = "X-Signature-HMAC-SHA256"
+	HeaderPreviousSignature = "X-Signature-HMAC-SHA256-Previous"
+	HeaderEventID           = "X-Event-ID"
+)
+
+// Sign returns the lowercase hex HMAC-SHA256 of "timestamp.body" keyed with
+// the whole secret string (whsec_ included), as payment-gateway.app signs.
+func Sign(secret string, timestamp int64, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(strconv.FormatInt(timestamp, 10)))
+	m.Write([]byte("."))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Verify checks a signature the way a merchant should: constant-time
+// comparison and a timestamp within tolerance of now.
+func Verify(secret, timestamp, signature string, body []byte, now time.Time, tolerance time.Duration) bool {
+	ts, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil {
+		return false
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
+		return false
+	}
+	want := Sign(secret, ts, body)
+	return hmac.Equal([]byte(want), []byte(signature))
+}
+
+// IPN is the body of a payment-gateway.app IPN; status is the integer code.
+type IPN struct {
+	ID                string `json:"id"`
+	ExternalReference string `json:"externalReference,omitempty"`
+	Status            int    `json:"status"`
+}
+
+// Event is the body of a typed webhook event. Receivers dedupe on ID.
+type Event struct {
+	ID      string          `json:"id"`
+	Type    string          `json:"type"`
+	Created time.Time       `json:"created"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// Backoff returns the wait before retry number attempt (1 for the first
+// retry): base doubled per attempt, capped at max, with the upper half
+// randomised so that receivers that failed together do not retry together.
+func Backoff(attempt int, base, max time.Duration) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(half+1)
+}
