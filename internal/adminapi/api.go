@@ -20,6 +20,10 @@ type Options struct {
 	// PaymentBaseURL is main-frontend's public URL; paymentUrl is built on it.
 	PaymentBaseURL string
 	MaxAmount      int64
+	// NotifyMaxAge is the fresh maximum age a redelivered notification gets.
+	NotifyMaxAge time.Duration
+	// SecretOverlap is how long a rotated signing secret keeps signing.
+	SecretOverlap time.Duration
 	// Now is the clock; nil means the store's.
 	Now func() time.Time
 }
@@ -49,6 +53,13 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/checkouts/{id}", a.authed(auth.ScopeCheckoutRead, a.getCheckout))
 	mux.Handle("GET /api/v1/checkouts", a.authed(auth.ScopeCheckoutRead, a.listCheckouts))
 	mux.Handle("POST /api/v1/checkouts/{id}/expire", a.authed(auth.ScopeCheckoutUpdate, a.idempotent(a.expireCheckout)))
+	mux.Handle("GET /api/v1/deliveries", a.authed(auth.ScopeNotificationRead, a.listDeliveries))
+	mux.Handle("GET /api/v1/deliveries/{id}", a.authed(auth.ScopeNotificationRead, a.getDelivery))
+	mux.Handle("POST /api/v1/deliveries/{id}/redeliver", a.authed(auth.ScopeNotificationExec, a.idempotent(a.redeliver)))
+	mux.Handle("POST /api/v1/sites/{id}/webhook-secret/regenerate", a.authed(auth.ScopeSiteUpdate, a.idempotent(a.rotateSecret)))
+	mux.Handle("GET /api/v1/sites/{id}/webhook-endpoints", a.authed(auth.ScopeSiteRead, a.listEndpoints))
+	mux.Handle("POST /api/v1/sites/{id}/webhook-endpoints", a.authed(auth.ScopeSiteUpdate, a.idempotent(a.createEndpoint)))
+	mux.Handle("DELETE /api/v1/sites/{id}/webhook-endpoints/{endpointId}", a.authed(auth.ScopeSiteUpdate, a.deleteEndpoint))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})

@@ -194,7 +194,7 @@ func TestAuthentication(t *testing.T) {
 		}
 
 		// A live key makes live checkouts.
-		live, liveToken := auth.NewKey(e.a.Organization.ID, "live", checkout.ModeLive, auth.CheckoutScopes, store.TimeNow())
+		live, liveToken := auth.NewKey(e.a.Organization.ID, "live", checkout.ModeLive, auth.DefaultScopes, store.TimeNow())
 		storetest.Must(t, s.CreateAPIKey(ctx, live), "create live key")
 		lc := e.do("POST", path, liveToken, amemberBody)
 		expect(t, lc, 200, "")

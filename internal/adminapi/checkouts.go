@@ -89,7 +89,7 @@ func (a *API) validationError(w http.ResponseWriter, r *http.Request, err error)
 
 func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	c, err := a.store.GetCheckout(r.Context(), key.OrganizationID, r.PathValue("id"))
-	if a.lookupError(w, r, err) {
+	if a.lookupError(w, r, err, "checkout") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, a.view(c))
@@ -101,19 +101,19 @@ func (a *API) expireCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "only an open checkout can be expired")
 		return
 	}
-	if a.lookupError(w, r, err) {
+	if a.lookupError(w, r, err, "checkout") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, a.view(c))
 }
 
-// lookupError answers 404 or 500 for err and reports whether it did.
-func (a *API) lookupError(w http.ResponseWriter, r *http.Request, err error) bool {
+// lookupError answers 404 (naming what) or 500 for err and reports whether it did.
+func (a *API) lookupError(w http.ResponseWriter, r *http.Request, err error, what string) bool {
 	switch {
 	case err == nil:
 		return false
 	case errors.Is(err, checkout.ErrNotFound):
-		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "checkout not found")
+		httpx.WriteError(w, r, http.StatusNotFound, "not_found", what+" not found")
 	default:
 		httpx.Internal(w, r, a.log, err)
 	}
@@ -148,20 +148,8 @@ func (a *API) listCheckouts(w http.ResponseWriter, r *http.Request, key *auth.AP
 		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", "status", "status must be open, complete, expired or canceled")
 		return
 	}
-	for _, p := range []struct {
-		name string
-		dst  *int
-		max  int
-	}{{"page", &f.Page, 1 << 20}, {"limit", &f.Limit, maxLimit}} {
-		if v := q.Get(p.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > p.max {
-				httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", p.name,
-					p.name+" must be a whole number from 1 to "+strconv.Itoa(p.max))
-				return
-			}
-			*p.dst = n
-		}
+	if !pageParams(w, r, &f.Page, &f.Limit) {
+		return
 	}
 	for _, p := range []struct {
 		names []string
@@ -189,4 +177,25 @@ func (a *API) listCheckouts(w http.ResponseWriter, r *http.Request, key *auth.AP
 		resp.Data = append(resp.Data, a.view(c))
 	}
 	httpx.WriteJSON(w, http.StatusOK, resp)
+}
+
+// pageParams reads page (from 1) and limit (1 to 100) into page and limit,
+// answering 400 itself for bad values.
+func pageParams(w http.ResponseWriter, r *http.Request, page, limit *int) bool {
+	for _, p := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"page", page, 1 << 20}, {"limit", limit, maxLimit}} {
+		if v := r.URL.Query().Get(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > p.max {
+				httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", p.name,
+					p.name+" must be a whole number from 1 to "+strconv.Itoa(p.max))
+				return false
+			}
+			*p.dst = n
+		}
+	}
+	return true
 }

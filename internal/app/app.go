@@ -16,6 +16,7 @@ import (
 	"github.com/pgw/pgw/internal/config"
 	"github.com/pgw/pgw/internal/frontend"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/outbox"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/runtime"
 	"github.com/pgw/pgw/internal/secrets"
@@ -80,6 +81,8 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	adminapi.New(st, log, usage, adminapi.Options{
 		PaymentBaseURL: cfg.URLs.MainFrontend,
 		MaxAmount:      cfg.Checkout.MaxAmount,
+		NotifyMaxAge:   cfg.Notify.MaxAge,
+		SecretOverlap:  cfg.Notify.SecretOverlap,
 	}).Register(mux)
 	return Component{
 		Server: httpx.Server{Name: AdminBackend, Addr: cfg.AdminBackend.Addr, Handler: httpx.Wrap(adminapi.V1Alias(mux), log, m)},
@@ -95,10 +98,16 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainBackend)
 	mux, m := newMux(MainBackend, st)
 	runtime.NewAPI(st, payment.New(st), log, []string{runtime.Origin(cfg.URLs.MainFrontend)}).Register(mux)
+	n := cfg.Notify
+	worker := outbox.New(st, outbox.Config{
+		PollInterval: n.PollInterval, Lease: n.Lease, Concurrency: int(n.Concurrency), MaxAge: n.MaxAge,
+		RetryBase: n.RetryBase, RetryMax: n.RetryMax, AttemptTimeout: n.AttemptTimeout, AllowPrivate: n.AllowPrivateTargets,
+	}, log.With("component", "outbox"))
 	return Component{
 		Server: httpx.Server{Name: MainBackend, Addr: cfg.MainBackend.Addr, Handler: httpx.Wrap(mux, log, m)},
 		Background: []func(context.Context){
 			func(ctx context.Context) { runtime.Sweep(ctx, st, log, cfg.Checkout.SweepInterval) },
+			worker.Run,
 		},
 	}
 }

@@ -119,13 +119,20 @@ const (
 	ScopeTransactionUpdate = "transaction:update"
 	ScopeTransactionDelete = "transaction:delete"
 	ScopeTransactionExec   = "transaction:execute"
+	ScopeSiteRead          = "site:read"
+	ScopeSiteUpdate        = "site:update"
+	ScopeNotificationRead  = "notification:read"
+	ScopeNotificationExec  = "notification:execute"
 )
 
-// CheckoutScopes are every checkout and transaction scope: what a bootstrap key gets.
-var CheckoutScopes = []string{
+// DefaultScopes are what a bootstrap key gets: every checkout and transaction
+// scope, and the site and notification scopes a merchant needs to run
+// notifications.
+var DefaultScopes = []string{
 	ScopeCheckoutRead, ScopeCheckoutCreate, ScopeCheckoutUpdate,
 	ScopeTransactionRead, ScopeTransactionCreate, ScopeTransactionUpdate,
 	ScopeTransactionDelete, ScopeTransactionExec,
+	ScopeSiteRead, ScopeSiteUpdate, ScopeNotificationRead, ScopeNotificationExec,
 }
 
 var validResources = []string{

@@ -13,7 +13,7 @@ import (
 func TestKeyRoundTrip(t *testing.T) {
 	now := time.Now()
 	for _, mode := range []checkout.Mode{checkout.ModeTest, checkout.ModeLive} {
-		k, token := NewKey("org_1", "shop", mode, CheckoutScopes, now)
+		k, token := NewKey("org_1", "shop", mode, DefaultScopes, now)
 		if !strings.HasPrefix(token, "sk_"+string(mode)+"_"+k.ID+".") {
 			t.Fatalf("token %q does not start with the prefix and id", token)
 		}

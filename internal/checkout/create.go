@@ -213,7 +213,7 @@ func Build(req *CreateRequest, s Settings, now time.Time) (*Checkout, error) {
 		if u == "" {
 			continue
 		}
-		if err := checkURL(f.name, u); err != nil {
+		if err := CheckURL(f.name, u); err != nil {
 			return nil, err
 		}
 		*f.out = u
@@ -351,9 +351,10 @@ func checkEmail(field, v string) error {
 	return nil
 }
 
-// checkURL accepts absolute http and https URLs. The literal {transactionId}
-// placeholder is kept as is and replaced when the buyer is redirected.
-func checkURL(field, v string) error {
+// CheckURL accepts absolute http and https URLs without credentials. The
+// literal {transactionId} placeholder is kept as is and replaced when the
+// buyer is redirected.
+func CheckURL(field, v string) error {
 	if len(v) > maxURLLen {
 		return invalid(field, "is longer than %d characters", maxURLLen)
 	}

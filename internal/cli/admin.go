@@ -141,7 +141,7 @@ func cmdKeys(ctx context.Context, env *Env, args []string) error {
 	case "create":
 		name = fs.String("name", "api", "a name to recognise the key by")
 		live = fs.Bool("live", false, "make an sk_live_ key (real money) instead of sk_test_")
-		scopes = fs.String("scopes", strings.Join(auth.CheckoutScopes, ","), "comma-separated resource:action scopes")
+		scopes = fs.String("scopes", strings.Join(auth.DefaultScopes, ","), "comma-separated resource:action scopes")
 	case "list":
 	case "revoke":
 	default:

@@ -36,6 +36,10 @@ func cmdDev(ctx context.Context, env *Env, args []string) error {
 	if !fs.Changed("log.format") && os.Getenv("PGW_LOG_FORMAT") == "" {
 		cfg.Log.Format = "text"
 	}
+	// Locally the merchant's IPN receiver is on this machine too.
+	if !fs.Changed("notify.allow_private_targets") && os.Getenv("PGW_NOTIFY_ALLOW_PRIVATE_TARGETS") == "" {
+		cfg.Notify.AllowPrivateTargets = true
+	}
 	if cfg.Secrets.MasterKey == "" {
 		sec, err := loadOrCreate(filepath.Join(*dataDir, "secrets.json"), func() (*devSecrets, error) {
 			return &devSecrets{MasterKey: randomKey(), SessionKey: randomKey()}, nil

@@ -41,6 +41,17 @@ type Config struct {
 		MaxAmount     int64         `mapstructure:"max_amount"`
 		SweepInterval time.Duration `mapstructure:"sweep_interval"`
 	} `mapstructure:"checkout"`
+	Notify struct {
+		MaxAge              time.Duration `mapstructure:"max_age"`
+		AllowPrivateTargets bool          `mapstructure:"allow_private_targets"`
+		SecretOverlap       time.Duration `mapstructure:"secret_overlap"`
+		PollInterval        time.Duration `mapstructure:"poll_interval"`
+		Lease               time.Duration `mapstructure:"lease"`
+		Concurrency         int64         `mapstructure:"concurrency"`
+		RetryBase           time.Duration `mapstructure:"retry_base"`
+		RetryMax            time.Duration `mapstructure:"retry_max"`
+		AttemptTimeout      time.Duration `mapstructure:"attempt_timeout"`
+	} `mapstructure:"notify"`
 	HTTP struct {
 		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	} `mapstructure:"http"`
@@ -52,37 +63,55 @@ type Listener struct {
 }
 
 var defaults = map[string]any{
-	"database.url":            "sqlite:./data/pgw.db",
-	"admin_backend.addr":      "127.0.0.1:8080",
-	"main_backend.addr":       "127.0.0.1:8081",
-	"main_frontend.addr":      "127.0.0.1:8082",
-	"urls.admin_backend":      "",
-	"urls.main_backend":       "",
-	"urls.main_frontend":      "",
-	"secrets.master_key":      "",
-	"log.level":               "info",
-	"log.format":              "json",
-	"checkout.default_expiry": 24 * time.Hour,
-	"checkout.max_amount":     int64(99_999_999_999),
-	"checkout.sweep_interval": 30 * time.Second,
-	"http.shutdown_timeout":   20 * time.Second,
+	"database.url":                 "sqlite:./data/pgw.db",
+	"admin_backend.addr":           "127.0.0.1:8080",
+	"main_backend.addr":            "127.0.0.1:8081",
+	"main_frontend.addr":           "127.0.0.1:8082",
+	"urls.admin_backend":           "",
+	"urls.main_backend":            "",
+	"urls.main_frontend":           "",
+	"secrets.master_key":           "",
+	"log.level":                    "info",
+	"log.format":                   "json",
+	"checkout.default_expiry":      24 * time.Hour,
+	"checkout.max_amount":          int64(99_999_999_999),
+	"checkout.sweep_interval":      30 * time.Second,
+	"http.shutdown_timeout":        20 * time.Second,
+	"notify.max_age":               72 * time.Hour,
+	"notify.allow_private_targets": false,
+	"notify.secret_overlap":        24 * time.Hour,
+	"notify.poll_interval":         500 * time.Millisecond,
+	"notify.lease":                 time.Minute,
+	"notify.concurrency":           int64(32),
+	"notify.retry_base":            10 * time.Second,
+	"notify.retry_max":             time.Hour,
+	"notify.attempt_timeout":       10 * time.Second,
 }
 
 var usage = map[string]string{
-	"database.url":            "database: sqlite:PATH or postgres://...",
-	"admin_backend.addr":      "listen address of admin-backend",
-	"main_backend.addr":       "listen address of main-backend",
-	"main_frontend.addr":      "listen address of main-frontend",
-	"urls.admin_backend":      "public base URL of admin-backend (default http://ADDR)",
-	"urls.main_backend":       "public base URL of main-backend (default http://ADDR)",
-	"urls.main_frontend":      "public base URL of main-frontend; paymentUrl is built from it (default http://ADDR)",
-	"secrets.master_key":      "base64 of 32 bytes that encrypt secrets at rest (pgw genkey makes one)",
-	"log.level":               "debug, info, warn or error",
-	"log.format":              "json or text",
-	"checkout.default_expiry": "lifetime of a checkout created without one, for new sites",
-	"checkout.max_amount":     "largest checkout amount accepted, in minor units",
-	"checkout.sweep_interval": "how often main-backend expires checkouts past their time",
-	"http.shutdown_timeout":   "how long a server waits for requests in flight on SIGTERM",
+	"database.url":                 "database: sqlite:PATH or postgres://...",
+	"admin_backend.addr":           "listen address of admin-backend",
+	"main_backend.addr":            "listen address of main-backend",
+	"main_frontend.addr":           "listen address of main-frontend",
+	"urls.admin_backend":           "public base URL of admin-backend (default http://ADDR)",
+	"urls.main_backend":            "public base URL of main-backend (default http://ADDR)",
+	"urls.main_frontend":           "public base URL of main-frontend; paymentUrl is built from it (default http://ADDR)",
+	"secrets.master_key":           "base64 of 32 bytes that encrypt secrets at rest (pgw genkey makes one)",
+	"log.level":                    "debug, info, warn or error",
+	"log.format":                   "json or text",
+	"checkout.default_expiry":      "lifetime of a checkout created without one, for new sites",
+	"checkout.max_amount":          "largest checkout amount accepted, in minor units",
+	"checkout.sweep_interval":      "how often main-backend expires checkouts past their time",
+	"http.shutdown_timeout":        "how long a server waits for requests in flight on SIGTERM",
+	"notify.max_age":               "how long notifications are retried before they fail",
+	"notify.allow_private_targets": "deliver notifications to loopback and private addresses (tests, local development)",
+	"notify.secret_overlap":        "how long a rotated signing secret still signs beside the new one",
+	"notify.poll_interval":         "how often main-backend looks for due notifications",
+	"notify.lease":                 "how long a worker holds a claimed notification",
+	"notify.concurrency":           "notification attempts in flight per main-backend",
+	"notify.retry_base":            "first retry delay of a notification, doubled per attempt",
+	"notify.retry_max":             "longest retry delay of a notification",
+	"notify.attempt_timeout":       "time limit of one notification attempt",
 }
 
 // Flags adds a flag for every key (--database.url, --log.level...) and
@@ -97,6 +126,8 @@ func Flags(fs *pflag.FlagSet) {
 			fs.Duration(k, v, usage[k])
 		case int64:
 			fs.Int64(k, v, usage[k])
+		case bool:
+			fs.Bool(k, v, usage[k])
 		}
 	}
 }
@@ -179,6 +210,12 @@ func (c *Config) validate() error {
 	}
 	if c.Checkout.DefaultExpiry < 5*time.Minute || c.Checkout.DefaultExpiry > 90*24*time.Hour {
 		errs = append(errs, errors.New("checkout.default_expiry must be between 5m and 2160h"))
+	}
+	if c.Notify.Lease <= c.Notify.AttemptTimeout {
+		errs = append(errs, errors.New("notify.lease must be longer than notify.attempt_timeout"))
+	}
+	if c.Notify.Concurrency < 1 || c.Notify.PollInterval <= 0 || c.Notify.RetryBase <= 0 || c.Notify.RetryMax < c.Notify.RetryBase {
+		errs = append(errs, errors.New("notify.concurrency, poll_interval, retry_base and retry_max must be positive, retry_max at least retry_base"))
 	}
 	return errors.Join(errs...)
 }

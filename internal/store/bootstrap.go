@@ -75,7 +75,7 @@ func Bootstrap(ctx context.Context, s *Store, in BootstrapInput) (*BootstrapResu
 		ID: ids.New("prov"), OrganizationID: r.Organization.ID, SiteID: r.Site.ID,
 		Type: tenant.ProviderSandbox, Name: "Test card (sandbox)", Config: "{}", Enabled: true, CreatedAt: t,
 	}
-	r.APIKey, r.Token = auth.NewKey(r.Organization.ID, "bootstrap", checkout.ModeTest, auth.CheckoutScopes, t)
+	r.APIKey, r.Token = auth.NewKey(r.Organization.ID, "bootstrap", checkout.ModeTest, auth.DefaultScopes, t)
 
 	err := s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		inserts := []any{

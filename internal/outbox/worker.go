@@ -1,0 +1,200 @@
+// Package outbox delivers the notifications the store's outbox holds: it
+// claims due deliveries under a lease, signs and sends each attempt, logs it,
+// and schedules retries. Several workers (main-backend copies) may run at
+// once; a worker killed mid-delivery loses nothing, since its lease runs out
+// and another worker sends again with the same event id.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/notify"
+	"github.com/pgw/pgw/internal/store"
+)
+
+// Config tunes delivery.
+type Config struct {
+	PollInterval   time.Duration // how often to look for due deliveries
+	Lease          time.Duration // how long a claim lasts; longer than AttemptTimeout
+	Concurrency    int           // attempts in flight at once
+	MaxAge         time.Duration // give up this long after the event
+	RetryBase      time.Duration // first retry delay, doubled per attempt
+	RetryMax       time.Duration // longest retry delay
+	AttemptTimeout time.Duration // one attempt, connect to last byte
+	AllowPrivate   bool          // deliver to loopback and private addresses
+}
+
+// Worker sends deliveries.
+type Worker struct {
+	store  *store.Store
+	cfg    Config
+	log    *slog.Logger
+	client *http.Client
+	owner  string
+}
+
+// responseSnippet is how much of an answer the attempt log keeps.
+const responseSnippet = 512
+
+// New returns a worker with a fresh owner id.
+func New(s *store.Store, cfg Config, log *slog.Logger) *Worker {
+	tr := &http.Transport{
+		DialContext:           notify.DialContext(cfg.AttemptTimeout, cfg.AllowPrivate),
+		TLSHandshakeTimeout:   cfg.AttemptTimeout,
+		ResponseHeaderTimeout: cfg.AttemptTimeout,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       60 * time.Second,
+	}
+	return &Worker{
+		store: s, cfg: cfg, log: log, owner: "wrk_" + ids.Token(16),
+		client: &http.Client{
+			Transport: tr,
+			Timeout:   cfg.AttemptTimeout,
+			// A redirect is an answer, not a new target: it counts as a failure.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+}
+
+// Run delivers until ctx ends, then waits for the attempts it started.
+func (w *Worker) Run(ctx context.Context) {
+	slots := make(chan struct{}, w.cfg.Concurrency)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ctx.Err() == nil {
+		free := cap(slots) - len(slots)
+		claimed := 0
+		if free > 0 {
+			ds, err := w.store.ClaimDeliveries(ctx, w.owner, free, w.cfg.Lease)
+			if err != nil && ctx.Err() == nil {
+				w.log.Error("claiming deliveries", "err", err)
+			}
+			claimed = len(ds)
+			for _, d := range ds {
+				slots <- struct{}{}
+				wg.Go(func() {
+					defer func() { <-slots }()
+					// A claimed delivery is finished even during shutdown.
+					w.deliver(context.WithoutCancel(ctx), d)
+				})
+			}
+		}
+		if claimed > 0 && claimed == free {
+			continue // there may be more due
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(w.cfg.PollInterval):
+		}
+	}
+}
+
+func (w *Worker) deliver(ctx context.Context, d *store.Delivery) {
+	log := w.log.With("delivery", d.ID, "event", d.EventID, "sink", d.Sink, "subject", d.SubjectID)
+	if d.OrderingKey != "" {
+		superseded, err := w.store.SupersedeIfNewer(ctx, d, w.owner)
+		if err != nil {
+			log.Error("checking for a newer status", "err", err)
+			return // the lease runs out and the delivery is tried again
+		}
+		if superseded {
+			log.Info("notification dropped: superseded by a newer status of the same transaction")
+			return
+		}
+	}
+	res := w.attempt(ctx, d)
+	if !res.Delivered {
+		expires := d.ExpiresAt
+		if expires.IsZero() {
+			expires = d.CreatedAt.Add(w.cfg.MaxAge)
+		}
+		if next := res.At.Add(notify.Backoff(d.Attempts+1, w.cfg.RetryBase, w.cfg.RetryMax)); next.Before(expires) {
+			res.Retry = next
+		}
+	}
+	if err := w.store.RecordAttempt(ctx, d, w.owner, res); err != nil {
+		log.Error("recording attempt", "err", err)
+		return
+	}
+	switch {
+	case res.Delivered:
+		log.Info("notification delivered", "attempt", d.Attempts+1, "status", res.HTTPStatus, "latencyMs", res.Latency.Milliseconds())
+	case res.Retry.IsZero():
+		log.Warn("notification failed for good", "attempts", d.Attempts+1, "status", res.HTTPStatus, "err", res.Error)
+	default:
+		log.Warn("notification attempt failed", "attempt", d.Attempts+1, "status", res.HTTPStatus, "err", res.Error, "retryAt", res.Retry)
+	}
+}
+
+// attempt sends one signed request.
+func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptResult {
+	now := store.TimeNow()
+	res := store.AttemptResult{At: now}
+	site, err := w.store.GetSite(ctx, d.OrganizationID, d.SiteID)
+	if err != nil {
+		res.Error = "loading signing secret: " + err.Error()
+		return res
+	}
+	current, previous := site.SigningSecrets(now)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Target, strings.NewReader(d.Body))
+	if err != nil {
+		res.Error = "bad target URL"
+		return res
+	}
+	ts := now.Unix()
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "pgw-notify/1")
+	req.Header.Set(notify.HeaderTimestamp, strconv.FormatInt(ts, 10))
+	req.Header.Set(notify.HeaderSignature, notify.Sign(current, ts, []byte(d.Body)))
+	if previous != "" {
+		req.Header.Set(notify.HeaderPreviousSignature, notify.Sign(previous, ts, []byte(d.Body)))
+	}
+	req.Header.Set(notify.HeaderEventID, d.EventID)
+	req.Header.Set("X-Delivery-Attempt", strconv.Itoa(d.Attempts+1))
+
+	start := time.Now()
+	resp, err := w.client.Do(req)
+	res.Latency = time.Since(start)
+	if err != nil {
+		res.Error = cleanError(err)
+		return res
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, responseSnippet))
+	res.HTTPStatus = resp.StatusCode
+	res.Response = strings.ToValidUTF8(string(snippet), "?")
+	if d.Sink == notify.SinkIPN {
+		// The plugins answer 200; anything else, 204 included, is retried.
+		res.Delivered = resp.StatusCode == http.StatusOK
+	} else {
+		res.Delivered = resp.StatusCode >= 200 && resp.StatusCode < 300
+	}
+	if !res.Delivered {
+		res.Error = "HTTP " + strconv.Itoa(resp.StatusCode)
+	}
+	return res
+}
+
+// cleanError drops the target URL (it may carry the merchant's tokens) from a
+// client error.
+func cleanError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var ne interface{ Timeout() bool }
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timeout: " + err.Error()
+	}
+	return err.Error()
+}
