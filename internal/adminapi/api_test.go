@@ -38,6 +38,8 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	cfg := &config.Config{}
 	cfg.URLs.MainFrontend = "https://secure.example.com"
 	cfg.Checkout.MaxAmount = 100_000_000
+	cfg.Notify.SecretOverlap = time.Hour
+	cfg.Notify.MaxAge = 72 * time.Hour
 	comp := app.Admin(cfg, s, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(comp.Handler)
 	t.Cleanup(srv.Close)
