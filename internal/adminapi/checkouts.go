@@ -109,15 +109,7 @@ func (a *API) expireCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 
 // lookupError answers 404 (naming what) or 500 for err and reports whether it did.
 func (a *API) lookupError(w http.ResponseWriter, r *http.Request, err error, what string) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, checkout.ErrNotFound):
-		httpx.WriteError(w, r, http.StatusNotFound, "not_found", what+" not found")
-	default:
-		httpx.Internal(w, r, a.log, err)
-	}
-	return true
+	return httpx.Lookup(w, r, a.log, err, what)
 }
 
 // List pagination bounds.

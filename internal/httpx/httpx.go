@@ -6,10 +6,12 @@ package httpx
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
 
+	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/ids"
 )
 
@@ -75,4 +77,18 @@ func newRequestID(r *http.Request) string {
 		return id
 	}
 	return "req_" + ids.Token(20)
+}
+
+// Lookup answers 404 ("<what> not found") when err is checkout.ErrNotFound and
+// 500 for any other error, and reports whether it answered.
+func Lookup(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, what string) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, checkout.ErrNotFound):
+		WriteError(w, r, http.StatusNotFound, "not_found", what+" not found")
+	default:
+		Internal(w, r, log, err)
+	}
+	return true
 }

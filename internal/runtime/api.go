@@ -275,15 +275,7 @@ func (a *API) cancelTransaction(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, txView(t))
 }
 
-// notFound answers 404 or 500 for err and reports whether it did.
+// notFound answers 404 (naming what) or 500 for err and reports whether it did.
 func (a *API) notFound(w http.ResponseWriter, r *http.Request, err error, what string) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, checkout.ErrNotFound):
-		httpx.WriteError(w, r, http.StatusNotFound, "not_found", what+" not found")
-	default:
-		httpx.Internal(w, r, a.log, err)
-	}
-	return true
+	return httpx.Lookup(w, r, a.log, err, what)
 }
