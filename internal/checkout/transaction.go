@@ -52,13 +52,17 @@ type Transaction struct {
 	// submission finds the first attempt instead of paying twice.
 	AttemptKey string `bun:",notnull"`
 	// CardBrand and CardLast4 are all that is kept of a card.
-	CardBrand      string    `bun:",notnull"`
-	CardLast4      string    `bun:"card_last4,notnull"`
-	FailureCode    string    `bun:",notnull"`
-	FailureMessage string    `bun:",notnull"`
-	BillingAddress *Address  `bun:",json_use_number"`
-	CreatedAt      time.Time `bun:",notnull"`
-	UpdatedAt      time.Time `bun:",notnull"`
+	CardBrand      string   `bun:",notnull"`
+	CardLast4      string   `bun:"card_last4,notnull"`
+	FailureCode    string   `bun:",notnull"`
+	FailureMessage string   `bun:",notnull"`
+	BillingAddress *Address `bun:",json_use_number"`
+	// RefundedAmount is the sum of successful refunds, never above Amount.
+	RefundedAmount int64 `bun:",notnull"`
+	// Flag marks what an operator must look at, such as FlagPaidAfterClose.
+	Flag      string    `bun:",notnull"`
+	CreatedAt time.Time `bun:",notnull"`
+	UpdatedAt time.Time `bun:",notnull"`
 }
 
 // Final reports whether the attempt has reached a state it leaves only
@@ -66,3 +70,8 @@ type Transaction struct {
 func (t *Transaction) Final() bool {
 	return t.Status != TxInitiated && t.Status != TxPendingProvider
 }
+
+// FlagPaidAfterClose marks money that arrived for a checkout that had already
+// expired, been canceled or been paid: it is recorded, never lost, and left to
+// the operator (refund or honour).
+const FlagPaidAfterClose = "paid_after_close"

@@ -19,6 +19,7 @@ func New() (*migrate.Migrations, error) {
 		register20261121000000,
 		register20261121060000,
 		register20261121070000,
+		register20261121080000,
 	} {
 		if err := register(m); err != nil {
 			return nil, fmt.Errorf("registering migration: %w", err)

@@ -1,0 +1,73 @@
+package stripe
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	stripego "github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/webhook"
+)
+
+// Tolerance is how old a signed webhook may be: older ones are replays.
+const Tolerance = 5 * time.Minute
+
+// Event is what a webhook says, reduced to what we act on.
+type Event struct {
+	ID   string
+	Type string
+	// PaymentIntent is the PaymentIntent the event concerns.
+	PaymentIntent string
+	// FailureMessage explains a failed payment.
+	FailureMessage string
+	// AmountRefunded is a charge's total refunded amount (charge.refunded).
+	AmountRefunded int64
+	// DisputeStatus is a closed dispute's outcome (won, lost...).
+	DisputeStatus string
+}
+
+// VerifyEvent checks the Stripe-Signature header with the endpoint's secret and
+// reads the event. Events of newer API versions are accepted.
+func VerifyEvent(payload []byte, header, secret string) (Event, error) {
+	ev, err := webhook.ConstructEventWithOptions(payload, header, secret, webhook.ConstructEventOptions{
+		Tolerance: Tolerance, IgnoreAPIVersionMismatch: true,
+	})
+	if err != nil {
+		return Event{}, fmt.Errorf("verifying Stripe webhook: %w", err)
+	}
+	out := Event{ID: ev.ID, Type: string(ev.Type)}
+	if ev.Data == nil {
+		return out, nil
+	}
+	raw := ev.Data.Raw
+	switch {
+	case len(ev.Type) > 15 && ev.Type[:15] == "payment_intent.":
+		var pi stripego.PaymentIntent
+		if err := json.Unmarshal(raw, &pi); err != nil {
+			return Event{}, fmt.Errorf("reading PaymentIntent: %w", err)
+		}
+		out.PaymentIntent = pi.ID
+		if pi.LastPaymentError != nil {
+			out.FailureMessage = pi.LastPaymentError.Msg
+		}
+	case ev.Type == "charge.refunded":
+		var ch stripego.Charge
+		if err := json.Unmarshal(raw, &ch); err != nil {
+			return Event{}, fmt.Errorf("reading charge: %w", err)
+		}
+		out.AmountRefunded = ch.AmountRefunded
+		if ch.PaymentIntent != nil {
+			out.PaymentIntent = ch.PaymentIntent.ID
+		}
+	case ev.Type == "charge.dispute.created", ev.Type == "charge.dispute.closed":
+		var d stripego.Dispute
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return Event{}, fmt.Errorf("reading dispute: %w", err)
+		}
+		out.DisputeStatus = string(d.Status)
+		if d.PaymentIntent != nil {
+			out.PaymentIntent = d.PaymentIntent.ID
+		}
+	}
+	return out, nil
+}
