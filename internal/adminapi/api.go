@@ -60,6 +60,10 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/sites/{id}/webhook-endpoints", a.authed(auth.ScopeSiteRead, a.listEndpoints))
 	mux.Handle("POST /api/v1/sites/{id}/webhook-endpoints", a.authed(auth.ScopeSiteUpdate, a.idempotent(a.createEndpoint)))
 	mux.Handle("DELETE /api/v1/sites/{id}/webhook-endpoints/{endpointId}", a.authed(auth.ScopeSiteUpdate, a.deleteEndpoint))
+	mux.Handle("GET /api/v1/sites/{id}/providers", a.authed(auth.ScopeProviderRead, a.listProviders))
+	mux.Handle("POST /api/v1/sites/{id}/providers", a.authed(auth.ScopeProviderCreate, a.idempotent(a.createProvider)))
+	mux.Handle("POST /api/v1/sites/{id}/providers/{providerId}/enable", a.authed(auth.ScopeProviderUpdate, a.toggleProvider(true)))
+	mux.Handle("POST /api/v1/sites/{id}/providers/{providerId}/disable", a.authed(auth.ScopeProviderUpdate, a.toggleProvider(false)))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})

@@ -123,16 +123,20 @@ const (
 	ScopeSiteUpdate        = "site:update"
 	ScopeNotificationRead  = "notification:read"
 	ScopeNotificationExec  = "notification:execute"
+	ScopeProviderRead      = "provider:read"
+	ScopeProviderCreate    = "provider:create"
+	ScopeProviderUpdate    = "provider:update"
 )
 
 // DefaultScopes are what a bootstrap key gets: every checkout and transaction
-// scope, and the site and notification scopes a merchant needs to run
-// notifications.
+// scope, and the site, notification and provider scopes a merchant needs to
+// run notifications and connect a payment provider.
 var DefaultScopes = []string{
 	ScopeCheckoutRead, ScopeCheckoutCreate, ScopeCheckoutUpdate,
 	ScopeTransactionRead, ScopeTransactionCreate, ScopeTransactionUpdate,
 	ScopeTransactionDelete, ScopeTransactionExec,
 	ScopeSiteRead, ScopeSiteUpdate, ScopeNotificationRead, ScopeNotificationExec,
+	ScopeProviderRead, ScopeProviderCreate, ScopeProviderUpdate,
 }
 
 var validResources = []string{

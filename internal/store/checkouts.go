@@ -187,3 +187,5 @@ func checkoutPayload(c *checkout.Checkout) map[string]any {
 		"mode": c.Mode, "closedAt": c.ClosedAt, "createdAt": c.CreatedAt,
 	}
 }
+
+func isNotOpen(err error) bool { return errors.Is(err, checkout.ErrNotOpen) }

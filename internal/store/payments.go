@@ -39,6 +39,36 @@ func (s *Store) GetTransaction(ctx context.Context, id string) (*checkout.Transa
 	return t, nil
 }
 
+// SetProviderRef records the provider's id of an attempt (a PaymentIntent id).
+func (s *Store) SetProviderRef(ctx context.Context, txID, ref string) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model((*checkout.Transaction)(nil)).Set("provider_ref = ?", ref).Set("updated_at = ?", now()).
+			Where("id = ?", txID).Exec(ctx)
+		return err
+	})
+}
+
+// FindTransactionByRef finds the attempt a provider knows by ref. An attempt of
+// another provider is not found.
+func (s *Store) FindTransactionByRef(ctx context.Context, providerID, ref string) (*checkout.Transaction, error) {
+	t := new(checkout.Transaction)
+	if err := s.read.NewSelect().Model(t).Where("provider_id = ?", providerID).Where("provider_ref = ?", ref).Scan(ctx); err != nil {
+		return nil, notFound(err, "transaction")
+	}
+	return t, nil
+}
+
+// PendingTransactions returns a checkout's attempts that are still pending.
+func (s *Store) PendingTransactions(ctx context.Context, checkoutID string) ([]*checkout.Transaction, error) {
+	var ts []*checkout.Transaction
+	err := s.read.NewSelect().Model(&ts).Where("checkout_id = ?", checkoutID).
+		Where("status IN (?)", bun.In([]checkout.TxStatus{checkout.TxInitiated, checkout.TxPendingProvider})).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing pending transactions: %w", err)
+	}
+	return ts, nil
+}
+
 // FindAttempt returns the attempt made on a checkout with an attempt key.
 func (s *Store) FindAttempt(ctx context.Context, checkoutID, key string) (*checkout.Transaction, error) {
 	t := new(checkout.Transaction)
@@ -116,24 +146,34 @@ func (s *Store) CancelTransaction(ctx context.Context, c *checkout.Checkout, txI
 
 // moveTransaction moves a pending attempt to a final state with its event.
 func (s *Store) moveTransaction(ctx context.Context, tx bun.Tx, c *checkout.Checkout, id string, to checkout.TxStatus, t time.Time, set map[string]any) error {
+	moved, err := s.transition(ctx, tx, c, id, []checkout.TxStatus{checkout.TxInitiated, checkout.TxPendingProvider}, to, t, set)
+	if err == nil && !moved {
+		return fmt.Errorf("transaction %s: %w", id, ErrTransactionFinal)
+	}
+	return err
+}
+
+// transition moves an attempt from one of from to `to`, setting set and
+// writing the event, and reports whether it moved (it does not when the
+// attempt is in another state: a late or repeated report changes nothing).
+func (s *Store) transition(ctx context.Context, tx bun.Tx, c *checkout.Checkout, id string, from []checkout.TxStatus, to checkout.TxStatus, t time.Time, set map[string]any) (bool, error) {
 	q := tx.NewUpdate().Model((*checkout.Transaction)(nil)).Set("status = ?", to).Set("updated_at = ?", t).
-		Where("id = ?", id).Where("checkout_id = ?", c.ID).
-		Where("status IN (?, ?)", checkout.TxInitiated, checkout.TxPendingProvider)
+		Where("id = ?", id).Where("checkout_id = ?", c.ID).Where("status IN (?)", bun.In(from))
 	for col, v := range set {
 		q = q.Set("? = ?", bun.Ident(col), v)
 	}
 	res, err := q.Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("updating transaction: %w", err)
+		return false, fmt.Errorf("updating transaction: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("transaction %s: %w", id, ErrTransactionFinal)
+		return false, nil
 	}
 	moved := new(checkout.Transaction)
 	if err := tx.NewSelect().Model(moved).Where("id = ?", id).Scan(ctx); err != nil {
-		return fmt.Errorf("reloading transaction: %w", err)
+		return false, fmt.Errorf("reloading transaction: %w", err)
 	}
-	return addEvent(ctx, tx, c, "transaction."+string(to), "transaction", id, txPayload(c, moved), t)
+	return true, addEvent(ctx, tx, c, "transaction."+string(to), "transaction", id, txPayload(c, moved), t)
 }
 
 // txPayload is the object of a transaction event, as merchants see it.

@@ -217,3 +217,32 @@ func (s *Store) UpdateSite(ctx context.Context, orgID, id string, in SiteSetting
 	}
 	return s.GetSite(ctx, orgID, id)
 }
+
+// GetProvider returns a provider by id for any organization, with its
+// configuration opened; for provider webhooks, which name it in their URL.
+func (s *Store) GetProvider(ctx context.Context, id string) (*tenant.Provider, error) {
+	row := new(providerRow)
+	if err := s.read.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "provider")
+	}
+	cfg, err := s.box.Open(row.ConfigEnc, "provider:"+row.ID)
+	if err != nil {
+		return nil, fmt.Errorf("opening configuration of provider %s: %w", row.ID, err)
+	}
+	p := row.Provider
+	p.Config = cfg
+	return &p, nil
+}
+
+// SetProviderEnabled enables or disables a provider of the organization's site.
+func (s *Store) SetProviderEnabled(ctx context.Context, orgID, siteID, id string, enabled bool) error {
+	res, err := s.write.NewUpdate().Model((*providerRow)(nil)).Set("enabled = ?", enabled).
+		Where("id = ?", id).Where("organization_id = ?", orgID).Where("site_id = ?", siteID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("updating provider: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("provider %s: %w", id, checkout.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package adminapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/provider/stripe"
+	"github.com/pgw/pgw/internal/tenant"
+)
+
+type providerView struct {
+	ID        string              `json:"id"`
+	SiteID    string              `json:"siteId"`
+	Type      tenant.ProviderType `json:"type"`
+	Name      string              `json:"name"`
+	Enabled   bool                `json:"enabled"`
+	Mode      string              `json:"mode,omitempty"`
+	Config    map[string]string   `json:"config"`
+	CreatedAt time.Time           `json:"createdAt"`
+}
+
+// viewProvider never shows a secret in full.
+func viewProvider(p *tenant.Provider) providerView {
+	v := providerView{ID: p.ID, SiteID: p.SiteID, Type: p.Type, Name: p.Name, Enabled: p.Enabled, Config: map[string]string{}, CreatedAt: p.CreatedAt}
+	switch p.Type {
+	case tenant.ProviderSandbox:
+		v.Mode = "test"
+	case tenant.ProviderStripe:
+		if cfg, err := stripe.ParseConfig(p.Config); err == nil {
+			v.Config = cfg.Masked()
+			if m, err := cfg.Mode(); err == nil {
+				v.Mode = string(m)
+			}
+		}
+	}
+	return v
+}
+
+func (a *API) listProviders(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	if _, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id")); a.lookupError(w, r, err, "site") {
+		return
+	}
+	ps, err := a.store.ListProviders(r.Context(), key.OrganizationID, r.PathValue("id"))
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	out := make([]providerView, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, viewProvider(p))
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": out})
+}
+
+func (a *API) createProvider(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	site, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id"))
+	if a.lookupError(w, r, err, "site") {
+		return
+	}
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	var req struct {
+		Type   tenant.ProviderType `json:"type"`
+		Name   string              `json:"name"`
+		Config json.RawMessage     `json:"config"`
+	}
+	if !decodeJSON(w, r, body, &req) {
+		return
+	}
+	p := &tenant.Provider{ID: ids.New("prov"), OrganizationID: key.OrganizationID, SiteID: site.ID, Type: req.Type,
+		Name: strings.TrimSpace(req.Name), Config: "{}", Enabled: true, CreatedAt: a.opts.Now()}
+	switch req.Type {
+	case tenant.ProviderSandbox:
+		if p.Name == "" {
+			p.Name = "Test card (sandbox)"
+		}
+	case tenant.ProviderStripe:
+		var cfg stripe.Config
+		if len(req.Config) == 0 || json.Unmarshal(req.Config, &cfg) != nil {
+			httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "config",
+				"config must hold secretKey, publishableKey and webhookSecret")
+			return
+		}
+		if _, err := cfg.Mode(); err != nil {
+			httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "config", err.Error())
+			return
+		}
+		p.Config = cfg.JSON()
+		if p.Name == "" {
+			p.Name = "Card"
+		}
+	default:
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "type", "type must be sandbox or stripe")
+		return
+	}
+	if len(p.Name) > 100 {
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "name", "name is longer than 100 characters")
+		return
+	}
+	if err := a.store.CreateProvider(r.Context(), p); err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, viewProvider(p))
+}
+
+func (a *API) toggleProvider(enabled bool) handler {
+	return func(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+		err := a.store.SetProviderEnabled(r.Context(), key.OrganizationID, r.PathValue("id"), r.PathValue("providerId"), enabled)
+		if a.lookupError(w, r, err, "provider") {
+			return
+		}
+		p, err := a.store.GetProvider(r.Context(), r.PathValue("providerId"))
+		if err != nil {
+			httpx.Internal(w, r, a.log, err)
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, viewProvider(p))
+	}
+}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/ids"
+)
+
+// Refund is money given back on a succeeded attempt.
+type Refund struct {
+	bun.BaseModel  `bun:"table:refunds"`
+	ID             string    `bun:",pk"`
+	OrganizationID string    `bun:",notnull"`
+	TransactionID  string    `bun:",notnull"`
+	Amount         int64     `bun:",notnull"`
+	Currency       string    `bun:",notnull"`
+	Status         string    `bun:",notnull"` // pending, succeeded, failed
+	ProviderRef    string    `bun:",notnull"`
+	Failure        string    `bun:",notnull"`
+	CreatedAt      time.Time `bun:",notnull"`
+	UpdatedAt      time.Time `bun:",notnull"`
+}
+
+// Refund states.
+const (
+	RefundPending   = "pending"
+	RefundSucceeded = "succeeded"
+	RefundFailed    = "failed"
+)
+
+// Errors of refunds.
+var (
+	ErrNotRefundable = errors.New("only a succeeded transaction can be refunded")
+	ErrRefundTooMuch = errors.New("the refund exceeds what is left to refund")
+)
+
+// ReserveRefund records a pending refund of amount and counts it against the
+// attempt at once, so concurrent refunds can never add up to more than was
+// captured. The provider is asked afterwards; CompleteRefund or FailRefund
+// settles the reservation.
+func (s *Store) ReserveRefund(ctx context.Context, orgID, txID string, amount int64) (*Refund, error) {
+	var r *Refund
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		t := now()
+		res, err := tx.NewUpdate().Model((*checkout.Transaction)(nil)).
+			Set("refunded_amount = refunded_amount + ?", amount).Set("updated_at = ?", t).
+			Where("id = ?", txID).Where("organization_id = ?", orgID).Where("status = ?", checkout.TxSucceeded).
+			Where("refunded_amount + ? <= amount", amount).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("reserving refund: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			cur := new(checkout.Transaction)
+			if err := tx.NewSelect().Model(cur).Where("id = ?", txID).Where("organization_id = ?", orgID).Scan(ctx); err != nil {
+				return notFound(err, "transaction")
+			}
+			if cur.Status != checkout.TxSucceeded {
+				return ErrNotRefundable
+			}
+			return ErrRefundTooMuch
+		}
+		cur := new(checkout.Transaction)
+		if err := tx.NewSelect().Model(cur).Where("id = ?", txID).Scan(ctx); err != nil {
+			return err
+		}
+		r = &Refund{ID: ids.New("rf"), OrganizationID: orgID, TransactionID: txID, Amount: amount, Currency: cur.Currency,
+			Status: RefundPending, CreatedAt: t, UpdatedAt: t}
+		_, err = tx.NewInsert().Model(r).Exec(ctx)
+		return err
+	})
+	return r, err
+}
+
+// CompleteRefund marks a reserved refund done and writes its event; a refund
+// that completes the amount moves the attempt to refunded.
+func (s *Store) CompleteRefund(ctx context.Context, c *checkout.Checkout, r *Refund, providerRef string) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		t := now()
+		if _, err := tx.NewUpdate().Model(r).Set("status = ?", RefundSucceeded).Set("provider_ref = ?", providerRef).
+			Set("updated_at = ?", t).Where("id = ?", r.ID).Where("status = ?", RefundPending).Exec(ctx); err != nil {
+			return fmt.Errorf("completing refund: %w", err)
+		}
+		var full bool
+		if err := tx.NewSelect().Model((*checkout.Transaction)(nil)).ColumnExpr("refunded_amount >= amount").
+			Where("id = ?", r.TransactionID).Scan(ctx, &full); err != nil {
+			return err
+		}
+		if full {
+			return s.refundedInFull(ctx, tx, c, r.TransactionID, t)
+		}
+		// A partial refund changes no status: it is a typed event only.
+		return addEvent(ctx, tx, c, "transaction.refunded", "refund", r.ID, map[string]any{
+			"id": r.ID, "transactionId": r.TransactionID, "amount": r.Amount, "currency": r.Currency,
+			"externalReference": c.ExternalReference, "partial": true,
+		}, t)
+	})
+}
+
+// FailRefund gives a refund the provider refused back to the attempt.
+func (s *Store) FailRefund(ctx context.Context, r *Refund, reason string) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model(r).Set("status = ?", RefundFailed).Set("failure = ?", reason).Set("updated_at = ?", now()).
+			Where("id = ?", r.ID).Where("status = ?", RefundPending).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("failing refund: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		_, err = tx.NewUpdate().Model((*checkout.Transaction)(nil)).Set("refunded_amount = refunded_amount - ?", r.Amount).
+			Where("id = ?", r.TransactionID).Exec(ctx)
+		return err
+	})
+}
+
+// GetTransactionScoped returns an attempt of the organization.
+func (s *Store) GetTransactionScoped(ctx context.Context, orgID, id string) (*checkout.Transaction, error) {
+	t := new(checkout.Transaction)
+	if err := s.read.NewSelect().Model(t).Where("id = ?", id).Where("organization_id = ?", orgID).Scan(ctx); err != nil {
+		return nil, notFound(err, "transaction")
+	}
+	return t, nil
+}
+
+// ListRefunds returns an attempt's refunds, oldest first.
+func (s *Store) ListRefunds(ctx context.Context, txID string) ([]*Refund, error) {
+	var rs []*Refund
+	if err := s.read.NewSelect().Model(&rs).Where("transaction_id = ?", txID).OrderExpr("created_at, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("listing refunds: %w", err)
+	}
+	return rs, nil
+}
