@@ -12,6 +12,7 @@ import (
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
 )
 
@@ -31,17 +32,18 @@ type Options struct {
 // API serves the Admin API.
 type API struct {
 	store *store.Store
+	pay   *payment.Service
 	log   *slog.Logger
 	usage *auth.Usage
 	opts  Options
 }
 
 // New returns the API. usage records key use; see auth.Usage.
-func New(s *store.Store, log *slog.Logger, usage *auth.Usage, opts Options) *API {
+func New(s *store.Store, pay *payment.Service, log *slog.Logger, usage *auth.Usage, opts Options) *API {
 	if opts.Now == nil {
 		opts.Now = store.TimeNow
 	}
-	return &API{store: s, log: log, usage: usage, opts: opts}
+	return &API{store: s, pay: pay, log: log, usage: usage, opts: opts}
 }
 
 // maxBody is the largest request body accepted.
@@ -64,6 +66,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/sites/{id}/providers", a.authed(auth.ScopeProviderCreate, a.idempotent(a.createProvider)))
 	mux.Handle("POST /api/v1/sites/{id}/providers/{providerId}/enable", a.authed(auth.ScopeProviderUpdate, a.toggleProvider(true)))
 	mux.Handle("POST /api/v1/sites/{id}/providers/{providerId}/disable", a.authed(auth.ScopeProviderUpdate, a.toggleProvider(false)))
+	mux.Handle("GET /api/v1/transactions/{id}", a.authed(auth.ScopeTransactionRead, a.getTransaction))
+	mux.Handle("POST /api/v1/transactions/{id}/refund", a.authed(auth.ScopeTransactionExec, a.idempotent(a.refund)))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})

@@ -97,6 +97,13 @@ func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIK
 
 func (a *API) expireCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	c, err := a.store.ExpireCheckout(r.Context(), key.OrganizationID, r.PathValue("id"))
+	if err == nil {
+		// Its open PaymentIntents are canceled; money that still arrives is
+		// recorded and flagged.
+		if cerr := a.pay.CancelOpenIntents(r.Context(), c.ID); cerr != nil {
+			a.log.Warn("canceling the open payments of an expired checkout", "err", cerr, "checkout", c.ID)
+		}
+	}
 	if errors.Is(err, checkout.ErrNotOpen) {
 		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "only an open checkout can be expired")
 		return

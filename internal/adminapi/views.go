@@ -84,10 +84,12 @@ func (a *API) view(c *checkout.Checkout) checkoutView {
 		})
 	}
 	for _, t := range c.Transactions {
-		v.Transactions = append(v.Transactions, transactionView{
-			ID: t.ID, Status: t.Status, StatusCode: t.Status.Code(), ProviderID: t.ProviderID,
-			Amount: t.Amount, Currency: t.Currency, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
-		})
+		v.Transactions = append(v.Transactions, viewTransaction(&t))
 	}
 	return v
+}
+
+func viewTransaction(t *checkout.Transaction) transactionView {
+	return transactionView{ID: t.ID, Status: t.Status, StatusCode: t.Status.Code(), ProviderID: t.ProviderID,
+		Amount: t.Amount, Currency: t.Currency, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }

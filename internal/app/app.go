@@ -66,6 +66,10 @@ func OpenMigrated(ctx context.Context, cfg *config.Config) (*store.Store, error)
 	return st, nil
 }
 
+func payments(cfg *config.Config, st *store.Store, log *slog.Logger) *payment.Service {
+	return payment.New(st, payment.Options{StripeAPIBase: cfg.Stripe.APIBase, Log: log.With("component", "payment")})
+}
+
 func newMux(name string, st *store.Store) (*http.ServeMux, *httpx.Metrics) {
 	mux := http.NewServeMux()
 	reg := httpx.NewRegistry(mux)
@@ -78,7 +82,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", AdminBackend)
 	mux, m := newMux(AdminBackend, st)
 	usage := auth.NewUsage(st.TouchAPIKeys, log)
-	adminapi.New(st, log, usage, adminapi.Options{
+	adminapi.New(st, payments(cfg, st, log), log, usage, adminapi.Options{
 		PaymentBaseURL: cfg.URLs.MainFrontend,
 		MaxAmount:      cfg.Checkout.MaxAmount,
 		NotifyMaxAge:   cfg.Notify.MaxAge,
@@ -97,7 +101,8 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainBackend)
 	mux, m := newMux(MainBackend, st)
-	runtime.NewAPI(st, payment.New(st), log, []string{runtime.Origin(cfg.URLs.MainFrontend)}).Register(mux)
+	pay := payments(cfg, st, log)
+	runtime.NewAPI(st, pay, log, []string{runtime.Origin(cfg.URLs.MainFrontend)}).Register(mux)
 	n := cfg.Notify
 	worker := outbox.New(st, outbox.Config{
 		PollInterval: n.PollInterval, Lease: n.Lease, Concurrency: int(n.Concurrency), MaxAge: n.MaxAge,
@@ -106,7 +111,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	return Component{
 		Server: httpx.Server{Name: MainBackend, Addr: cfg.MainBackend.Addr, Handler: httpx.Wrap(mux, log, m)},
 		Background: []func(context.Context){
-			func(ctx context.Context) { runtime.Sweep(ctx, st, log, cfg.Checkout.SweepInterval) },
+			func(ctx context.Context) { runtime.Sweep(ctx, st, pay, log, cfg.Checkout.SweepInterval) },
 			worker.Run,
 		},
 	}
@@ -116,7 +121,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 func Frontend(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainFrontend)
 	mux, m := newMux(MainFrontend, st)
-	frontend.New(st, payment.New(st), log).Register(mux)
+	frontend.New(st, payments(cfg, st, log), log).Register(mux)
 	return Component{Server: httpx.Server{Name: MainFrontend, Addr: cfg.MainFrontend.Addr, Handler: httpx.Wrap(mux, log, m)}}
 }
 

@@ -52,6 +52,9 @@ type Config struct {
 		RetryMax            time.Duration `mapstructure:"retry_max"`
 		AttemptTimeout      time.Duration `mapstructure:"attempt_timeout"`
 	} `mapstructure:"notify"`
+	Stripe struct {
+		APIBase string `mapstructure:"api_base"`
+	} `mapstructure:"stripe"`
 	HTTP struct {
 		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	} `mapstructure:"http"`
@@ -77,6 +80,7 @@ var defaults = map[string]any{
 	"checkout.max_amount":          int64(99_999_999_999),
 	"checkout.sweep_interval":      30 * time.Second,
 	"http.shutdown_timeout":        20 * time.Second,
+	"stripe.api_base":              "",
 	"notify.max_age":               72 * time.Hour,
 	"notify.allow_private_targets": false,
 	"notify.secret_overlap":        24 * time.Hour,
@@ -103,6 +107,7 @@ var usage = map[string]string{
 	"checkout.max_amount":          "largest checkout amount accepted, in minor units",
 	"checkout.sweep_interval":      "how often main-backend expires checkouts past their time",
 	"http.shutdown_timeout":        "how long a server waits for requests in flight on SIGTERM",
+	"stripe.api_base":              "Stripe API URL; only for tests against stripe-mock",
 	"notify.max_age":               "how long notifications are retried before they fail",
 	"notify.allow_private_targets": "deliver notifications to loopback and private addresses (tests, local development)",
 	"notify.secret_overlap":        "how long a rotated signing secret still signs beside the new one",

@@ -8,12 +8,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/provider"
 	"github.com/pgw/pgw/internal/provider/sandbox"
+	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
@@ -23,11 +25,26 @@ type Service struct {
 	store   *store.Store
 	sandbox provider.CardCharger
 	now     func() time.Time
+	opts    Options
+}
+
+// Options configure the providers.
+type Options struct {
+	// StripeAPIBase overrides Stripe's API URL (stripe-mock in tests).
+	StripeAPIBase string
+	Log           *slog.Logger
 }
 
 // New returns a Service over s.
-func New(s *store.Store) *Service {
-	return &Service{store: s, sandbox: sandbox.Sandbox{}, now: store.TimeNow}
+func New(s *store.Store, opts ...Options) *Service {
+	svc := &Service{store: s, sandbox: sandbox.Sandbox{}, now: store.TimeNow}
+	if len(opts) > 0 {
+		svc.opts = opts[0]
+	}
+	if svc.opts.Log == nil {
+		svc.opts.Log = slog.New(slog.DiscardHandler)
+	}
+	return svc
 }
 
 // Method is a way to pay offered to the buyer.
@@ -49,11 +66,22 @@ func (s *Service) Methods(ctx context.Context, c *checkout.Checkout) ([]Method, 
 		if !p.Enabled {
 			continue
 		}
-		if p.Type == tenant.ProviderSandbox && c.Mode != checkout.ModeTest {
+		switch p.Type {
+		case tenant.ProviderSandbox:
+			if c.Mode != checkout.ModeTest {
+				continue
+			}
+		case tenant.ProviderStripe:
+			// Test keys serve test checkouts, live keys live ones.
+			cfg, err := stripe.ParseConfig(p.Config)
+			if err != nil {
+				continue
+			}
+			if m, err := cfg.Mode(); err != nil || m != c.Mode {
+				continue
+			}
+		default:
 			continue
-		}
-		if p.Type != tenant.ProviderSandbox {
-			continue // other providers arrive with their own implementations
 		}
 		out = append(out, Method{ID: p.ID, Type: p.Type, Name: p.Name})
 	}
@@ -129,7 +157,7 @@ func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Re
 			method = &methods[i]
 		}
 	}
-	if method == nil {
+	if method == nil || method.Type != tenant.ProviderSandbox {
 		return nil, ErrNoSuchMethod
 	}
 	card, err := provider.ParseCard(a.CardNumber, a.ExpMonth, a.ExpYear, a.CVC, a.CardName)

@@ -3,6 +3,7 @@ package runtime
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
@@ -49,6 +51,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/transactions/create", a.cors(a.createTransaction))
 	mux.Handle("GET /api/v1/transactions/{id}/status", a.cors(a.transactionStatus))
 	mux.Handle("POST /api/v1/transactions/{id}/cancel", a.cors(a.cancelTransaction))
+	mux.HandleFunc("POST /hooks/stripe/{providerId}", a.stripeHook)
 	mux.Handle("OPTIONS /api/v1/", a.cors(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
@@ -212,6 +215,10 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", "attemptKey", "attemptKey is longer than 255 characters")
 		return
 	}
+	if p, err := a.store.GetProvider(r.Context(), req.ProviderID); err == nil && p.Type == tenant.ProviderStripe {
+		a.startIntent(w, r, c, req.ProviderID, req.AttemptKey)
+		return
+	}
 	month, _ := req.Card.ExpMonth.Int64()
 	year, _ := req.Card.ExpYear.Int64()
 	res, err := a.pay.Pay(r.Context(), c, payment.Attempt{
@@ -278,4 +285,57 @@ func (a *API) cancelTransaction(w http.ResponseWriter, r *http.Request) {
 // notFound answers 404 (naming what) or 500 for err and reports whether it did.
 func (a *API) notFound(w http.ResponseWriter, r *http.Request, err error, what string) bool {
 	return httpx.Lookup(w, r, a.log, err, what)
+}
+
+// startIntent answers a Stripe payment's start: the transaction and what the
+// page needs to mount the Payment Element. Stripe's webhooks complete it.
+func (a *API) startIntent(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, providerID, attemptKey string) {
+	in, err := a.pay.StartIntent(r.Context(), c, providerID, attemptKey)
+	switch {
+	case errors.Is(err, checkout.ErrNotOpen):
+		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "this checkout is already paid, expired or canceled")
+		return
+	case errors.Is(err, payment.ErrNoSuchMethod):
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "payment_method_unavailable", "providerId", err.Error())
+		return
+	case errors.Is(err, payment.ErrProvider):
+		httpx.WriteError(w, r, http.StatusBadGateway, "provider_error", "the payment provider could not be reached; try again")
+		return
+	case err != nil:
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		transactionView
+		ClientSecret   string `json:"clientSecret,omitempty"`
+		PublishableKey string `json:"publishableKey"`
+	}{txView(in.Transaction), in.ClientSecret, in.PublishableKey})
+}
+
+// maxHookBody bounds a provider webhook.
+const maxHookBody = 1 << 20
+
+// stripeHook takes Stripe's webhooks for one provider. It answers 2xx only
+// once the event is durably applied (or was already), 400 for a bad signature
+// or a PaymentIntent that is not this provider's, and 500 otherwise so that
+// Stripe retries.
+func (a *API) stripeHook(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxHookBody))
+	if err != nil {
+		httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "payload_too_large", "webhook body too large")
+		return
+	}
+	err = a.pay.ApplyStripeWebhook(r.Context(), r.PathValue("providerId"), body, r.Header.Get("Stripe-Signature"))
+	switch {
+	case err == nil:
+		httpx.WriteJSON(w, http.StatusOK, map[string]bool{"received": true})
+	case errors.Is(err, checkout.ErrNotFound):
+		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such Stripe provider")
+	case errors.Is(err, payment.ErrForeignIntent):
+		httpx.WriteError(w, r, http.StatusBadRequest, "foreign_payment_intent", "the event concerns no payment of this provider")
+	case errors.Is(err, stripe.ErrSignature):
+		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_signature", "the webhook signature does not verify")
+	default:
+		httpx.Internal(w, r, a.log, err)
+	}
 }

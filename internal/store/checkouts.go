@@ -91,30 +91,30 @@ func (s *Store) ExpireCheckout(ctx context.Context, orgID, id string) (*checkout
 }
 
 // ExpireDue expires up to limit open checkouts whose time has passed and
-// returns how many it expired.
-func (s *Store) ExpireDue(ctx context.Context, limit int) (int, error) {
+// returns the ids of those it expired.
+func (s *Store) ExpireDue(ctx context.Context, limit int) ([]string, error) {
 	t := now()
 	var due []*checkout.Checkout
 	if err := s.read.NewSelect().Model(&due).Column("id", "organization_id").
 		Where("status = ?", checkout.StatusOpen).Where("expires_at <= ?", t).
 		OrderExpr("expires_at").Limit(int64(limit)).Scan(ctx); err != nil {
-		return 0, fmt.Errorf("finding due checkouts: %w", err)
+		return nil, fmt.Errorf("finding due checkouts: %w", err)
 	}
-	n := 0
+	var expired []string
 	for _, c := range due {
 		err := s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			return s.closeCheckout(ctx, tx, c.OrganizationID, c.ID, checkout.StatusExpired, t)
 		})
 		switch {
 		case err == nil:
-			n++
+			expired = append(expired, c.ID)
 		case errors.Is(err, checkout.ErrNotOpen):
 			// Paid or canceled meanwhile: the other change won.
 		default:
-			return n, err
+			return expired, err
 		}
 	}
-	return n, nil
+	return expired, nil
 }
 
 // checkoutEvents names the event each closing state emits.

@@ -224,10 +224,10 @@ func TestExpireDue(t *testing.T) {
 		future := newCheckout(t, a, "future", 100)
 		storetest.Must(t, s.CreateCheckout(ctx, past, nil), "create")
 		storetest.Must(t, s.CreateCheckout(ctx, future, nil), "create")
-		n, err := s.ExpireDue(ctx, 100)
+		expired, err := s.ExpireDue(ctx, 100)
 		storetest.Must(t, err, "expire due")
-		if n != 1 {
-			t.Fatalf("expired %d", n)
+		if len(expired) != 1 || expired[0] != past.ID {
+			t.Fatalf("expired %v", expired)
 		}
 		got, _ := s.GetCheckout(ctx, a.OrgID, past.ID)
 		still, _ := s.GetCheckout(ctx, a.OrgID, future.ID)

@@ -2,12 +2,16 @@ package stripe
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 )
+
+// ErrSignature means a webhook's signature does not verify or is too old.
+var ErrSignature = errors.New("Stripe webhook signature does not verify")
 
 // Tolerance is how old a signed webhook may be: older ones are replays.
 const Tolerance = 5 * time.Minute
@@ -33,7 +37,7 @@ func VerifyEvent(payload []byte, header, secret string) (Event, error) {
 		Tolerance: Tolerance, IgnoreAPIVersionMismatch: true,
 	})
 	if err != nil {
-		return Event{}, fmt.Errorf("verifying Stripe webhook: %w", err)
+		return Event{}, fmt.Errorf("%w: %v", ErrSignature, err)
 	}
 	out := Event{ID: ev.ID, Type: string(ev.Type)}
 	if ev.Data == nil {

@@ -1,0 +1,113 @@
+package adminapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/money"
+	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/store"
+)
+
+type refundView struct {
+	ID        string    `json:"id"`
+	Amount    int64     `json:"amount"`
+	Currency  string    `json:"currency"`
+	Status    string    `json:"status"`
+	Failure   string    `json:"failure,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+type transactionDetail struct {
+	transactionView
+	CheckoutID     string       `json:"checkoutId"`
+	RefundedAmount int64        `json:"refundedAmount"`
+	CardBrand      string       `json:"cardBrand,omitempty"`
+	CardLast4      string       `json:"cardLast4,omitempty"`
+	FailureCode    string       `json:"failureCode,omitempty"`
+	FailureMessage string       `json:"failureMessage,omitempty"`
+	Flag           string       `json:"flag,omitempty"`
+	Refunds        []refundView `json:"refunds"`
+}
+
+func (a *API) transactionDetail(r *http.Request, t *checkout.Transaction) (transactionDetail, error) {
+	rs, err := a.store.ListRefunds(r.Context(), t.ID)
+	if err != nil {
+		return transactionDetail{}, err
+	}
+	v := transactionDetail{transactionView: viewTransaction(t), CheckoutID: t.CheckoutID, RefundedAmount: t.RefundedAmount,
+		CardBrand: t.CardBrand, CardLast4: t.CardLast4, FailureCode: t.FailureCode, FailureMessage: t.FailureMessage,
+		Flag: t.Flag, Refunds: []refundView{}}
+	for _, rf := range rs {
+		v.Refunds = append(v.Refunds, refundView{ID: rf.ID, Amount: rf.Amount, Currency: rf.Currency, Status: rf.Status,
+			Failure: rf.Failure, CreatedAt: rf.CreatedAt})
+	}
+	return v, nil
+}
+
+func (a *API) getTransaction(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	t, err := a.store.GetTransactionScoped(r.Context(), key.OrganizationID, r.PathValue("id"))
+	if a.lookupError(w, r, err, "transaction") {
+		return
+	}
+	v, err := a.transactionDetail(r, t)
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, v)
+}
+
+// refund takes {"amount": minor units} (everything left when absent).
+func (a *API) refund(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	var req struct {
+		Amount json.Number `json:"amount"`
+	}
+	if len(body) > 0 && !decodeJSON(w, r, body, &req) {
+		return
+	}
+	var amount int64
+	if req.Amount != "" {
+		v, err := money.IntegerFromJSON(req.Amount.String())
+		if err != nil || v <= 0 {
+			httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "amount", "amount must be a positive whole number of minor units")
+			return
+		}
+		amount = v
+	}
+	rf, err := a.pay.Refund(r.Context(), key.OrganizationID, r.PathValue("id"), amount)
+	switch {
+	case errors.Is(err, store.ErrNotRefundable):
+		httpx.WriteError(w, r, http.StatusConflict, "not_refundable", err.Error())
+		return
+	case errors.Is(err, store.ErrRefundTooMuch):
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "refund_exceeds_captured", "amount", err.Error())
+		return
+	case errors.Is(err, payment.ErrProvider):
+		httpx.WriteError(w, r, http.StatusBadGateway, "provider_error", "the payment provider refused or could not be reached; nothing was refunded")
+		return
+	case a.lookupError(w, r, err, "transaction"):
+		return
+	}
+	t, err := a.store.GetTransactionScoped(r.Context(), key.OrganizationID, r.PathValue("id"))
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	v, err := a.transactionDetail(r, t)
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"refund": refundView{ID: rf.ID, Amount: rf.Amount, Currency: rf.Currency,
+		Status: rf.Status, CreatedAt: rf.CreatedAt}, "transaction": v})
+}

@@ -1,0 +1,234 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/provider/stripe"
+	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
+)
+
+// Errors of provider payments.
+var (
+	// ErrProvider means the provider could not be reached or refused the call.
+	ErrProvider = errors.New("the payment provider could not process the request")
+	// ErrForeignIntent is a webhook about a payment that is not this provider's.
+	ErrForeignIntent = errors.New("the event concerns no payment of this provider")
+)
+
+// Intent is a payment the buyer confirms with the provider's own form on our
+// page (Stripe's Payment Element).
+type Intent struct {
+	Transaction    *checkout.Transaction
+	ClientSecret   string // for the buyer's page only; never stored
+	PublishableKey string
+}
+
+func (s *Service) stripeClient(p *tenant.Provider) (*stripe.Client, stripe.Config, error) {
+	cfg, err := stripe.ParseConfig(p.Config)
+	if err != nil {
+		return nil, cfg, err
+	}
+	return stripe.New(cfg, s.opts.StripeAPIBase, s.opts.Log), cfg, nil
+}
+
+// StartIntent starts a Stripe payment for an open checkout: it records the
+// attempt and creates its PaymentIntent (idempotent on the attempt), and
+// returns what the page needs to mount the Payment Element. The same attempt
+// key returns the same PaymentIntent.
+func (s *Service) StartIntent(ctx context.Context, c *checkout.Checkout, providerID, attemptKey string) (*Intent, error) {
+	if c.EffectiveStatus(s.now()) != checkout.StatusOpen {
+		return nil, fmt.Errorf("paying checkout %s: %w", c.ID, checkout.ErrNotOpen)
+	}
+	methods, err := s.Methods(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	var ok bool
+	for _, m := range methods {
+		ok = ok || m.ID == providerID && m.Type == tenant.ProviderStripe
+	}
+	if !ok {
+		return nil, ErrNoSuchMethod
+	}
+	p, err := s.store.GetProvider(ctx, providerID)
+	if err != nil {
+		return nil, err
+	}
+	client, cfg, err := s.stripeClient(p)
+	if err != nil {
+		return nil, err
+	}
+	t := s.now()
+	tx, created, err := s.store.CreateTransaction(ctx, c, &checkout.Transaction{
+		ID: ids.New("txn"), CheckoutID: c.ID, OrganizationID: c.OrganizationID, SiteID: c.SiteID, ProviderID: p.ID,
+		Status: checkout.TxInitiated, Amount: c.Amount, Currency: c.Currency, AttemptKey: attemptKey, CreatedAt: t, UpdatedAt: t,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !created && tx.Final() {
+		return &Intent{Transaction: tx, PublishableKey: cfg.PublishableKey}, nil
+	}
+	// Created now, or a replay of an attempt still pending: the idempotency key
+	// derived from the transaction makes Stripe answer with the same intent.
+	pi, err := client.CreatePaymentIntent(ctx, tx.ID, c.ID, c.SiteID, c.Amount, c.Currency)
+	if err != nil {
+		s.opts.Log.Warn("creating PaymentIntent", "err", err, "transaction", tx.ID)
+		if created {
+			if ferr := s.store.FailTransaction(ctx, c, tx.ID, "provider_error", "The payment provider could not be reached.", store.Charge{}); ferr != nil {
+				return nil, ferr
+			}
+		}
+		return nil, fmt.Errorf("%w: %v", ErrProvider, err)
+	}
+	if tx.ProviderRef == "" {
+		if err := s.store.SetProviderRef(ctx, tx.ID, pi.ID); err != nil {
+			return nil, err
+		}
+		tx.ProviderRef = pi.ID
+	}
+	return &Intent{Transaction: tx, ClientSecret: pi.ClientSecret, PublishableKey: cfg.PublishableKey}, nil
+}
+
+// ApplyStripeWebhook verifies a webhook with the provider's signing secret and
+// applies it once. ErrForeignIntent means the event names a PaymentIntent this
+// provider did not create for us; a bad signature is a plain error.
+func (s *Service) ApplyStripeWebhook(ctx context.Context, providerID string, payload []byte, signature string) error {
+	p, err := s.store.GetProvider(ctx, providerID)
+	if err != nil {
+		return err
+	}
+	if p.Type != tenant.ProviderStripe {
+		return fmt.Errorf("provider %s: %w", providerID, checkout.ErrNotFound)
+	}
+	cfg, err := stripe.ParseConfig(p.Config)
+	if err != nil {
+		return err
+	}
+	ev, err := stripe.VerifyEvent(payload, signature, cfg.WebhookSecret)
+	if err != nil {
+		return err
+	}
+	kind := map[string]store.EventKind{
+		"payment_intent.succeeded":      store.EventSucceeded,
+		"payment_intent.payment_failed": store.EventFailed,
+		"payment_intent.canceled":       store.EventCanceled,
+		"charge.refunded":               store.EventRefunded,
+		"charge.dispute.created":        store.EventDisputeOpened,
+		"charge.dispute.closed":         store.EventDisputeClosed,
+	}[ev.Type]
+	if kind == store.EventOther {
+		return nil // acknowledged, not ours to act on
+	}
+	tx, err := s.store.FindTransactionByRef(ctx, p.ID, ev.PaymentIntent)
+	if errors.Is(err, checkout.ErrNotFound) {
+		return fmt.Errorf("%w: %s", ErrForeignIntent, ev.PaymentIntent)
+	}
+	if err != nil {
+		return err
+	}
+	c, err := s.store.GetCheckoutByIDUnscoped(ctx, tx.CheckoutID)
+	if err != nil {
+		return err
+	}
+	applied, err := s.store.ApplyProviderEvent(ctx, c, tx.ID, store.ProviderEvent{
+		ProviderID: p.ID, EventID: ev.ID, Type: ev.Type, Kind: kind, FailureMessage: ev.FailureMessage,
+		AmountRefunded: ev.AmountRefunded, DisputeWon: ev.DisputeStatus == "won",
+	})
+	if err != nil {
+		return err
+	}
+	if applied && kind == store.EventSucceeded {
+		if got, err := s.store.GetTransaction(ctx, tx.ID); err == nil && got.Flag == checkout.FlagPaidAfterClose {
+			s.opts.Log.Warn("money arrived for a checkout that was no longer open; flagged for the operator",
+				"transaction", tx.ID, "checkout", c.ID, "amount", tx.Amount, "currency", tx.Currency)
+		}
+	}
+	return nil
+}
+
+// CancelOpenIntents cancels the pending attempts of a checkout that can no
+// longer be paid, with their providers (Stripe PaymentIntents are canceled).
+// Money that still arrives is recorded and flagged, never lost.
+func (s *Service) CancelOpenIntents(ctx context.Context, checkoutID string) error {
+	pending, err := s.store.PendingTransactions(ctx, checkoutID)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	c, err := s.store.GetCheckoutByIDUnscoped(ctx, checkoutID)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, tx := range pending {
+		p, err := s.store.GetProvider(ctx, tx.ProviderID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if p.Type == tenant.ProviderStripe && tx.ProviderRef != "" {
+			client, _, err := s.stripeClient(p)
+			if err == nil {
+				err = client.CancelPaymentIntent(ctx, tx.ProviderRef, tx.ID)
+			}
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		if err := s.store.CancelTransaction(ctx, c, tx.ID); err != nil && !errors.Is(err, store.ErrTransactionFinal) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Refund gives back amount (everything left when 0) of a succeeded attempt
+// through its provider. Refunds add up, never beyond what was captured.
+func (s *Service) Refund(ctx context.Context, orgID, txID string, amount int64) (*store.Refund, error) {
+	tx, err := s.store.GetTransactionScoped(ctx, orgID, txID)
+	if err != nil {
+		return nil, err
+	}
+	if amount == 0 {
+		amount = tx.Amount - tx.RefundedAmount
+	}
+	if amount <= 0 {
+		return nil, store.ErrRefundTooMuch
+	}
+	r, err := s.store.ReserveRefund(ctx, orgID, txID, amount)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.store.GetCheckoutByIDUnscoped(ctx, tx.CheckoutID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.store.GetProvider(ctx, tx.ProviderID)
+	if err != nil {
+		return nil, err
+	}
+	ref := "sbx_refund_" + r.ID
+	if p.Type == tenant.ProviderStripe {
+		client, _, err := s.stripeClient(p)
+		if err == nil {
+			ref, err = client.Refund(ctx, tx.ProviderRef, amount, r.ID)
+		}
+		if err != nil {
+			if ferr := s.store.FailRefund(ctx, r, err.Error()); ferr != nil {
+				return nil, ferr
+			}
+			return nil, fmt.Errorf("%w: %v", ErrProvider, err)
+		}
+	}
+	if err := s.store.CompleteRefund(ctx, c, r, ref); err != nil {
+		return nil, err
+	}
+	r.Status, r.ProviderRef = store.RefundSucceeded, ref
+	return r, nil
+}
