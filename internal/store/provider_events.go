@@ -69,18 +69,22 @@ func (s *Store) ApplyProviderEvent(ctx context.Context, c *checkout.Checkout, tx
 		pending := []checkout.TxStatus{checkout.TxInitiated, checkout.TxPendingProvider}
 		switch ev.Kind {
 		case EventSucceeded:
-			// A PaymentIntent may succeed after a failed try with another card.
-			from := append(pending, checkout.TxFailed)
-			set := map[string]any{"failure_code": "", "failure_message": ""}
-			err := s.closeCheckout(ctx, tx, c.OrganizationID, c.ID, checkout.StatusComplete, t)
-			switch {
-			case err == nil:
-			case isNotOpen(err):
-				set["flag"] = checkout.FlagPaidAfterClose
-			default:
+			// The provider's word that money moved is final: it is recorded from
+			// any unfinished state (a PaymentIntent may succeed after a failed
+			// try, or just as we canceled it), and only then the checkout closes.
+			from := []checkout.TxStatus{checkout.TxInitiated, checkout.TxPendingProvider, checkout.TxFailed, checkout.TxCancelled}
+			moved, err := s.transition(ctx, tx, c, txID, from, checkout.TxSucceeded, t,
+				map[string]any{"failure_code": "", "failure_message": ""})
+			if err != nil || !moved {
 				return err
 			}
-			_, err = s.transition(ctx, tx, c, txID, from, checkout.TxSucceeded, t, set)
+			err = s.closeCheckout(ctx, tx, c.OrganizationID, c.ID, checkout.StatusComplete, t)
+			if isNotOpen(err) {
+				// Expired, canceled or paid by another attempt: keep the money,
+				// flag it for the operator.
+				_, err = tx.NewUpdate().Model((*checkout.Transaction)(nil)).Set("flag = ?", checkout.FlagPaidAfterClose).
+					Where("id = ?", txID).Exec(ctx)
+			}
 			return err
 		case EventFailed:
 			_, err := s.transition(ctx, tx, c, txID, pending, checkout.TxFailed, t,
