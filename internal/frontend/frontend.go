@@ -60,6 +60,7 @@ func (f *Frontend) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/", f.assets)
 	mux.HandleFunc("GET /checkout/{code}", f.show)
 	mux.Handle("POST /checkout/{code}/pay", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.payForm)))
+	mux.HandleFunc("GET /checkout/{code}/return", f.returned)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		f.render(w, r, http.StatusNotFound, pageCtx{nonce: ids.Secret(16)}, templates.NotFound(f.head(pageCtx{}, "Checkout not found")))
 	})
@@ -71,6 +72,7 @@ type pageCtx struct {
 	lang     string
 	site     *tenant.Site
 	formDest string // origin the form's redirect may lead to
+	stripe   bool   // the page mounts Stripe's Payment Element
 }
 
 // securityHeaders: only our own scripts and styles (and the per-response
@@ -82,9 +84,15 @@ func securityHeaders(w http.ResponseWriter, pc pageCtx) {
 	if pc.formDest != "" {
 		formAction += " " + pc.formDest
 	}
+	scripts, extra := "'self' 'nonce-"+pc.nonce+"'", ""
+	if pc.stripe {
+		// Stripe.js and its frames, and nothing else.
+		scripts += " https://js.stripe.com"
+		extra = "; frame-src https://js.stripe.com https://hooks.stripe.com; connect-src https://api.stripe.com"
+	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self' 'nonce-"+pc.nonce+"'; style-src 'self' 'nonce-"+pc.nonce+"'; "+
-		"img-src 'self' https: data:; form-action "+formAction+"; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src "+scripts+"; style-src 'self' 'nonce-"+pc.nonce+"'; "+
+		"img-src 'self' https: data:; form-action "+formAction+"; base-uri 'none'; frame-ancestors 'none'"+extra)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
@@ -186,6 +194,10 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 			CancelURL: c.CancelURLFor(""),
 		}
 		for _, m := range methods {
+			if m.Type == tenant.ProviderStripe && p.Stripe == nil {
+				p.Stripe = f.stripeForm(r, c, m, fm.Format(c.Amount, cur))
+				pc.stripe = p.Stripe.Error == ""
+			}
 			if m.Type == tenant.ProviderSandbox {
 				p.Card = &templates.CardForm{
 					Action: "/checkout/" + c.ShortCode + "/pay", ProviderID: m.ID, Attempt: ids.Token(24),
@@ -218,6 +230,19 @@ func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.C
 		}
 	}
 	f.render(w, r, http.StatusOK, pc, templates.Receipt(p))
+}
+
+// stripeForm prepares the Payment Element of a Stripe method.
+func (f *Frontend) stripeForm(r *http.Request, c *checkout.Checkout, m payment.Method, amount string) *templates.StripeForm {
+	in, err := f.pay.PageIntent(r.Context(), c, m.ID)
+	if err != nil {
+		f.log.Warn("starting a Stripe payment for the page", "err", err, "checkout", c.ID, "requestId", httpx.RequestID(r.Context()))
+		return &templates.StripeForm{Error: "Card payments are unavailable right now. Please try again in a moment."}
+	}
+	return &templates.StripeForm{
+		PublishableKey: in.PublishableKey, ClientSecret: in.ClientSecret, PayLabel: "Pay " + amount,
+		ReturnPath: "/checkout/" + c.ShortCode + "/return?tx=" + in.Transaction.ID, Script: f.assets.URL("js/stripe.js"),
+	}
 }
 
 // summary formats a checkout's lines and totals.

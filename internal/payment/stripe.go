@@ -232,3 +232,33 @@ func (s *Service) Refund(ctx context.Context, orgID, txID string, amount int64) 
 	r.Status, r.ProviderRef = store.RefundSucceeded, ref
 	return r, nil
 }
+
+// PageIntent returns the PaymentIntent the hosted page mounts for a Stripe
+// provider: the checkout's pending one, so reloading the page makes no new
+// intent, or a new one.
+func (s *Service) PageIntent(ctx context.Context, c *checkout.Checkout, providerID string) (*Intent, error) {
+	pending, err := s.store.PendingTransactions(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(pending) - 1; i >= 0; i-- {
+		tx := pending[i]
+		if tx.ProviderID != providerID || tx.ProviderRef == "" {
+			continue
+		}
+		p, err := s.store.GetProvider(ctx, providerID)
+		if err != nil {
+			return nil, err
+		}
+		client, cfg, err := s.stripeClient(p)
+		if err != nil {
+			return nil, err
+		}
+		pi, err := client.PaymentIntent(ctx, tx.ProviderRef)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrProvider, err)
+		}
+		return &Intent{Transaction: tx, ClientSecret: pi.ClientSecret, PublishableKey: cfg.PublishableKey}, nil
+	}
+	return s.StartIntent(ctx, c, providerID, "page-"+ids.Token(16))
+}

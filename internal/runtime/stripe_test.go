@@ -306,3 +306,35 @@ func count(xs []string, x string) int {
 	}
 	return n
 }
+
+func TestStripeDisputes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newStripeEnv(t, s)
+		c := e.checkout(`{"amount":700,"currency":"EUR","externalReference":"dispute"}`, checkout.ModeTest)
+		txID, pi := e.start(c, "a1")
+		now := time.Now()
+		dispute := func(status string) string {
+			return fmt.Sprintf(`{"id":"dp_1","object":"dispute","status":%q,"payment_intent":%q}`, status, pi)
+		}
+		steps := []struct {
+			id, typ, object string
+			want            checkout.TxStatus
+		}{
+			{"evt_1", "payment_intent.succeeded", piObject(pi), checkout.TxSucceeded},
+			{"evt_2", "charge.dispute.created", dispute("needs_response"), checkout.TxChargeback},
+			{"evt_2", "charge.dispute.created", dispute("needs_response"), checkout.TxChargeback}, // duplicate
+			{"evt_3", "charge.dispute.closed", dispute("won"), checkout.TxSucceeded},
+		}
+		for _, st := range steps {
+			if code := e.hook(e.provider.ID, st.id, st.typ, st.object, now, hookSecret); code != 200 {
+				t.Fatalf("%s: %d", st.typ, code)
+			}
+			if tx, _ := s.GetTransaction(ctx, txID); tx.Status != st.want {
+				t.Fatalf("after %s: %s, want %s", st.typ, tx.Status, st.want)
+			}
+		}
+		if ev := e.events(txID); fmt.Sprint(ev) != "[transaction.initiated transaction.succeeded transaction.chargeback transaction.succeeded]" {
+			t.Fatalf("events %v", ev)
+		}
+	})
+}

@@ -1,0 +1,44 @@
+package frontend
+
+import (
+	"net/http"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/templates"
+)
+
+// returned is where Stripe sends the buyer after confirming. It never
+// completes anything: it shows the attempt as our records have it (driven by
+// the provider's webhooks) and reloads itself until the attempt is final.
+func (f *Frontend) returned(w http.ResponseWriter, r *http.Request) {
+	c, pc, ok := f.load(w, r)
+	if !ok {
+		return
+	}
+	tx, err := f.store.GetTransaction(r.Context(), r.URL.Query().Get("tx"))
+	if err != nil || tx.CheckoutID != c.ID {
+		http.Redirect(w, r, "/checkout/"+c.ShortCode, http.StatusSeeOther)
+		return
+	}
+	brand := templates.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL}
+	page := templates.PendingPage{Head: f.head(pc, "Confirming your payment"), Brand: brand}
+	switch tx.Status {
+	case checkout.TxSucceeded:
+		if u := c.ReturnURLFor(tx.ID); u != "" {
+			http.Redirect(w, r, u, http.StatusSeeOther)
+		} else {
+			http.Redirect(w, r, "/checkout/"+c.ShortCode, http.StatusSeeOther)
+		}
+		return
+	case checkout.TxInitiated, checkout.TxPendingProvider:
+		page.Title, page.Message, page.Refresh = "Confirming your payment", "Your payment is being confirmed. This page updates by itself.", true
+	default:
+		page.Title = "The payment did not go through"
+		page.Message = "Nothing was charged. You can try again with another card."
+		if tx.FailureMessage != "" {
+			page.Message = tx.FailureMessage + " Nothing was charged."
+		}
+		page.RetryPath = "/checkout/" + c.ShortCode
+	}
+	f.render(w, r, http.StatusOK, pc, templates.Pending(page))
+}
