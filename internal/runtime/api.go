@@ -225,19 +225,7 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 		ProviderID: req.ProviderID, AttemptKey: req.AttemptKey, CardNumber: req.Card.Number,
 		ExpMonth: int(month), ExpYear: int(year), CVC: req.Card.CVC, CardName: req.Card.Name, Billing: req.BillingAddress,
 	})
-	var ve *checkout.Error
-	switch {
-	case errors.Is(err, checkout.ErrNotOpen):
-		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "this checkout is already paid, expired or canceled")
-		return
-	case errors.Is(err, payment.ErrNoSuchMethod):
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "payment_method_unavailable", "providerId", err.Error())
-		return
-	case errors.As(err, &ve):
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, ve.Code, ve.Field, ve.Message)
-		return
-	case err != nil:
-		httpx.Internal(w, r, a.log, err)
+	if a.paymentError(w, r, err) {
 		return
 	}
 	v := txView(res.Transaction)
@@ -291,18 +279,7 @@ func (a *API) notFound(w http.ResponseWriter, r *http.Request, err error, what s
 // page needs to mount the Payment Element. Stripe's webhooks complete it.
 func (a *API) startIntent(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, providerID, attemptKey string) {
 	in, err := a.pay.StartIntent(r.Context(), c, providerID, attemptKey)
-	switch {
-	case errors.Is(err, checkout.ErrNotOpen):
-		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "this checkout is already paid, expired or canceled")
-		return
-	case errors.Is(err, payment.ErrNoSuchMethod):
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "payment_method_unavailable", "providerId", err.Error())
-		return
-	case errors.Is(err, payment.ErrProvider):
-		httpx.WriteError(w, r, http.StatusBadGateway, "provider_error", "the payment provider could not be reached; try again")
-		return
-	case err != nil:
-		httpx.Internal(w, r, a.log, err)
+	if a.paymentError(w, r, err) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct {
@@ -338,4 +315,25 @@ func (a *API) stripeHook(w http.ResponseWriter, r *http.Request) {
 	default:
 		httpx.Internal(w, r, a.log, err)
 	}
+}
+
+// paymentError answers the errors of starting a payment and reports whether
+// it answered.
+func (a *API) paymentError(w http.ResponseWriter, r *http.Request, err error) bool {
+	var ve *checkout.Error
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, checkout.ErrNotOpen):
+		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "this checkout is already paid, expired or canceled")
+	case errors.Is(err, payment.ErrNoSuchMethod):
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "payment_method_unavailable", "providerId", err.Error())
+	case errors.Is(err, payment.ErrProvider):
+		httpx.WriteError(w, r, http.StatusBadGateway, "provider_error", "the payment provider could not be reached; try again")
+	case errors.As(err, &ve):
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, ve.Code, ve.Field, ve.Message)
+	default:
+		httpx.Internal(w, r, a.log, err)
+	}
+	return true
 }
