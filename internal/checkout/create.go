@@ -122,6 +122,8 @@ type Settings struct {
 	AmountsInCents bool
 	DefaultExpiry  time.Duration
 	MaxAmount      int64
+	// AllowZero accepts an amount of 0 (the Orchestrapay surface documents >= 0).
+	AllowZero bool
 }
 
 // Build validates a create request and returns the open checkout it describes,
@@ -156,7 +158,7 @@ func Build(req *CreateRequest, s Settings, now time.Time) (*Checkout, error) {
 	if err != nil {
 		return nil, err
 	}
-	if amount <= 0 {
+	if amount < 0 || amount == 0 && !s.AllowZero {
 		return nil, invalid("amount", "must be positive")
 	}
 	if amount > s.MaxAmount {

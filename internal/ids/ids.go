@@ -4,6 +4,7 @@ package ids
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 )
 
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -46,3 +47,14 @@ const (
 	ShortCodeLen       = 17 // ≈ 101 bits
 	SessionPublicIDLen = 24 // ≈ 143 bits
 )
+
+// UUID returns a random version 4 UUID in its canonical text form.
+func UUID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,6 +1,7 @@
 package ids
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -44,5 +45,13 @@ func TestTokenUniform(t *testing.T) {
 		if n < 1700 || n > 2300 {
 			t.Fatalf("character %q drawn %d times of %d", c, n, draws)
 		}
+	}
+}
+
+func TestUUID(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	a, b := UUID(), UUID()
+	if !re.MatchString(a) || a == b {
+		t.Fatalf("UUIDs %s %s", a, b)
 	}
 }

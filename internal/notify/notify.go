@@ -18,6 +18,9 @@ import (
 const (
 	SinkIPN     = "ipn"     // payment-gateway.app IPN to the checkout's ipnUrl
 	SinkWebhook = "webhook" // typed event to a site webhook endpoint
+	// SinkOrchestrapay is an Orchestrapay payment or refund webhook, sent with
+	// the intent's secret in HeaderOrchestrapaySecret.
+	SinkOrchestrapay = "orchestrapay"
 )
 
 // Delivery states.
@@ -43,6 +46,8 @@ const (
 	HeaderSignature         = "X-Signature-HMAC-SHA256"
 	HeaderPreviousSignature = "X-Signature-HMAC-SHA256-Previous"
 	HeaderEventID           = "X-Event-ID"
+	// HeaderOrchestrapaySecret carries an Orchestrapay intent's webhook secret.
+	HeaderOrchestrapaySecret = "Orchestrapay-Webhook-Secret"
 )
 
 // Sign returns the lowercase hex HMAC-SHA256 of "timestamp.body" keyed with

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -154,7 +155,13 @@ func (s *Store) closeCheckout(ctx context.Context, tx bun.Tx, orgID, id string, 
 	if err := tx.NewSelect().Model(c).Where("id = ?", id).Scan(ctx); err != nil {
 		return fmt.Errorf("reloading checkout: %w", err)
 	}
-	return addEvent(ctx, tx, c, checkoutEvents[to], "checkout", id, checkoutPayload(c), t)
+	if err := addEvent(ctx, tx, c, checkoutEvents[to], "checkout", id, checkoutPayload(c), t); err != nil {
+		return err
+	}
+	if c.Source == checkout.SourceOrchestrapay {
+		return s.syncOrchestrapay(ctx, tx, c, to, t)
+	}
+	return nil
 }
 
 // GetCheckoutByShortCode finds a checkout by the code in its hosted URL, for
@@ -189,3 +196,5 @@ func checkoutPayload(c *checkout.Checkout) map[string]any {
 }
 
 func isNotOpen(err error) bool { return errors.Is(err, checkout.ErrNotOpen) }
+
+var errNoRows = sql.ErrNoRows

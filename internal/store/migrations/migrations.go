@@ -20,6 +20,7 @@ func New() (*migrate.Migrations, error) {
 		register20261121060000,
 		register20261121070000,
 		register20261121080000,
+		register20261121090000,
 	} {
 		if err := register(m); err != nil {
 			return nil, fmt.Errorf("registering migration: %w", err)

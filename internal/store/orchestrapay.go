@@ -1,0 +1,367 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/notify"
+)
+
+// OrchestrapayIntent is a checkout created through the Orchestrapay surface,
+// with what that surface sends and shows beside our checkout.
+type OrchestrapayIntent struct {
+	bun.BaseModel    `bun:"table:orchestrapay_intents,alias:oi"`
+	CheckoutID       string    `bun:",pk"`
+	OrganizationID   string    `bun:",notnull"`
+	UUID             string    `bun:"uuid,notnull"`
+	Secret           int64     `bun:",notnull"`
+	Amount           int64     `bun:",notnull"`
+	Currency         string    `bun:",notnull"`
+	FinalSuccessURL  string    `bun:"final_success_url,notnull"`
+	FinalFailureURL  string    `bun:"final_failure_url,notnull"`
+	Locale           string    `bun:",notnull"`
+	IdempotencyKey   string    `bun:",notnull"`
+	HumanRef         string    `bun:",notnull"`
+	TimeoutSeconds   int64     `bun:",notnull"`
+	WebhookURLs      string    `bun:"webhook_urls,notnull"` // JSON array
+	WebhookSecret    string    `bun:"-"`
+	WebhookSecretEnc string    `bun:",notnull"`
+	FeatureFlag      string    `bun:",notnull"`
+	Tenant           string    `bun:",notnull"`
+	LineItems        string    `bun:",notnull"` // JSON array, as sent
+	Payload          string    `bun:",notnull"` // JSON object, as sent
+	CreatedAt        time.Time `bun:",notnull"`
+	UpdatedAt        time.Time `bun:",notnull"`
+	DeletedAt        time.Time `bun:",nullzero"`
+}
+
+// URLs returns the webhook URLs.
+func (i *OrchestrapayIntent) URLs() []string {
+	var u []string
+	json.Unmarshal([]byte(i.WebhookURLs), &u) //nolint:errcheck // written by us
+	return u
+}
+
+// OrchestrapayPayment is a payment intent: one gateway's try at a checkout intent.
+type OrchestrapayPayment struct {
+	bun.BaseModel  `bun:"table:orchestrapay_payments,alias:op"`
+	UUID           string    `bun:"uuid,pk"`
+	ID             int64     `bun:"id,notnull"`
+	OrganizationID string    `bun:",notnull"`
+	CheckoutID     string    `bun:",notnull"`
+	Gateway        string    `bun:",notnull"`
+	Status         string    `bun:",notnull"` // pending, success, canceled
+	SubStatus      string    `bun:",notnull"`
+	TimeoutAt      time.Time `bun:",notnull"`
+	CreatedAt      time.Time `bun:",notnull"`
+	UpdatedAt      time.Time `bun:",notnull"`
+}
+
+// OrchestrapayRefund is a refund asked through the Orchestrapay surface.
+type OrchestrapayRefund struct {
+	bun.BaseModel    `bun:"table:orchestrapay_refunds,alias:orf"`
+	UUID             string    `bun:"uuid,pk"`
+	ID               int64     `bun:"id,notnull"`
+	OrganizationID   string    `bun:",notnull"`
+	PaymentUUID      string    `bun:"payment_uuid,notnull"`
+	RefundID         string    `bun:",notnull"`
+	IdempotencyKey   string    `bun:",notnull"`
+	Amount           int64     `bun:",notnull"`
+	Currency         string    `bun:",notnull"`
+	Status           string    `bun:",notnull"`
+	SubStatus        string    `bun:",notnull"`
+	WebhookURLs      string    `bun:"webhook_urls,notnull"`
+	WebhookSecret    string    `bun:"-"`
+	WebhookSecretEnc string    `bun:",notnull"`
+	CreatedAt        time.Time `bun:",notnull"`
+	UpdatedAt        time.Time `bun:",notnull"`
+}
+
+// Orchestrapay statuses: only pending ever changes.
+const (
+	OrchPending  = "pending"
+	OrchSuccess  = "success"
+	OrchCanceled = "canceled"
+)
+
+// nextCounter allocates the next number of a per-organization sequence.
+func nextCounter(ctx context.Context, tx bun.Tx, orgID, name string) (int64, error) {
+	var v int64
+	err := tx.NewRaw(`INSERT INTO counters (organization_id, name, value) VALUES (?, ?, 1)
+ON CONFLICT (organization_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, orgID, name).Scan(ctx, &v)
+	if err != nil {
+		return 0, fmt.Errorf("numbering %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// CreateOrchestrapayIntent stores a checkout and its intent in one
+// transaction, numbering the intent's secret. An intent with the same
+// idempotency key in the organization is returned instead (created=false).
+func (s *Store) CreateOrchestrapayIntent(ctx context.Context, c *checkout.Checkout, in *OrchestrapayIntent) (*OrchestrapayIntent, bool, error) {
+	var got *OrchestrapayIntent
+	var created bool
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if in.IdempotencyKey != "" {
+			existing := new(OrchestrapayIntent)
+			err := tx.NewSelect().Model(existing).Where("organization_id = ?", in.OrganizationID).
+				Where("idempotency_key = ?", in.IdempotencyKey).Scan(ctx)
+			if err == nil {
+				got, created = existing, false
+				return nil
+			}
+			if !errors.Is(err, errNoRows) {
+				return err
+			}
+		}
+		if err := s.insertCheckout(ctx, tx, c, nil); err != nil {
+			return err
+		}
+		secret, err := nextCounter(ctx, tx, in.OrganizationID, "checkout_intent")
+		if err != nil {
+			return err
+		}
+		row := *in
+		row.Secret = secret
+		row.WebhookSecretEnc = s.box.Seal(in.WebhookSecret, "orchestrapay:"+in.CheckoutID)
+		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return fmt.Errorf("inserting checkout intent: %w", err)
+		}
+		got, created = &row, true
+		return nil
+	})
+	return got, created, err
+}
+
+// GetOrchestrapayIntent finds an intent of the organization by its UUID.
+func (s *Store) GetOrchestrapayIntent(ctx context.Context, orgID, uuid string) (*OrchestrapayIntent, error) {
+	i := new(OrchestrapayIntent)
+	if err := s.read.NewSelect().Model(i).Where("organization_id = ?", orgID).Where("uuid = ?", uuid).
+		Where("deleted_at IS NULL").Scan(ctx); err != nil {
+		return nil, notFound(err, "checkout intent")
+	}
+	return i, nil
+}
+
+// ListOrchestrapayIntents returns a page of the organization's intents with
+// the filters and sort applied (see Query), and the number matching.
+func (s *Store) ListOrchestrapayIntents(ctx context.Context, orgID string, q Query) ([]*OrchestrapayIntent, int, error) {
+	var list []*OrchestrapayIntent
+	sq := s.read.NewSelect().Model(&list).Where("oi.organization_id = ?", orgID).Where("oi.deleted_at IS NULL")
+	if q.CountOnly {
+		q.Limit = 1
+		n, err := q.apply(sq, "oi").Count(ctx)
+		return nil, int(n), err
+	}
+	total, err := q.apply(sq, "oi").ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing checkout intents: %w", err)
+	}
+	return list, int(total), nil
+}
+
+// CreateOrchestrapayPayment starts a payment intent on an open checkout: it is
+// numbered, and the checkout now expires when the payment intent times out.
+func (s *Store) CreateOrchestrapayPayment(ctx context.Context, c *checkout.Checkout, gateway string, timeout time.Duration) (*OrchestrapayPayment, error) {
+	var p *OrchestrapayPayment
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		t := now()
+		res, err := tx.NewUpdate().Model((*checkout.Checkout)(nil)).Set("expires_at = ?", t.Add(timeout)).Set("updated_at = ?", t).
+			Where("id = ?", c.ID).Where("status = ?", checkout.StatusOpen).Where("expires_at > ?", t).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("setting the payment timeout: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("checkout %s: %w", c.ID, checkout.ErrNotOpen)
+		}
+		id, err := nextCounter(ctx, tx, c.OrganizationID, "payment_intent")
+		if err != nil {
+			return err
+		}
+		p = &OrchestrapayPayment{UUID: newUUID(), ID: id, OrganizationID: c.OrganizationID, CheckoutID: c.ID, Gateway: gateway,
+			Status: OrchPending, SubStatus: OrchPending, TimeoutAt: t.Add(timeout), CreatedAt: t, UpdatedAt: t}
+		_, err = tx.NewInsert().Model(p).Exec(ctx)
+		return err
+	})
+	return p, err
+}
+
+// GetOrchestrapayPayment finds a payment intent of the organization by its id.
+func (s *Store) GetOrchestrapayPayment(ctx context.Context, orgID string, id int64) (*OrchestrapayPayment, error) {
+	p := new(OrchestrapayPayment)
+	if err := s.read.NewSelect().Model(p).Where("organization_id = ?", orgID).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "payment intent")
+	}
+	return p, nil
+}
+
+// syncOrchestrapay follows a checkout's closing on its payment intents, in the
+// same transaction: completion makes the latest one a success (creating one
+// when the buyer paid without asking for one), expiry and cancel cancel the
+// pending ones; each change notifies the intent's webhook URLs.
+func (s *Store) syncOrchestrapay(ctx context.Context, tx bun.Tx, c *checkout.Checkout, to checkout.Status, t time.Time) error {
+	intent := new(OrchestrapayIntent)
+	if err := tx.NewSelect().Model(intent).Where("checkout_id = ?", c.ID).Scan(ctx); err != nil {
+		if errors.Is(err, errNoRows) {
+			return nil
+		}
+		return err
+	}
+	var pending []*OrchestrapayPayment
+	if err := tx.NewSelect().Model(&pending).Where("checkout_id = ?", c.ID).Where("status = ?", OrchPending).
+		OrderExpr("created_at DESC, id DESC").Scan(ctx); err != nil {
+		return err
+	}
+	var changed []*OrchestrapayPayment
+	switch to {
+	case checkout.StatusComplete:
+		if len(pending) == 0 {
+			id, err := nextCounter(ctx, tx, c.OrganizationID, "payment_intent")
+			if err != nil {
+				return err
+			}
+			p := &OrchestrapayPayment{UUID: newUUID(), ID: id, OrganizationID: c.OrganizationID, CheckoutID: c.ID,
+				Gateway: "hosted", TimeoutAt: t, CreatedAt: t, UpdatedAt: t}
+			if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {
+				return err
+			}
+			pending = []*OrchestrapayPayment{p}
+		}
+		pending[0].Status, pending[0].SubStatus = OrchSuccess, OrchSuccess
+		changed = pending[:1]
+		for _, p := range pending[1:] {
+			p.Status, p.SubStatus = OrchCanceled, "canceled_superseded"
+			changed = append(changed, p)
+		}
+	default:
+		sub := "canceled_timeout_e2e"
+		if to == checkout.StatusCanceled {
+			sub = "canceled_by_merchant"
+		}
+		for _, p := range pending {
+			p.Status, p.SubStatus = OrchCanceled, sub
+			changed = append(changed, p)
+		}
+	}
+	for _, p := range changed {
+		p.UpdatedAt = t
+		if _, err := tx.NewUpdate().Model(p).Column("status", "sub_status", "updated_at").WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("updating payment intent: %w", err)
+		}
+		body, err := json.Marshal(map[string]any{
+			"idempotency_key": newUUID(), "uuid": p.UUID, "id": p.ID, "gateway": p.Gateway, "status": p.Status,
+			"sub_status": p.SubStatus, "preflight_id": intent.Secret, "payload": json.RawMessage(orEmptyObject(intent.Payload)),
+			"amount": c.Amount, "currency": c.Currency, "step_number": 3, "last_reason": nil, "webhook_type": "payment",
+		})
+		if err != nil {
+			return err
+		}
+		if err := enqueueOrchestrapay(ctx, tx, c.OrganizationID, c.SiteID, c.ID, p.UUID, intent.URLs(), string(body), t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueueOrchestrapay writes one delivery per webhook URL; they go out in
+// order per object and URL and count as delivered on HTTP 200 only.
+func enqueueOrchestrapay(ctx context.Context, tx bun.Tx, orgID, siteID, checkoutID, subjectID string, urls []string, body string, t time.Time) error {
+	for _, u := range urls {
+		d := &Delivery{ID: ids.New("dlv"), EventID: ids.New("evt"), OrganizationID: orgID, SiteID: siteID, CheckoutID: checkoutID,
+			SubjectID: subjectID, Sink: notify.SinkOrchestrapay, Target: u, OrderingKey: "orch:" + subjectID + ":" + u,
+			Body: body, Status: notify.Pending, NextAttemptAt: t, CreatedAt: t, UpdatedAt: t}
+		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
+			return fmt.Errorf("writing Orchestrapay webhook: %w", err)
+		}
+	}
+	return nil
+}
+
+// OrchestrapaySecret returns the secret to send with an Orchestrapay webhook
+// about subjectID (a payment intent or refund UUID).
+func (s *Store) OrchestrapaySecret(ctx context.Context, checkoutID, subjectID string) (string, error) {
+	r := new(OrchestrapayRefund)
+	if err := s.read.NewSelect().Model(r).Where("uuid = ?", subjectID).Scan(ctx); err == nil {
+		return s.box.Open(r.WebhookSecretEnc, "orchestrapay-refund:"+r.UUID)
+	}
+	i := new(OrchestrapayIntent)
+	if err := s.read.NewSelect().Model(i).Where("checkout_id = ?", checkoutID).Scan(ctx); err != nil {
+		return "", notFound(err, "checkout intent")
+	}
+	return s.box.Open(i.WebhookSecretEnc, "orchestrapay:"+i.CheckoutID)
+}
+
+// ClaimOrchestrapayRefund records a refund request before money moves, so a
+// retried request with the same idempotency key finds it instead of refunding
+// twice (created=false).
+func (s *Store) ClaimOrchestrapayRefund(ctx context.Context, r *OrchestrapayRefund) (*OrchestrapayRefund, bool, error) {
+	var got *OrchestrapayRefund
+	var created bool
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if r.IdempotencyKey != "" {
+			existing := new(OrchestrapayRefund)
+			err := tx.NewSelect().Model(existing).Where("organization_id = ?", r.OrganizationID).
+				Where("idempotency_key = ?", r.IdempotencyKey).Scan(ctx)
+			if err == nil {
+				got, created = existing, false
+				return nil
+			}
+			if !errors.Is(err, errNoRows) {
+				return err
+			}
+		}
+		id, err := nextCounter(ctx, tx, r.OrganizationID, "refund")
+		if err != nil {
+			return err
+		}
+		row := *r
+		row.ID = id
+		row.WebhookSecretEnc = s.box.Seal(r.WebhookSecret, "orchestrapay-refund:"+r.UUID)
+		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return fmt.Errorf("inserting refund: %w", err)
+		}
+		got, created = &row, true
+		return nil
+	})
+	return got, created, err
+}
+
+// SettleOrchestrapayRefund records how a refund ended and notifies its URLs.
+func (s *Store) SettleOrchestrapayRefund(ctx context.Context, r *OrchestrapayRefund, payment *OrchestrapayPayment, c *checkout.Checkout, refundID string, ok bool) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		t := now()
+		r.Status, r.SubStatus, r.RefundID, r.UpdatedAt = OrchSuccess, OrchSuccess, refundID, t
+		if !ok {
+			r.Status, r.SubStatus = OrchCanceled, "canceled_provider_error"
+		}
+		if _, err := tx.NewUpdate().Model(r).Column("status", "sub_status", "refund_id", "updated_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		var urls []string
+		json.Unmarshal([]byte(r.WebhookURLs), &urls) //nolint:errcheck // written by us
+		body, err := json.Marshal(map[string]any{
+			"idempotency_key": newUUID(), "uuid": r.UUID, "id": r.ID, "status": r.Status, "sub_status": r.SubStatus,
+			"transaction_id": payment.ID, "amount": r.Amount, "currency": r.Currency, "webhook_type": "refund",
+		})
+		if err != nil {
+			return err
+		}
+		return enqueueOrchestrapay(ctx, tx, c.OrganizationID, c.SiteID, c.ID, r.UUID, urls, string(body), t)
+	})
+}
+
+func orEmptyObject(s string) string {
+	if s == "" {
+		return "{}"
+	}
+	return s
+}
+
+func newUUID() string { return ids.UUID() }
