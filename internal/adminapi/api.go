@@ -87,3 +87,9 @@ func V1Alias(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// Authenticated wraps h in the API's key authentication, scope check and
+// Idempotency-Key handling, for API surfaces that live beside this one.
+func (a *API) Authenticated(scope string, h func(http.ResponseWriter, *http.Request, *auth.APIKey)) http.Handler {
+	return a.authed(scope, a.idempotent(h))
+}

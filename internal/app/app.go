@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pgw/pgw/internal/adapter/orchestrapay"
 	"github.com/pgw/pgw/internal/adminapi"
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/config"
@@ -82,12 +83,17 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", AdminBackend)
 	mux, m := newMux(AdminBackend, st)
 	usage := auth.NewUsage(st.TouchAPIKeys, log)
-	adminapi.New(st, payments(cfg, st, log), log, usage, adminapi.Options{
+	pay := payments(cfg, st, log)
+	api := adminapi.New(st, pay, log, usage, adminapi.Options{
 		PaymentBaseURL: cfg.URLs.MainFrontend,
 		MaxAmount:      cfg.Checkout.MaxAmount,
 		NotifyMaxAge:   cfg.Notify.MaxAge,
 		SecretOverlap:  cfg.Notify.SecretOverlap,
-	}).Register(mux)
+	})
+	api.Register(mux)
+	orchestrapay.New(st, pay, log.With("surface", "orchestrapay"), orchestrapay.Options{
+		PaymentBaseURL: cfg.URLs.MainFrontend, MaxAmount: cfg.Checkout.MaxAmount,
+	}).Register(mux, api.Authenticated)
 	return Component{
 		Server: httpx.Server{Name: AdminBackend, Addr: cfg.AdminBackend.Addr, Handler: httpx.Wrap(adminapi.V1Alias(mux), log, m)},
 		Background: []func(context.Context){

@@ -167,7 +167,13 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 	}
 	cur, _ := money.ParseCurrency(c.Currency)
 	brand := templates.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL}
-	switch c.EffectiveStatus(f.now()) {
+	st := c.EffectiveStatus(f.now())
+	if (st == checkout.StatusExpired || st == checkout.StatusCanceled) && c.Source == checkout.SourceOrchestrapay && c.CancelURL != "" {
+		// Orchestrapay buyers land on final_failure_url after a timeout or cancel.
+		http.Redirect(w, r, c.CancelURLFor(""), http.StatusSeeOther)
+		return
+	}
+	switch st {
 	case checkout.StatusComplete:
 		f.receipt(w, r, c, pc, brand, sum)
 	case checkout.StatusExpired:

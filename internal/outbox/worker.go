@@ -145,19 +145,31 @@ func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptRe
 		res.Error = "loading signing secret: " + err.Error()
 		return res
 	}
-	current, previous := site.SigningSecrets(now)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Target, strings.NewReader(d.Body))
 	if err != nil {
 		res.Error = "bad target URL"
 		return res
 	}
-	ts := now.Unix()
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "pgw-notify/1")
-	req.Header.Set(notify.HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(notify.HeaderSignature, notify.Sign(current, ts, []byte(d.Body)))
-	if previous != "" {
-		req.Header.Set(notify.HeaderPreviousSignature, notify.Sign(previous, ts, []byte(d.Body)))
+	if d.Sink == notify.SinkOrchestrapay {
+		// Orchestrapay's webhooks carry the intent's shared secret, no HMAC.
+		secret, err := w.store.OrchestrapaySecret(ctx, d.CheckoutID, d.SubjectID)
+		if err != nil {
+			res.Error = "loading webhook secret: " + err.Error()
+			return res
+		}
+		if secret != "" {
+			req.Header.Set(notify.HeaderOrchestrapaySecret, secret)
+		}
+	} else {
+		current, previous := site.SigningSecrets(now)
+		ts := now.Unix()
+		req.Header.Set(notify.HeaderTimestamp, strconv.FormatInt(ts, 10))
+		req.Header.Set(notify.HeaderSignature, notify.Sign(current, ts, []byte(d.Body)))
+		if previous != "" {
+			req.Header.Set(notify.HeaderPreviousSignature, notify.Sign(previous, ts, []byte(d.Body)))
+		}
 	}
 	req.Header.Set(notify.HeaderEventID, d.EventID)
 	req.Header.Set("X-Delivery-Attempt", strconv.Itoa(d.Attempts+1))
@@ -173,8 +185,9 @@ func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptRe
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, responseSnippet))
 	res.HTTPStatus = resp.StatusCode
 	res.Response = strings.ToValidUTF8(string(snippet), "?")
-	if d.Sink == notify.SinkIPN {
-		// The plugins answer 200; anything else, 204 included, is retried.
+	if d.Sink == notify.SinkIPN || d.Sink == notify.SinkOrchestrapay {
+		// The plugins and Orchestrapay clients answer 200; anything else, 204
+		// included, is retried.
 		res.Delivered = resp.StatusCode == http.StatusOK
 	} else {
 		res.Delivered = resp.StatusCode >= 200 && resp.StatusCode < 300

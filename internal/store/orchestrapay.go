@@ -365,3 +365,12 @@ func orEmptyObject(s string) string {
 }
 
 func newUUID() string { return ids.UUID() }
+
+// FindOrchestrapayRefund finds a refund of the organization by idempotency key.
+func (s *Store) FindOrchestrapayRefund(ctx context.Context, orgID, key string) (*OrchestrapayRefund, error) {
+	r := new(OrchestrapayRefund)
+	if err := s.read.NewSelect().Model(r).Where("organization_id = ?", orgID).Where("idempotency_key = ?", key).Scan(ctx); err != nil {
+		return nil, notFound(err, "refund")
+	}
+	return r, nil
+}

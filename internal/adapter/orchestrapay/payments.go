@@ -1,0 +1,206 @@
+package orchestrapay
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/money"
+	"github.com/pgw/pgw/internal/store"
+)
+
+// paymentRequest is the body of POST /payment-intents: a gateway and either a
+// checkout intent's UUID or the inline fields of a new intent.
+type paymentRequest struct {
+	intentRequest
+	Gateway        string `json:"gateway"`
+	CheckoutIntent string `json:"checkout_intent"`
+}
+
+func (h *Handler) createPayment(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	var req paymentRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	if strings.TrimSpace(req.Gateway) == "" {
+		nestError(w, r, http.StatusBadRequest, "validation_error", "gateway is required")
+		return
+	}
+	var in *store.OrchestrapayIntent
+	var c *checkout.Checkout
+	var err error
+	if req.CheckoutIntent != "" {
+		in, err = h.store.GetOrchestrapayIntent(r.Context(), key.OrganizationID, req.CheckoutIntent)
+		if h.notFound(w, r, err, "CHECKOUT_INTENT_NOT_FOUND", "checkout intent") {
+			return
+		}
+		if c, err = h.store.GetCheckout(r.Context(), key.OrganizationID, in.CheckoutID); err != nil {
+			h.internal(w, r, err)
+			return
+		}
+	} else {
+		var ok bool
+		if in, c, _, ok = h.intentFrom(w, r, key, &req.intentRequest); !ok {
+			return
+		}
+	}
+	gws, _, err := h.gateways(r, c)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	var gw *gateway
+	for i := range gws {
+		if gws[i].ID == req.Gateway || strings.EqualFold(gws[i].Name, req.Gateway) {
+			gw = &gws[i]
+		}
+	}
+	if gw == nil {
+		nestError(w, r, http.StatusBadRequest, "UNKNOWN_GATEWAY", "gateway must be one of the gateways returned for this checkout intent")
+		return
+	}
+	p, err := h.store.CreateOrchestrapayPayment(r.Context(), c, gw.ID, time.Duration(in.TimeoutSeconds)*time.Second)
+	if errors.Is(err, checkout.ErrNotOpen) {
+		nestError(w, r, http.StatusConflict, "CHECKOUT_INTENT_CLOSED", "this checkout intent is already paid, expired or canceled")
+		return
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, paymentView(p, in, c, h.paymentURL(c)))
+}
+
+func paymentView(p *store.OrchestrapayPayment, in *store.OrchestrapayIntent, c *checkout.Checkout, url string) map[string]any {
+	return map[string]any{
+		"uuid": p.UUID, "id": p.ID, "status": p.Status, "sub_status": p.SubStatus, "gateway": p.Gateway,
+		"checkout_intent": in.UUID, "checkout_intent_secret": in.Secret, "amount": c.Amount, "currency": c.Currency,
+		"payment_url": url, "timeout_at": p.TimeoutAt, "created_at": p.CreatedAt,
+	}
+}
+
+// refundRequest is the body of POST /refunds.
+type refundRequest struct {
+	PaymentIntentSecret json.Number `json:"payment_intent_secret"`
+	Amount              json.Number `json:"amount"`
+	Currency            string      `json:"currency"`
+	WebhookURLs         []string    `json:"webhook_urls"`
+	WebhookSecret       string      `json:"webhook_secret"`
+	RefundSLATimeout    json.Number `json:"refund_sla_timeout"`
+	IdempotencyKey      string      `json:"checkout_intent_idempotency_key"`
+}
+
+func refundView(rf *store.OrchestrapayRefund, p *store.OrchestrapayPayment) map[string]any {
+	return map[string]any{
+		"uuid": rf.UUID, "id": rf.ID, "status": rf.Status, "sub_status": rf.SubStatus, "amount": rf.Amount,
+		"currency": rf.Currency, "payment_intent_secret": p.ID, "transaction_id": p.ID, "created_at": rf.CreatedAt,
+	}
+}
+
+func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	var req refundRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	var problems []string
+	pid, err := money.IntegerFromJSON(req.PaymentIntentSecret.String())
+	if err != nil || pid <= 0 {
+		problems = append(problems, "payment_intent_secret must be the integer id of a payment intent")
+	}
+	amount, err := money.IntegerFromJSON(req.Amount.String())
+	if err != nil || amount <= 0 {
+		problems = append(problems, "amount must be a positive integer of minor units")
+	}
+	cur, err := money.ParseCurrency(req.Currency)
+	if err != nil {
+		problems = append(problems, "currency must be a 3-letter ISO 4217 code")
+	}
+	for _, u := range req.WebhookURLs {
+		if checkout.CheckURL("webhook_urls", u) != nil {
+			problems = append(problems, "each of webhook_urls must be an absolute http or https URL")
+			break
+		}
+	}
+	if len(req.WebhookURLs) > maxWebhookURLs || len(req.IdempotencyKey) > 255 || len(req.WebhookSecret) > 256 {
+		problems = append(problems, "webhook_urls (at most 10), checkout_intent_idempotency_key (255) or webhook_secret (256) too long")
+	}
+	if len(problems) > 0 {
+		nestError(w, r, http.StatusBadRequest, "validation_error", problems...)
+		return
+	}
+	p, err := h.store.GetOrchestrapayPayment(r.Context(), key.OrganizationID, pid)
+	if h.notFound(w, r, err, "PAYMENT_INTENT_NOT_FOUND", "payment intent") {
+		return
+	}
+	if req.IdempotencyKey != "" {
+		if existing, err := h.store.FindOrchestrapayRefund(r.Context(), key.OrganizationID, req.IdempotencyKey); err == nil {
+			httpx.WriteJSON(w, http.StatusOK, refundView(existing, p))
+			return
+		}
+	}
+	if p.Status != store.OrchSuccess {
+		nestError(w, r, http.StatusBadRequest, "REFUND_TX_MUST_BE_SUCCESSFUL", "REFUND_TX_MUST_BE_SUCCESSFUL")
+		return
+	}
+	c, err := h.store.GetCheckout(r.Context(), key.OrganizationID, p.CheckoutID)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	if cur.Code != c.Currency {
+		nestError(w, r, http.StatusBadRequest, "REFUND_CCY_MISMATCH", "REFUND_CCY_MISMATCH")
+		return
+	}
+	var tx *checkout.Transaction
+	for i := range c.Transactions {
+		if c.Transactions[i].Status == checkout.TxSucceeded || c.Transactions[i].Status == checkout.TxRefunded {
+			tx = &c.Transactions[i]
+		}
+	}
+	if tx == nil || tx.Status != checkout.TxSucceeded {
+		nestError(w, r, http.StatusBadRequest, "REFUND_RQST_AMT_GREATER_THAN_TX_AMT", "REFUND_RQST_AMT_GREATER_THAN_TX_AMT")
+		return
+	}
+	if amount > tx.Amount-tx.RefundedAmount {
+		nestError(w, r, http.StatusBadRequest, "REFUND_RQST_AMT_GREATER_THAN_TX_AMT", "REFUND_RQST_AMT_GREATER_THAN_TX_AMT")
+		return
+	}
+	urls, _ := json.Marshal(orEmpty(req.WebhookURLs))
+	t := h.opts.Now()
+	claim, created, err := h.store.ClaimOrchestrapayRefund(r.Context(), &store.OrchestrapayRefund{
+		UUID: newUUID(), OrganizationID: key.OrganizationID, PaymentUUID: p.UUID, IdempotencyKey: req.IdempotencyKey,
+		Amount: amount, Currency: c.Currency, Status: store.OrchPending, SubStatus: store.OrchPending,
+		WebhookURLs: string(urls), WebhookSecret: req.WebhookSecret, CreatedAt: t, UpdatedAt: t,
+	})
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	if !created {
+		httpx.WriteJSON(w, http.StatusOK, refundView(claim, p))
+		return
+	}
+	rf, err := h.pay.Refund(r.Context(), key.OrganizationID, tx.ID, amount)
+	if err != nil {
+		if serr := h.store.SettleOrchestrapayRefund(r.Context(), claim, p, c, "", false); serr != nil {
+			h.log.Error("recording a failed refund", "err", serr)
+		}
+		if errors.Is(err, store.ErrRefundTooMuch) {
+			nestError(w, r, http.StatusBadRequest, "REFUND_RQST_AMT_GREATER_THAN_TX_AMT", "REFUND_RQST_AMT_GREATER_THAN_TX_AMT")
+			return
+		}
+		h.log.Warn("refund failed", "err", err, "requestId", httpx.RequestID(r.Context()))
+		nestError(w, r, http.StatusBadGateway, "provider_error", "the payment provider could not refund; nothing was refunded")
+		return
+	}
+	if err := h.store.SettleOrchestrapayRefund(r.Context(), claim, p, c, rf.ID, true); err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, refundView(claim, p))
+}
