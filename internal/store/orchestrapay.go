@@ -270,11 +270,17 @@ func (s *Store) syncOrchestrapay(ctx context.Context, tx bun.Tx, c *checkout.Che
 	return nil
 }
 
-// enqueueOrchestrapay writes one delivery per webhook URL; they go out in
-// order per object and URL and count as delivered on HTTP 200 only.
+// enqueueOrchestrapay records the webhook as an outbox event and writes one
+// delivery per URL; they go out in order per object and URL and count as
+// delivered on HTTP 200 only.
 func enqueueOrchestrapay(ctx context.Context, tx bun.Tx, orgID, siteID, checkoutID, subjectID string, urls []string, body string, t time.Time) error {
+	e := &Event{ID: ids.New("evt"), OrganizationID: orgID, Type: "orchestrapay.webhook", SubjectType: "orchestrapay",
+		SubjectID: subjectID, Payload: body, CreatedAt: t}
+	if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
+		return fmt.Errorf("writing Orchestrapay event: %w", err)
+	}
 	for _, u := range urls {
-		d := &Delivery{ID: ids.New("dlv"), EventID: ids.New("evt"), OrganizationID: orgID, SiteID: siteID, CheckoutID: checkoutID,
+		d := &Delivery{ID: ids.New("dlv"), EventID: e.ID, OrganizationID: orgID, SiteID: siteID, CheckoutID: checkoutID,
 			SubjectID: subjectID, Sink: notify.SinkOrchestrapay, Target: u, OrderingKey: "orch:" + subjectID + ":" + u,
 			Body: body, Status: notify.Pending, NextAttemptAt: t, CreatedAt: t, UpdatedAt: t}
 		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
