@@ -106,6 +106,20 @@ ON CONFLICT (organization_id, name) DO UPDATE SET value = counters.value + 1 RET
 // transaction, numbering the intent's secret. An intent with the same
 // idempotency key in the organization is returned instead (created=false).
 func (s *Store) CreateOrchestrapayIntent(ctx context.Context, c *checkout.Checkout, in *OrchestrapayIntent) (*OrchestrapayIntent, bool, error) {
+	return retryOnConflict(func() (*OrchestrapayIntent, bool, error) { return s.createOrchestrapayIntent(ctx, c, in) })
+}
+
+// retryOnConflict runs a find-or-create once more when it lost a race to a
+// concurrent transaction on a unique key: the second run finds the winner.
+func retryOnConflict[T any](fn func() (T, bool, error)) (T, bool, error) {
+	v, created, err := fn()
+	if isUniqueViolation(err) {
+		return fn()
+	}
+	return v, created, err
+}
+
+func (s *Store) createOrchestrapayIntent(ctx context.Context, c *checkout.Checkout, in *OrchestrapayIntent) (*OrchestrapayIntent, bool, error) {
 	var got *OrchestrapayIntent
 	var created bool
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -308,6 +322,10 @@ func (s *Store) OrchestrapaySecret(ctx context.Context, checkoutID, subjectID st
 // retried request with the same idempotency key finds it instead of refunding
 // twice (created=false).
 func (s *Store) ClaimOrchestrapayRefund(ctx context.Context, r *OrchestrapayRefund) (*OrchestrapayRefund, bool, error) {
+	return retryOnConflict(func() (*OrchestrapayRefund, bool, error) { return s.claimOrchestrapayRefund(ctx, r) })
+}
+
+func (s *Store) claimOrchestrapayRefund(ctx context.Context, r *OrchestrapayRefund) (*OrchestrapayRefund, bool, error) {
 	var got *OrchestrapayRefund
 	var created bool
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
