@@ -68,6 +68,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/sites/{id}/providers/{providerId}/disable", a.authed(auth.ScopeProviderUpdate, a.toggleProvider(false)))
 	mux.Handle("GET /api/v1/transactions/{id}", a.authed(auth.ScopeTransactionRead, a.getTransaction))
 	mux.Handle("POST /api/v1/transactions/{id}/refund", a.authed(auth.ScopeTransactionExec, a.idempotent(a.refund)))
+	mux.Handle("GET /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteRead, a.getIntandem))
+	mux.Handle("PUT /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteUpdate, a.putIntandem))
+	mux.Handle("DELETE /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteUpdate, a.deleteIntandem))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})

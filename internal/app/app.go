@@ -17,6 +17,7 @@ import (
 	"github.com/pgw/pgw/internal/config"
 	"github.com/pgw/pgw/internal/frontend"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/outbox"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/runtime"
@@ -127,7 +128,11 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 func Frontend(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainFrontend)
 	mux, m := newMux(MainFrontend, st)
-	frontend.New(st, payments(cfg, st, log), log).Register(mux)
+	frontend.New(st, payments(cfg, st, log), log, frontend.Options{
+		MaxAmount: cfg.Checkout.MaxAmount,
+		HTTPClient: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{
+			DialContext: notify.DialContext(10*time.Second, cfg.Notify.AllowPrivateTargets)}},
+	}).Register(mux)
 	return Component{Server: httpx.Server{Name: MainFrontend, Addr: cfg.MainFrontend.Addr, Handler: httpx.Wrap(mux, log, m)}}
 }
 

@@ -27,6 +27,13 @@ import (
 	"github.com/pgw/pgw/templates"
 )
 
+// Options of the hosted pages.
+type Options struct {
+	// HTTPClient calls inTandem's API.
+	HTTPClient *http.Client
+	MaxAmount  int64
+}
+
 // Frontend serves the hosted pages.
 type Frontend struct {
 	store  *store.Store
@@ -34,6 +41,7 @@ type Frontend struct {
 	log    *slog.Logger
 	assets *static.Assets
 	now    func() time.Time
+	opts   Options
 	// formatters caches a money.Formatter per language tag.
 	formatters sync.Map
 }
@@ -47,8 +55,11 @@ func (f *Frontend) formatter(lang string) *money.Formatter {
 }
 
 // New returns the hosted pages over s.
-func New(s *store.Store, pay *payment.Service, log *slog.Logger) *Frontend {
-	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow}
+func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *Frontend {
+	if opts.MaxAmount == 0 {
+		opts.MaxAmount = 99_999_999_999
+	}
+	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow, opts: opts}
 }
 
 // maxForm bounds a payment form submission.
@@ -61,6 +72,7 @@ func (f *Frontend) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /checkout/{code}", f.show)
 	mux.Handle("POST /checkout/{code}/pay", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.payForm)))
 	mux.HandleFunc("GET /checkout/{code}/return", f.returned)
+	f.registerIntandem(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		f.render(w, r, http.StatusNotFound, pageCtx{nonce: ids.Secret(16)}, templates.NotFound(f.head(pageCtx{}, "Checkout not found")))
 	})

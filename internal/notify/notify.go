@@ -21,6 +21,8 @@ const (
 	// SinkOrchestrapay is an Orchestrapay payment or refund webhook, sent with
 	// the intent's secret in HeaderOrchestrapaySecret.
 	SinkOrchestrapay = "orchestrapay"
+	// SinkIntandem is inTandem's checkout update, a PUT with the business's token.
+	SinkIntandem = "intandem"
 )
 
 // Delivery states.

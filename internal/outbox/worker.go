@@ -145,14 +145,26 @@ func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptRe
 		res.Error = "loading signing secret: " + err.Error()
 		return res
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Target, strings.NewReader(d.Body))
+	method := http.MethodPost
+	if d.Sink == notify.SinkIntandem {
+		method = http.MethodPut // inTandem's "send checkout update"
+	}
+	req, err := http.NewRequestWithContext(ctx, method, d.Target, strings.NewReader(d.Body))
 	if err != nil {
 		res.Error = "bad target URL"
 		return res
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "pgw-notify/1")
-	if d.Sink == notify.SinkOrchestrapay {
+	switch d.Sink {
+	case notify.SinkIntandem:
+		conn, err := w.store.IntandemBySite(ctx, d.SiteID)
+		if err != nil {
+			res.Error = "loading inTandem connection: " + err.Error()
+			return res
+		}
+		req.Header.Set("Authorization", "Bearer "+conn.Token)
+	case notify.SinkOrchestrapay:
 		// Orchestrapay's webhooks carry the intent's shared secret, no HMAC.
 		secret, err := w.store.OrchestrapaySecret(ctx, d.CheckoutID, d.SubjectID)
 		if err != nil {
@@ -162,7 +174,7 @@ func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptRe
 		if secret != "" {
 			req.Header.Set(notify.HeaderOrchestrapaySecret, secret)
 		}
-	} else {
+	default:
 		current, previous := site.SigningSecrets(now)
 		ts := now.Unix()
 		req.Header.Set(notify.HeaderTimestamp, strconv.FormatInt(ts, 10))
@@ -185,11 +197,17 @@ func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptRe
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, responseSnippet))
 	res.HTTPStatus = resp.StatusCode
 	res.Response = strings.ToValidUTF8(string(snippet), "?")
-	if d.Sink == notify.SinkIPN || d.Sink == notify.SinkOrchestrapay {
+	switch d.Sink {
+	case notify.SinkIPN, notify.SinkOrchestrapay:
 		// The plugins and Orchestrapay clients answer 200; anything else, 204
 		// included, is retried.
 		res.Delivered = resp.StatusCode == http.StatusOK
-	} else {
+	case notify.SinkIntandem:
+		// inTandem answers 201; Already_paid means it has this transaction
+		// already (our update is retried with the same transaction id).
+		res.Delivered = resp.StatusCode >= 200 && resp.StatusCode < 300 ||
+			resp.StatusCode == http.StatusUnprocessableEntity && strings.Contains(string(snippet), "Already_paid")
+	default:
 		res.Delivered = resp.StatusCode >= 200 && resp.StatusCode < 300
 	}
 	if !res.Delivered {

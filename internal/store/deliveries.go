@@ -117,6 +117,11 @@ func enqueue(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e *Event, t t
 			ds = append(ds, base(notify.SinkWebhook, ep.URL, "", string(body)))
 		}
 	}
+	if c.Source == checkout.SourceIntandem {
+		if err := enqueueIntandem(ctx, tx, c, e, t); err != nil {
+			return fmt.Errorf("writing inTandem checkout update: %w", err)
+		}
+	}
 	if len(ds) == 0 {
 		return nil
 	}

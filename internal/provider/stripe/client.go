@@ -109,3 +109,28 @@ func (l slogLogger) Debugf(format string, v ...any) { l.log.Debug(fmt.Sprintf(fo
 func (l slogLogger) Infof(format string, v ...any)  { l.log.Debug(fmt.Sprintf(format, v...)) }
 func (l slogLogger) Warnf(format string, v ...any)  { l.log.Warn(fmt.Sprintf(format, v...)) }
 func (l slogLogger) Errorf(format string, v ...any) { l.log.Warn(fmt.Sprintf(format, v...)) }
+
+// ChargePaymentMethod creates and confirms, in one call, a PaymentIntent that
+// charges a PaymentMethod the buyer's card form created (the back-office
+// charge); the idempotency key is derived from our transaction id.
+func (c *Client) ChargePaymentMethod(ctx context.Context, txID, checkoutID, siteID string, amount int64, currency, paymentMethod string) (Intent, error) {
+	p := &stripego.PaymentIntentParams{
+		Amount:        stripego.Int64(amount),
+		Currency:      stripego.String(strings.ToLower(currency)),
+		PaymentMethod: stripego.String(paymentMethod),
+		Confirm:       stripego.Bool(true),
+		AutomaticPaymentMethods: &stripego.PaymentIntentAutomaticPaymentMethodsParams{
+			Enabled: stripego.Bool(true), AllowRedirects: stripego.String("never"),
+		},
+	}
+	p.Context = ctx
+	p.SetIdempotencyKey("pgw-pi-" + txID)
+	p.AddMetadata("pgw_transaction_id", txID)
+	p.AddMetadata("pgw_checkout_id", checkoutID)
+	p.AddMetadata("pgw_site_id", siteID)
+	pi, err := c.api.PaymentIntents.New(p)
+	if err != nil {
+		return Intent{}, fmt.Errorf("charging PaymentMethod: %w", err)
+	}
+	return Intent{ID: pi.ID, Status: string(pi.Status)}, nil
+}

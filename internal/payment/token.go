@@ -1,0 +1,80 @@
+package payment
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/provider"
+	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
+)
+
+// CheckSandboxCard checks a card for a token: the sandbox decides now what a
+// charge with it will do, so the number itself need not be kept.
+func (s *Service) CheckSandboxCard(ctx context.Context, number string, month, year int, cvc, name string) (provider.Card, provider.Result, error) {
+	card, err := provider.ParseCard(number, month, year, cvc, name)
+	if err != nil {
+		return card, provider.Result{}, err
+	}
+	res, err := s.sandbox.ChargeCard(ctx, 0, "", card)
+	return card, res, err
+}
+
+// ChargeToken charges a checkout with a card token of the charge iframe:
+// every charge is an attempt on our model. A Stripe token holds a
+// PaymentMethod that is confirmed now; a sandbox token holds its outcome.
+func (s *Service) ChargeToken(ctx context.Context, c *checkout.Checkout, tok *store.IntandemToken) (*Result, error) {
+	p, err := s.store.GetProvider(ctx, tok.ProviderID)
+	if err != nil {
+		return nil, err
+	}
+	t := s.now()
+	tx, created, err := s.store.CreateTransaction(ctx, c, &checkout.Transaction{
+		ID: ids.New("txn"), CheckoutID: c.ID, OrganizationID: c.OrganizationID, SiteID: c.SiteID, ProviderID: p.ID,
+		Status: checkout.TxInitiated, Amount: c.Amount, Currency: c.Currency, AttemptKey: "token:" + tok.Token,
+		CardBrand: tok.CardBrand, CardLast4: tok.CardLast4, CreatedAt: t, UpdatedAt: t,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		return s.resultOf(c, tx), nil
+	}
+	charge := store.Charge{CardBrand: tok.CardBrand, CardLast4: tok.CardLast4}
+	outcome := provider.Result{Succeeded: tok.OutcomeCode == "", Code: tok.OutcomeCode, Message: tok.OutcomeMessage}
+	if p.Type == tenant.ProviderStripe {
+		client, _, err := s.stripeClient(p)
+		if err != nil {
+			return nil, err
+		}
+		pi, err := client.ChargePaymentMethod(ctx, tx.ID, c.ID, c.SiteID, c.Amount, c.Currency, tok.PaymentMethod)
+		switch {
+		case err != nil:
+			outcome = provider.Result{Code: "card_declined", Message: "The card was declined by the payment provider."}
+		case pi.Status == "succeeded":
+			outcome = provider.Result{Succeeded: true, Ref: pi.ID}
+			if err := s.store.SetProviderRef(ctx, tx.ID, pi.ID); err != nil {
+				return nil, err
+			}
+		default:
+			outcome = provider.Result{Code: "requires_action", Message: fmt.Sprintf("The card needs the cardholder (%s); charge it from a checkout instead.", pi.Status)}
+			if err := s.store.SetProviderRef(ctx, tx.ID, pi.ID); err != nil {
+				return nil, err
+			}
+		}
+		charge.ProviderRef = outcome.Ref
+	}
+	if outcome.Succeeded {
+		if _, err := s.store.CompletePayment(ctx, c, tx.ID, charge); err != nil {
+			return nil, err
+		}
+	} else if err := s.store.FailTransaction(ctx, c, tx.ID, outcome.Code, outcome.Message, charge); err != nil {
+		return nil, err
+	}
+	if tx, err = s.store.GetTransaction(ctx, tx.ID); err != nil {
+		return nil, err
+	}
+	return s.resultOf(c, tx), nil
+}
