@@ -153,6 +153,10 @@ func TestIntandemCheckoutFlow(t *testing.T) {
 			up.Body["transaction_id"] != txID || up.Body["amount"] != 85.0 || up.Body["payment_method"] != "Credit Card" || up.Body["created"] == "" {
 			t.Fatalf("update %+v", up)
 		}
+		// A checkout payment is refunded by the same key inTandem stored.
+		if st, m := tn.postJSON("/intandem/refund", `{"amount":"85.00","charge_key":"`+txID+`","currency":"USD"}`); st != 200 || m["success"] != true {
+			t.Fatalf("refund of the checkout payment: %d %v", st, m)
+		}
 		// JPY given as a number.
 		resp, _ = tn.get("/intandem/checkout/" + bizUID + "/uk2")
 		jp, _ := s.GetCheckoutByShortCode(ctx, strings.TrimPrefix(resp.Header.Get("Location"), "/checkout/"))
