@@ -4,10 +4,13 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 	"github.com/pgw/pgw/internal/adminapi"
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/config"
+	"github.com/pgw/pgw/internal/dashboard"
 	"github.com/pgw/pgw/internal/frontend"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/notify"
@@ -68,6 +72,16 @@ func OpenMigrated(ctx context.Context, cfg *config.Config) (*store.Store, error)
 	return st, nil
 }
 
+// sessionKey is session.key, or a key derived from the master key when it is not set.
+func sessionKey(cfg *config.Config) []byte {
+	if k, err := secrets.ParseKey(cfg.Session.Key); err == nil {
+		return k
+	}
+	m := hmac.New(sha256.New, []byte(cfg.Secrets.MasterKey))
+	m.Write([]byte("pgw dashboard sessions"))
+	return m.Sum(nil)
+}
+
 func payments(cfg *config.Config, st *store.Store, log *slog.Logger) *payment.Service {
 	return payment.New(st, payment.Options{StripeAPIBase: cfg.Stripe.APIBase, Log: log.With("component", "payment")})
 }
@@ -92,6 +106,16 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		SecretOverlap:  cfg.Notify.SecretOverlap,
 	})
 	api.Register(mux)
+	dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{
+		SessionKey:     sessionKey(cfg),
+		Secure:         strings.HasPrefix(cfg.URLs.AdminBackend, "https://"),
+		IdleTimeout:    cfg.Session.IdleTimeout,
+		MaxAge:         cfg.Session.MaxAge,
+		PaymentBaseURL: cfg.URLs.MainFrontend,
+		MaxAmount:      cfg.Checkout.MaxAmount,
+		NotifyMaxAge:   cfg.Notify.MaxAge,
+		SecretOverlap:  cfg.Notify.SecretOverlap,
+	}).Register(mux)
 	orchestrapay.New(st, pay, log.With("surface", "orchestrapay"), orchestrapay.Options{
 		PaymentBaseURL: cfg.URLs.MainFrontend, MaxAmount: cfg.Checkout.MaxAmount,
 	}).Register(mux, api.Authenticated)

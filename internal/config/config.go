@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/pgw/pgw/internal/secrets"
 )
 
 // Config is the whole configuration. Keys are written as in the file
@@ -32,6 +34,11 @@ type Config struct {
 	Secrets struct {
 		MasterKey string `mapstructure:"master_key"`
 	} `mapstructure:"secrets"`
+	Session struct {
+		Key         string        `mapstructure:"key"`
+		IdleTimeout time.Duration `mapstructure:"idle_timeout"`
+		MaxAge      time.Duration `mapstructure:"max_age"`
+	} `mapstructure:"session"`
 	Log struct {
 		Level  string `mapstructure:"level"`
 		Format string `mapstructure:"format"`
@@ -74,6 +81,9 @@ var defaults = map[string]any{
 	"urls.main_backend":            "",
 	"urls.main_frontend":           "",
 	"secrets.master_key":           "",
+	"session.key":                  "",
+	"session.idle_timeout":         30 * time.Minute,
+	"session.max_age":              12 * time.Hour,
 	"log.level":                    "info",
 	"log.format":                   "json",
 	"checkout.default_expiry":      24 * time.Hour,
@@ -101,6 +111,9 @@ var usage = map[string]string{
 	"urls.main_backend":            "public base URL of main-backend (default http://ADDR)",
 	"urls.main_frontend":           "public base URL of main-frontend; paymentUrl is built from it (default http://ADDR)",
 	"secrets.master_key":           "base64 of 32 bytes that encrypt secrets at rest (pgw genkey makes one)",
+	"session.key":                  "base64 of 32 bytes that sign and encrypt dashboard cookies (derived from secrets.master_key when empty)",
+	"session.idle_timeout":         "a dashboard session not used for this long ends",
+	"session.max_age":              "a dashboard session ends this long after sign-in, used or not",
 	"log.level":                    "debug, info, warn or error",
 	"log.format":                   "json or text",
 	"checkout.default_expiry":      "lifetime of a checkout created without one, for new sites",
@@ -221,6 +234,14 @@ func (c *Config) validate() error {
 	}
 	if c.Notify.Concurrency < 1 || c.Notify.PollInterval <= 0 || c.Notify.RetryBase <= 0 || c.Notify.RetryMax < c.Notify.RetryBase {
 		errs = append(errs, errors.New("notify.concurrency, poll_interval, retry_base and retry_max must be positive, retry_max at least retry_base"))
+	}
+	if c.Session.Key != "" {
+		if _, err := secrets.ParseKey(c.Session.Key); err != nil {
+			errs = append(errs, fmt.Errorf("session.key: %w", err))
+		}
+	}
+	if c.Session.IdleTimeout < time.Minute || c.Session.MaxAge < c.Session.IdleTimeout {
+		errs = append(errs, errors.New("session.idle_timeout must be at least 1m and session.max_age at least session.idle_timeout"))
 	}
 	return errors.Join(errs...)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -42,10 +43,13 @@ type CheckoutFilter struct {
 	SiteID            string
 	Status            checkout.Status
 	ExternalReference string
-	CreatedFrom       time.Time
-	CreatedTo         time.Time
-	Page              int // from 1
-	Limit             int
+	// Search matches the start of the reference, invoice number or email,
+	// ignoring case.
+	Search      string
+	CreatedFrom time.Time
+	CreatedTo   time.Time
+	Page        int // from 1
+	Limit       int
 }
 
 // ListCheckouts returns one page of the organization's checkouts, newest first,
@@ -63,6 +67,14 @@ func (s *Store) ListCheckouts(ctx context.Context, f CheckoutFilter) ([]*checkou
 	}
 	if f.ExternalReference != "" {
 		q = q.Where("checkout.external_reference = ?", f.ExternalReference)
+	}
+	if f.Search != "" {
+		like := strings.ToLower(likeEscape(f.Search)) + "%"
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`lower(checkout.external_reference) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`lower(checkout.invoice_number) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`lower(checkout.email) LIKE ? ESCAPE '\'`, like)
+		})
 	}
 	if !f.CreatedFrom.IsZero() {
 		q = q.Where("checkout.created_at >= ?", f.CreatedFrom.UTC())

@@ -136,3 +136,25 @@ func (s *Store) ListRefunds(ctx context.Context, txID string) ([]*Refund, error)
 	}
 	return rs, nil
 }
+
+// TransactionFilter narrows ListTransactions. Zero fields do not filter.
+type TransactionFilter struct {
+	OrganizationID string
+	Status         checkout.TxStatus
+	Page, Limit    int
+}
+
+// ListTransactions returns a page of the organization's transactions, newest
+// first, and how many match.
+func (s *Store) ListTransactions(ctx context.Context, f TransactionFilter) ([]*checkout.Transaction, int, error) {
+	var list []*checkout.Transaction
+	q := s.read.NewSelect().Model(&list).Where("organization_id = ?", f.OrganizationID)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	n, err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(f.Limit)).Offset(int64((f.Page - 1) * f.Limit)).ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing transactions: %w", err)
+	}
+	return list, int(n), nil
+}

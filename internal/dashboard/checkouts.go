@@ -1,0 +1,348 @@
+package dashboard
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/money"
+	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
+	"github.com/pgw/pgw/templates"
+)
+
+// pageSize is the number of rows of a list page.
+const pageSize = 25
+
+var fm = money.NewFormatter("en")
+
+// amount formats minor units of a currency for people ("€12.50").
+func amount(minor int64, code string) string {
+	cur, err := money.ParseCurrency(code)
+	if err != nil {
+		return strconv.FormatInt(minor, 10) + " " + code
+	}
+	return fm.Format(minor, cur)
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// pageNumber reads ?page=, 1 when absent or bad.
+func pageNumber(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || n < 1 || n > 1<<20 {
+		return 1
+	}
+	return n
+}
+
+// pagerFor links the pages around page of total rows, keeping the other query parameters.
+func pagerFor(r *http.Request, page, total int) templates.Pager {
+	pages := max(1, int(math.Ceil(float64(total)/pageSize)))
+	p := templates.Pager{Page: page, Pages: pages, Total: total}
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode()
+	}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	if page < pages {
+		p.NextURL = link(page + 1)
+	}
+	return p
+}
+
+// siteOptions lists the organization's sites, with "" (any) first when anyLabel is set.
+func (d *Dashboard) siteOptions(r *http.Request, s *signedIn, selected, anyLabel string) ([]templates.Option, map[string]string, error) {
+	sites, err := d.store.ListSites(r.Context(), s.orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var opts []templates.Option
+	if anyLabel != "" {
+		opts = append(opts, templates.Option{Value: "", Label: anyLabel, Selected: selected == ""})
+	}
+	names := map[string]string{}
+	for _, site := range sites {
+		names[site.ID] = site.DisplayName
+		opts = append(opts, templates.Option{Value: site.ID, Label: site.DisplayName, Selected: site.ID == selected})
+	}
+	return opts, names, nil
+}
+
+func (d *Dashboard) listCheckouts(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	q := r.URL.Query()
+	f := store.CheckoutFilter{
+		OrganizationID: s.orgID, SiteID: q.Get("site"), Status: checkout.Status(q.Get("status")),
+		Search: q.Get("q"), Page: pageNumber(r), Limit: pageSize,
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		f.Status = ""
+	}
+	if len(f.Search) > 200 {
+		f.Search = f.Search[:200]
+	}
+	list, total, err := d.store.ListCheckouts(r.Context(), f)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	sites, names, err := d.siteOptions(r, s, f.SiteID, "All sites")
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	v := templates.CheckoutList{Sites: sites, Search: f.Search, Pager: pagerFor(r, f.Page, total)}
+	v.Statuses = append(v.Statuses, templates.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
+	for _, st := range []checkout.Status{checkout.StatusOpen, checkout.StatusComplete, checkout.StatusExpired, checkout.StatusCanceled} {
+		v.Statuses = append(v.Statuses, templates.Option{Value: string(st), Label: string(st), Selected: f.Status == st})
+	}
+	now := d.opts.Now()
+	for _, c := range list {
+		v.Rows = append(v.Rows, templates.CheckoutRow{
+			ID: c.ID, Reference: c.Reference(), Email: c.Email, Site: names[c.SiteID], Amount: amount(c.Amount, c.Currency),
+			Status: string(c.EffectiveStatus(now)), Created: when(c.CreatedAt), Mode: string(c.Mode),
+		})
+	}
+	d.render(w, r, http.StatusOK, templates.DashCheckouts(d.frame(s, "checkouts", "Checkouts"), v))
+}
+
+func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	c, err := d.store.GetCheckout(r.Context(), s.orgID, r.PathValue("id"))
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	site, err := d.store.GetSite(r.Context(), s.orgID, c.SiteID)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	deliveries, _, err := d.store.ListDeliveries(r.Context(), store.DeliveryFilter{OrganizationID: s.orgID, CheckoutID: c.ID, Page: 1, Limit: 100})
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	providers, err := d.store.ListProviders(r.Context(), s.orgID, c.SiteID)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	provName := map[string]string{}
+	for _, p := range providers {
+		provName[p.ID] = p.Name
+	}
+	now := d.opts.Now()
+	status := c.EffectiveStatus(now)
+	v := templates.CheckoutDetail{
+		ID: c.ID, Reference: c.Reference(), Invoice: c.InvoiceNumber, Email: c.Email, Site: site.DisplayName,
+		Status: string(status), Mode: string(c.Mode), Currency: c.Currency, Created: when(c.CreatedAt), Expires: when(c.ExpiresAt),
+		PaymentURL: d.opts.PaymentBaseURL + "/checkout/" + c.ShortCode, Open: status == checkout.StatusOpen,
+	}
+	totals, err := payment.Totals(c)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	v.Totals.Total = amount(c.Amount, c.Currency)
+	for _, t := range totals.Rates {
+		v.Totals.Taxes = append(v.Totals.Taxes, templates.TaxLine{Label: "incl. VAT " + t.Rate + "%", Amount: amount(t.Tax, c.Currency)})
+	}
+	for _, it := range c.Items {
+		v.Lines = append(v.Lines, templates.Line{Label: it.Label(), Quantity: it.Quantity, Total: amount(it.LineTotal(), c.Currency)})
+	}
+	type event struct {
+		at   time.Time
+		what string
+	}
+	events := []event{{c.CreatedAt, "Created (" + string(c.Source) + ")"}}
+	for i := range c.Transactions {
+		t := &c.Transactions[i]
+		v.Transactions = append(v.Transactions, txRow(t, provName[t.ProviderID]))
+		events = append(events, event{t.CreatedAt, "Payment attempt " + t.ID + " with " + provName[t.ProviderID]})
+		if t.UpdatedAt.After(t.CreatedAt) || t.Final() {
+			events = append(events, event{t.UpdatedAt, "Payment attempt " + t.ID + " " + string(t.Status)})
+		}
+	}
+	if !c.ClosedAt.IsZero() {
+		events = append(events, event{c.ClosedAt, "Checkout " + string(c.Status)})
+	} else if status == checkout.StatusExpired {
+		events = append(events, event{c.ExpiresAt, "Checkout expired"})
+	}
+	for _, dl := range deliveries {
+		v.Deliveries = append(v.Deliveries, deliveryRow(dl))
+		if !dl.DeliveredAt.IsZero() {
+			events = append(events, event{dl.DeliveredAt, "Notification delivered (" + dl.Sink + ")"})
+		}
+	}
+	sort.SliceStable(events, func(i, j int) bool { return events[i].at.Before(events[j].at) })
+	for _, e := range events {
+		v.Timeline = append(v.Timeline, templates.TimelineEntry{At: when(e.at), What: e.what})
+	}
+	d.render(w, r, http.StatusOK, templates.DashCheckout(d.frame(s, "checkouts", "Checkout "+c.Reference()), v))
+}
+
+func txRow(t *checkout.Transaction, provider string) templates.TxRow {
+	row := templates.TxRow{
+		ID: t.ID, CheckoutID: t.CheckoutID, Provider: provider, Amount: amount(t.Amount, t.Currency),
+		Refunded: amount(t.RefundedAmount, t.Currency), Status: string(t.Status), Created: when(t.CreatedAt), Flag: t.Flag,
+		Refundable: (t.Status == checkout.TxSucceeded || t.Status == checkout.TxRefunded) && t.RefundedAmount < t.Amount,
+	}
+	if t.CardLast4 != "" {
+		row.Card = t.CardBrand + " •••• " + t.CardLast4
+	}
+	if t.FailureMessage != "" {
+		row.Failure = t.FailureMessage
+	}
+	if cur, err := money.ParseCurrency(t.Currency); err == nil {
+		row.Left = money.Format(t.Amount-t.RefundedAmount, cur)
+	}
+	return row
+}
+
+func deliveryRow(dl *store.Delivery) templates.DeliveryRow {
+	row := templates.DeliveryRow{ID: dl.ID, Sink: dl.Sink, Target: dl.Target, Status: dl.Status,
+		Attempts: strconv.Itoa(dl.Attempts), Created: when(dl.CreatedAt), Redeliverable: dl.Sink == "ipn" || dl.Sink == "webhook"}
+	switch {
+	case dl.LastStatus != 0:
+		row.LastResult = "HTTP " + strconv.Itoa(dl.LastStatus)
+	case dl.LastError != "":
+		row.LastResult = dl.LastError
+	default:
+		row.LastResult = "–"
+	}
+	return row
+}
+
+func (d *Dashboard) expireCheckout(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	id := r.PathValue("id")
+	c, err := d.store.ExpireCheckout(r.Context(), s.orgID, id)
+	if errors.Is(err, checkout.ErrNotOpen) {
+		d.back(w, r, s, "/dashboard/checkouts/"+url.PathEscape(id), "", "Only an open checkout can be expired.")
+		return
+	}
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	if err := d.pay.CancelOpenIntents(r.Context(), c.ID); err != nil {
+		d.log.Warn("canceling the open payments of an expired checkout", "err", err, "checkout", c.ID)
+	}
+	d.log.Info("checkout expired from the dashboard", "checkout", c.ID, "user", s.user.ID)
+	d.back(w, r, s, "/dashboard/checkouts/"+url.PathEscape(c.ID), "The checkout is expired.", "")
+}
+
+func (d *Dashboard) redeliver(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	dl, err := d.store.Redeliver(r.Context(), s.orgID, r.PathValue("id"), d.opts.NotifyMaxAge)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	d.back(w, r, s, "/dashboard/checkouts/"+url.PathEscape(dl.CheckoutID), "The notification is queued again.", "")
+}
+
+func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	f := store.TransactionFilter{OrganizationID: s.orgID, Status: checkout.TxStatus(r.URL.Query().Get("status")), Page: pageNumber(r), Limit: pageSize}
+	if f.Status != "" && !f.Status.Valid() {
+		f.Status = ""
+	}
+	list, total, err := d.store.ListTransactions(r.Context(), f)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	names, err := d.providerNames(r, s)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	v := templates.TxList{Pager: pagerFor(r, f.Page, total)}
+	v.Statuses = append(v.Statuses, templates.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
+	for _, st := range []checkout.TxStatus{checkout.TxSucceeded, checkout.TxPendingProvider, checkout.TxFailed, checkout.TxCancelled, checkout.TxRefunded, checkout.TxChargeback} {
+		v.Statuses = append(v.Statuses, templates.Option{Value: string(st), Label: string(st), Selected: f.Status == st})
+	}
+	for _, t := range list {
+		v.Rows = append(v.Rows, txRow(t, names[t.ProviderID]))
+	}
+	d.render(w, r, http.StatusOK, templates.DashTransactions(d.frame(s, "transactions", "Transactions"), v))
+}
+
+func (d *Dashboard) providerNames(r *http.Request, s *signedIn) (map[string]string, error) {
+	sites, err := d.store.ListSites(r.Context(), s.orgID)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, site := range sites {
+		ps, err := d.store.ListProviders(r.Context(), s.orgID, site.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			names[p.ID] = p.Name
+		}
+	}
+	return names, nil
+}
+
+// refund gives back the amount entered (in major units) of a transaction.
+func (d *Dashboard) refund(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	t, err := d.store.GetTransactionScoped(r.Context(), s.orgID, r.PathValue("id"))
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	back := "/dashboard/transactions"
+	if ref := r.Referer(); ref != "" {
+		if u, err := url.Parse(ref); err == nil && u.Path == "/dashboard/checkouts/"+t.CheckoutID {
+			back = u.Path
+		}
+	}
+	cur, err := money.ParseCurrency(t.Currency)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	minor, err := money.ParseDecimal(r.PostFormValue("amount"), cur)
+	if err != nil || minor <= 0 {
+		d.back(w, r, s, back, "", "The refund amount must be a positive number of "+cur.Code+", such as 12.50.")
+		return
+	}
+	rf, err := d.pay.Refund(r.Context(), s.orgID, t.ID, minor)
+	switch {
+	case errors.Is(err, store.ErrRefundTooMuch):
+		d.back(w, r, s, back, "", "That is more than is left to refund ("+amount(t.Amount-t.RefundedAmount, t.Currency)+").")
+	case errors.Is(err, store.ErrNotRefundable):
+		d.back(w, r, s, back, "", "Only a succeeded payment can be refunded.")
+	case errors.Is(err, payment.ErrProvider):
+		d.back(w, r, s, back, "", "The payment provider refused the refund: "+err.Error())
+	case err != nil:
+		d.fail(w, r, s, err)
+	default:
+		d.log.Info("refund from the dashboard", "transaction", t.ID, "refund", rf.ID, "user", s.user.ID)
+		d.back(w, r, s, back, fmt.Sprintf("Refunded %s.", amount(minor, t.Currency)), "")
+	}
+}
+
+// roleOptions lists the roles with selected chosen.
+func roleOptions(selected tenant.Role) []templates.Option {
+	var out []templates.Option
+	for _, r := range []tenant.Role{tenant.RoleAdmin, tenant.RoleEditor, tenant.RoleViewer} {
+		out = append(out, templates.Option{Value: string(r), Label: string(r), Selected: r == selected})
+	}
+	return out
+}

@@ -1,0 +1,193 @@
+// Package dashboard is the operators' web interface on admin-backend under
+// /dashboard: sign-in, payment links, checkouts and transactions, sites, API
+// keys and users. Pages are rendered on the server with templ; the little
+// JavaScript there is only adds live totals, previews and copy buttons.
+package dashboard
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gorilla/sessions"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
+	"github.com/pgw/pgw/static"
+	"github.com/pgw/pgw/templates"
+)
+
+// Options are the settings the dashboard needs from the configuration.
+type Options struct {
+	// SessionKey signs and encrypts the session cookie (at least 32 bytes).
+	SessionKey []byte
+	// Secure marks the cookie Secure; set it when admin-backend is served over TLS.
+	Secure bool
+	// IdleTimeout ends a session not used for this long; MaxAge ends any session.
+	IdleTimeout, MaxAge time.Duration
+	// PaymentBaseURL is main-frontend's public URL; payment links are built on it.
+	PaymentBaseURL string
+	MaxAmount      int64
+	NotifyMaxAge   time.Duration
+	SecretOverlap  time.Duration
+	Now            func() time.Time
+}
+
+// Dashboard serves the operators' pages.
+type Dashboard struct {
+	store    *store.Store
+	pay      *payment.Service
+	log      *slog.Logger
+	assets   *static.Assets
+	cookies  *sessions.CookieStore
+	throttle *throttle // failed sign-ins per email
+	ipLimit  *throttle // failed sign-ins per client address
+	opts     Options
+}
+
+// New returns the dashboard.
+func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *Dashboard {
+	if opts.Now == nil {
+		opts.Now = store.TimeNow
+	}
+	if opts.IdleTimeout == 0 {
+		opts.IdleTimeout = 30 * time.Minute
+	}
+	if opts.MaxAge == 0 {
+		opts.MaxAge = 12 * time.Hour
+	}
+	return &Dashboard{
+		store: s, pay: pay, log: log, assets: static.New(),
+		cookies:  newCookieStore(opts),
+		throttle: newThrottle(5, 15*time.Minute),
+		ipLimit:  newThrottle(50, 15*time.Minute),
+		opts:     opts,
+	}
+}
+
+// Register adds the dashboard's routes to mux. Every state change is refused
+// when it comes from another origin.
+func (d *Dashboard) Register(mux *http.ServeMux) {
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte("Refused: this request came from another site.\n")) //nolint:errcheck // the client went away
+	}))
+	sub := http.NewServeMux()
+	sub.HandleFunc("GET /dashboard", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/dashboard/checkouts", http.StatusSeeOther)
+	})
+	sub.HandleFunc("GET /dashboard/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/dashboard/checkouts", http.StatusSeeOther)
+	})
+	sub.HandleFunc("GET /dashboard/signin", d.signInPage)
+	sub.HandleFunc("POST /dashboard/signin", d.signIn)
+	sub.Handle("POST /dashboard/signout", d.page(tenant.RoleViewer, d.signOut))
+	sub.Handle("POST /dashboard/org", d.page(tenant.RoleViewer, d.switchOrg))
+
+	sub.Handle("GET /dashboard/checkouts", d.page(tenant.RoleViewer, d.listCheckouts))
+	sub.Handle("GET /dashboard/checkouts/{id}", d.page(tenant.RoleViewer, d.showCheckout))
+	sub.Handle("POST /dashboard/checkouts/{id}/expire", d.page(tenant.RoleEditor, d.expireCheckout))
+	sub.Handle("POST /dashboard/deliveries/{id}/redeliver", d.page(tenant.RoleEditor, d.redeliver))
+	sub.Handle("GET /dashboard/links/new", d.page(tenant.RoleEditor, d.newLink))
+	sub.Handle("POST /dashboard/links", d.page(tenant.RoleEditor, d.createLink))
+	sub.Handle("GET /dashboard/transactions", d.page(tenant.RoleViewer, d.listTransactions))
+	sub.Handle("POST /dashboard/transactions/{id}/refund", d.page(tenant.RoleEditor, d.refund))
+
+	sub.Handle("GET /dashboard/sites", d.page(tenant.RoleViewer, d.listSites))
+	sub.Handle("GET /dashboard/sites/{id}", d.page(tenant.RoleViewer, d.showSite))
+	sub.Handle("POST /dashboard/sites/{id}", d.page(tenant.RoleAdmin, d.updateSite))
+	sub.Handle("POST /dashboard/sites/{id}/providers", d.page(tenant.RoleAdmin, d.addStripe))
+	sub.Handle("POST /dashboard/sites/{id}/providers/{providerId}", d.page(tenant.RoleAdmin, d.toggleProvider))
+	sub.Handle("POST /dashboard/sites/{id}/secret", d.page(tenant.RoleAdmin, d.rotateSecret))
+
+	sub.Handle("GET /dashboard/keys", d.page(tenant.RoleViewer, d.listKeys))
+	sub.Handle("POST /dashboard/keys", d.page(tenant.RoleAdmin, d.createKey))
+	sub.Handle("POST /dashboard/keys/{id}/revoke", d.page(tenant.RoleAdmin, d.revokeKey))
+
+	sub.Handle("GET /dashboard/users", d.page(tenant.RoleViewer, d.listUsers))
+	sub.Handle("POST /dashboard/users", d.page(tenant.RoleAdmin, d.addUser))
+	sub.Handle("POST /dashboard/users/{id}/role", d.page(tenant.RoleAdmin, d.setRole))
+	sub.Handle("POST /dashboard/users/{id}/remove", d.page(tenant.RoleAdmin, d.removeUser))
+	sub.HandleFunc("/dashboard/", func(w http.ResponseWriter, r *http.Request) {
+		http.NotFound(w, r)
+	})
+
+	h := csrf.Handler(securityHeaders(sub))
+	mux.Handle("/dashboard", h)
+	mux.Handle("/dashboard/", h)
+	mux.Handle("GET /static/", d.assets)
+}
+
+// securityHeaders sets what every dashboard answer carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "+
+			"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// rank orders the roles: each may do what the ones below it may.
+func rank(r tenant.Role) int {
+	switch r {
+	case tenant.RoleAdmin:
+		return 3
+	case tenant.RoleEditor:
+		return 2
+	case tenant.RoleViewer:
+		return 1
+	}
+	return 0
+}
+
+// frame is the shared part of a page for the signed-in operator.
+func (d *Dashboard) frame(s *signedIn, section, title string) templates.Dash {
+	f := templates.Dash{
+		Title: title, CSS: d.assets.URL("css/dashboard.css"), Script: d.assets.URL("js/dashboard.js"),
+		Section: section, User: s.user.Email, Role: string(s.role), OrgID: s.orgID,
+		CanEdit: rank(s.role) >= rank(tenant.RoleEditor), IsAdmin: s.role == tenant.RoleAdmin,
+		Flash: s.flash, Error: s.flashErr,
+	}
+	for _, o := range s.orgs {
+		f.Orgs = append(f.Orgs, templates.Option{Value: o.ID, Label: o.Name, Selected: o.ID == s.orgID})
+	}
+	return f
+}
+
+func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil {
+		d.log.Warn("rendering dashboard page", "err", err, "requestId", httpx.RequestID(r.Context()))
+	}
+}
+
+// fail answers a lookup error: 404 for what is not there (or belongs to
+// another organization), 500 otherwise.
+func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, s *signedIn, err error) {
+	if errors.Is(err, checkout.ErrNotFound) {
+		d.render(w, r, http.StatusNotFound, templates.DashMessage(d.frame(s, "", "Not found"), "There is nothing here, or it belongs to another organization."))
+		return
+	}
+	d.log.Error("dashboard request failed", "err", err, "requestId", httpx.RequestID(r.Context()))
+	d.render(w, r, http.StatusInternalServerError, templates.DashMessage(d.frame(s, "", "Something went wrong"),
+		"Something went wrong on our side. Please try again in a moment. (request "+httpx.RequestID(r.Context())+")"))
+}
+
+// back redirects to path after a change, carrying a message for the next page.
+func (d *Dashboard) back(w http.ResponseWriter, r *http.Request, s *signedIn, path, flash, errMsg string) {
+	s.setFlash(w, r, flash, errMsg)
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}

@@ -1,0 +1,195 @@
+package dashboard
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"rsc.io/qr"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/money"
+	"github.com/pgw/pgw/templates"
+)
+
+// linkCurrencies are offered first in the payment-link form; any ISO 4217
+// code is accepted.
+var linkCurrencies = []string{"EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD"}
+
+// maxLinkItems bounds the item rows of one form.
+const maxLinkItems = 50
+
+func (d *Dashboard) linkForm(r *http.Request, s *signedIn, in templates.LinkForm, site, currency, mode string) (templates.LinkForm, error) {
+	sites, _, err := d.siteOptions(r, s, site, "")
+	if err != nil {
+		return in, err
+	}
+	in.Sites = sites
+	if currency == "" {
+		currency = "EUR"
+	}
+	found := false
+	for _, c := range linkCurrencies {
+		in.Currencies = append(in.Currencies, templates.Option{Value: c, Label: c, Selected: c == currency})
+		found = found || c == currency
+	}
+	if !found {
+		in.Currencies = append(in.Currencies, templates.Option{Value: currency, Label: currency, Selected: true})
+	}
+	for _, m := range []checkout.Mode{checkout.ModeTest, checkout.ModeLive} {
+		label := "Test (no real money)"
+		if m == checkout.ModeLive {
+			label = "Live"
+		}
+		in.Modes = append(in.Modes, templates.Option{Value: string(m), Label: label, Selected: string(m) == mode})
+	}
+	if len(in.Items) == 0 {
+		in.Items = []templates.LinkItem{{Quantity: "1"}}
+	}
+	return in, nil
+}
+
+func (d *Dashboard) newLink(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	v, err := d.linkForm(r, s, templates.LinkForm{ExpiresIn: "1440"}, r.URL.Query().Get("site"), "", string(checkout.ModeTest))
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	d.render(w, r, http.StatusOK, templates.DashNewLink(d.frame(s, "links", "New payment link"), v))
+}
+
+// createLink makes a checkout from the form, with the same validation as the
+// API, and hands over its URL and QR code.
+func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
+	if err := r.ParseForm(); err != nil {
+		d.back(w, r, s, "/dashboard/links/new", "", "The form could not be read.")
+		return
+	}
+	f := r.PostForm
+	in := templates.LinkForm{
+		Reference: strings.TrimSpace(f.Get("reference")), Email: strings.TrimSpace(f.Get("email")),
+		ExpiresIn: strings.TrimSpace(f.Get("expires_in")), ReturnURL: strings.TrimSpace(f.Get("return_url")),
+	}
+	names, qtys, prices := f["item_name"], f["item_qty"], f["item_price"]
+	for i := 0; i < len(names) && i < maxLinkItems; i++ {
+		it := templates.LinkItem{Name: strings.TrimSpace(names[i])}
+		if i < len(qtys) {
+			it.Quantity = strings.TrimSpace(qtys[i])
+		}
+		if i < len(prices) {
+			it.Price = strings.TrimSpace(prices[i])
+		}
+		if it.Name != "" || it.Price != "" {
+			in.Items = append(in.Items, it)
+		}
+	}
+	mode := checkout.Mode(f.Get("mode"))
+	if mode != checkout.ModeLive {
+		mode = checkout.ModeTest
+	}
+	site, currency := f.Get("site"), strings.ToUpper(strings.TrimSpace(f.Get("currency")))
+	fail := func(msg string) {
+		v, err := d.linkForm(r, s, in, site, currency, string(mode))
+		if err != nil {
+			d.fail(w, r, s, err)
+			return
+		}
+		fr := d.frame(s, "links", "New payment link")
+		fr.Error = msg
+		d.render(w, r, http.StatusUnprocessableEntity, templates.DashNewLink(fr, v))
+	}
+	st, err := d.store.GetSite(r.Context(), s.orgID, site)
+	if errors.Is(err, checkout.ErrNotFound) {
+		fail("Choose one of your sites.")
+		return
+	}
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	cur, err := money.ParseCurrency(currency)
+	if err != nil {
+		fail("Choose a currency.")
+		return
+	}
+	req := checkout.CreateRequest{
+		Currency: cur.Code, Email: in.Email, ReturnURL: in.ReturnURL,
+		ExternalReference: checkout.Text(in.Reference), ExpiresInMinutes: json.Number(in.ExpiresIn),
+	}
+	var total int64
+	for i, it := range in.Items {
+		n := strconv.Itoa(i + 1)
+		qty, err := strconv.ParseInt(it.Quantity, 10, 64)
+		if err != nil || qty < 1 {
+			fail("Item " + n + ": the quantity must be a whole number from 1.")
+			return
+		}
+		price, err := money.ParseDecimal(it.Price, cur)
+		if err != nil || price <= 0 {
+			fail("Item " + n + ": the unit price must be a positive amount of " + cur.Code + ", such as 12.50.")
+			return
+		}
+		if total, err = money.MulAdd(total, qty, price); err != nil {
+			fail("The total is too large.")
+			return
+		}
+		req.Items = append(req.Items, checkout.ItemRequest{
+			Name: it.Name, Quantity: json.Number(it.Quantity), UnitPrice: json.Number(strconv.FormatInt(price, 10)),
+		})
+	}
+	if len(req.Items) == 0 {
+		fail("Add at least one item with a price.")
+		return
+	}
+	req.Amount = json.Number(strconv.FormatInt(total, 10))
+	c, err := checkout.Build(&req, checkout.Settings{
+		OrganizationID: s.orgID, SiteID: st.ID, Mode: mode, Source: checkout.SourceDashboard,
+		DefaultExpiry: time.Duration(st.DefaultExpirySeconds) * time.Second, MaxAmount: d.opts.MaxAmount,
+	}, d.opts.Now())
+	var ve *checkout.Error
+	if errors.As(err, &ve) {
+		in.Field = ve.Field
+		fail(fieldLabel(ve.Field) + ": " + ve.Message)
+		return
+	}
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	c.Metadata["createdBy"] = s.user.Email
+	if err := d.store.CreateCheckout(r.Context(), c, nil); err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	d.log.Info("payment link created", "checkout", c.ID, "user", s.user.ID)
+	link := d.opts.PaymentBaseURL + "/checkout/" + c.ShortCode
+	v := templates.LinkCreated{ID: c.ID, URL: link, Amount: amount(c.Amount, c.Currency), Expires: when(c.ExpiresAt)}
+	if code, err := qr.Encode(link, qr.M); err == nil {
+		v.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG())
+	}
+	d.render(w, r, http.StatusCreated, templates.DashLinkCreated(d.frame(s, "links", "Payment link ready"), v))
+}
+
+// fieldLabel names a request field as the form does.
+func fieldLabel(field string) string {
+	switch {
+	case field == "externalReference":
+		return "Reference"
+	case field == "email":
+		return "Buyer's email"
+	case field == "returnUrl":
+		return "Return URL"
+	case field == "expiresInMinutes" || field == "expiresAt":
+		return "Expiry"
+	case strings.HasPrefix(field, "items"):
+		return "Items"
+	case field == "amount":
+		return "Total"
+	}
+	return field
+}

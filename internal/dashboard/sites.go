@@ -1,0 +1,189 @@
+package dashboard
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/provider/stripe"
+	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
+	"github.com/pgw/pgw/templates"
+)
+
+func (d *Dashboard) listSites(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	sites, err := d.store.ListSites(r.Context(), s.orgID)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	var rows []templates.SiteRow
+	for _, site := range sites {
+		rows = append(rows, templates.SiteRow{ID: site.ID, Name: site.DisplayName, Slug: site.Slug})
+	}
+	d.render(w, r, http.StatusOK, templates.DashSites(d.frame(s, "sites", "Sites"), rows))
+}
+
+// options lists the keys of m, sorted, with selected chosen.
+func options(m map[string]string, selected string) []templates.Option {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]templates.Option, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, templates.Option{Value: k, Label: k, Selected: k == selected})
+	}
+	return out
+}
+
+func (d *Dashboard) showSite(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	d.renderSite(w, r, s, http.StatusOK, nil, "")
+}
+
+// renderSite shows a site's page; rotation is a secret just made, errMsg a
+// problem with what was entered.
+func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signedIn, status int, rotation *store.SecretRotation, errMsg string) {
+	site, err := d.store.GetSite(r.Context(), s.orgID, r.PathValue("id"))
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	ps, err := d.store.ListProviders(r.Context(), s.orgID, site.ID)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	b := site.Branding()
+	v := templates.SitePage{
+		ID: site.ID, Name: site.DisplayName, Slug: site.Slug, LogoURL: site.LogoURL, Color: b.PrimaryColor,
+		Fonts: options(tenant.Fonts, b.Font), Corners: options(tenant.Corners, b.CornerStyle),
+		Units: string(site.AmountUnits), Expiry: strconv.FormatInt(site.DefaultExpirySeconds/60, 10),
+	}
+	for _, p := range ps {
+		row := templates.ProviderRow{ID: p.ID, Type: string(p.Type), Name: p.Name, Enabled: p.Enabled}
+		switch p.Type {
+		case tenant.ProviderSandbox:
+			row.Mode, row.Detail = "test", "built-in test cards"
+		case tenant.ProviderStripe:
+			if cfg, err := stripe.ParseConfig(p.Config); err == nil {
+				m := cfg.Masked()
+				row.Detail = "secret key " + m["secretKey"] + ", publishable key " + m["publishableKey"]
+				if mode, err := cfg.Mode(); err == nil {
+					row.Mode = string(mode)
+				}
+			}
+		}
+		v.Providers = append(v.Providers, row)
+	}
+	if rotation != nil {
+		v.NewSecret, v.SecretRotated = rotation.Secret, when(rotation.PreviousUntil)
+	}
+	conn, err := d.store.IntandemBySite(r.Context(), site.ID)
+	switch {
+	case errors.Is(err, checkout.ErrNotFound):
+		v.Intandem = "Not connected. Connect it through the API (PUT /api/v1/sites/" + site.ID + "/intandem)."
+	case err != nil:
+		d.fail(w, r, s, err)
+		return
+	case conn.OrganizationID != s.orgID:
+		v.Intandem = "Not connected."
+	default:
+		v.Intandem = "Connected to business " + conn.BusinessUID + " (" + string(conn.Mode) + ")."
+		if !conn.Connected {
+			v.Intandem = "Disconnected from business " + conn.BusinessUID + " by inTandem."
+		}
+		v.IntandemDetail = "API " + conn.APIBase + " · app " + conn.AppName + " · may frame the charge form: " + conn.FrameOrigins
+	}
+	f := d.frame(s, "sites", site.DisplayName)
+	f.Error = errMsg
+	d.render(w, r, status, templates.DashSite(f, v))
+}
+
+func (d *Dashboard) updateSite(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	id := r.PathValue("id")
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	logo := strings.TrimSpace(r.PostFormValue("logo_url"))
+	color, font, corners := r.PostFormValue("color"), r.PostFormValue("font"), r.PostFormValue("corners")
+	if name == "" || len(name) > 100 {
+		d.renderSite(w, r, s, http.StatusUnprocessableEntity, nil, "The name must be 1 to 100 characters.")
+		return
+	}
+	if err := tenant.ValidateBranding(logo, color, font, corners); err != nil {
+		d.renderSite(w, r, s, http.StatusUnprocessableEntity, nil, "Not saved: "+err.Error()+".")
+		return
+	}
+	minutes, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("expiry")), 10, 64)
+	if err != nil || minutes < 1 || minutes > 60*24*90 {
+		d.renderSite(w, r, s, http.StatusUnprocessableEntity, nil, "The default expiry must be from 1 minute to 90 days (129600 minutes).")
+		return
+	}
+	expiry := time.Duration(minutes) * time.Minute
+	_, err = d.store.UpdateSite(r.Context(), s.orgID, id, store.SiteSettings{
+		DisplayName: &name, LogoURL: &logo, PrimaryColor: &color, Font: &font, CornerStyle: &corners, DefaultExpiry: &expiry,
+	})
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	d.log.Info("site updated from the dashboard", "site", id, "user", s.user.ID)
+	d.back(w, r, s, "/dashboard/sites/"+url.PathEscape(id), "Saved.", "")
+}
+
+// addStripe connects a Stripe account; its secrets are sealed and never shown again.
+func (d *Dashboard) addStripe(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	site, err := d.store.GetSite(r.Context(), s.orgID, r.PathValue("id"))
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	cfg := stripe.Config{
+		SecretKey:      strings.TrimSpace(r.PostFormValue("secret_key")),
+		PublishableKey: strings.TrimSpace(r.PostFormValue("publishable_key")),
+		WebhookSecret:  strings.TrimSpace(r.PostFormValue("webhook_secret")),
+	}
+	if _, err := cfg.Mode(); err != nil {
+		d.renderSite(w, r, s, http.StatusUnprocessableEntity, nil, "Not added: "+err.Error()+".")
+		return
+	}
+	p := &tenant.Provider{ID: ids.New("prov"), OrganizationID: s.orgID, SiteID: site.ID, Type: tenant.ProviderStripe,
+		Name: "Card", Config: cfg.JSON(), Enabled: true, CreatedAt: d.opts.Now()}
+	if err := d.store.CreateProvider(r.Context(), p); err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	d.log.Info("Stripe connected from the dashboard", "site", site.ID, "provider", p.ID, "user", s.user.ID)
+	d.back(w, r, s, "/dashboard/sites/"+url.PathEscape(site.ID), "Stripe is connected.", "")
+}
+
+func (d *Dashboard) toggleProvider(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	id := r.PathValue("id")
+	enabled := r.PostFormValue("enabled") == "true"
+	if err := d.store.SetProviderEnabled(r.Context(), s.orgID, id, r.PathValue("providerId"), enabled); err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	msg := "The payment method is disabled."
+	if enabled {
+		msg = "The payment method is enabled."
+	}
+	d.back(w, r, s, "/dashboard/sites/"+url.PathEscape(id), msg, "")
+}
+
+// rotateSecret makes a new signing secret and shows it once, on this answer only.
+func (d *Dashboard) rotateSecret(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	rot, err := d.store.RotateWebhookSecret(r.Context(), s.orgID, r.PathValue("id"), d.opts.SecretOverlap)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	d.log.Info("signing secret rotated from the dashboard", "site", r.PathValue("id"), "user", s.user.ID)
+	d.renderSite(w, r, s, http.StatusOK, rot, "")
+}
