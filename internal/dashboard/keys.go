@@ -33,7 +33,9 @@ func (d *Dashboard) renderKeys(w http.ResponseWriter, r *http.Request, s *signed
 		v.Rows = append(v.Rows, row)
 	}
 	f := d.frame(s, "keys", "API keys")
-	f.Error = errMsg
+	if errMsg != "" {
+		f.Error = errMsg
+	}
 	d.render(w, r, status, templates.DashKeys(f, v))
 }
 

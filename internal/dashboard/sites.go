@@ -103,7 +103,9 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		v.IntandemDetail = "API " + conn.APIBase + " · app " + conn.AppName + " · may frame the charge form: " + conn.FrameOrigins
 	}
 	f := d.frame(s, "sites", site.DisplayName)
-	f.Error = errMsg
+	if errMsg != "" {
+		f.Error = errMsg
+	}
 	d.render(w, r, status, templates.DashSite(f, v))
 }
 

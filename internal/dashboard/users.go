@@ -30,7 +30,9 @@ func (d *Dashboard) renderUsers(w http.ResponseWriter, r *http.Request, s *signe
 			Since: when(m.Since), Roles: roleOptions(m.Role), Self: m.User.ID == s.user.ID})
 	}
 	f := d.frame(s, "users", "Users")
-	f.Error = errMsg
+	if errMsg != "" {
+		f.Error = errMsg
+	}
 	d.render(w, r, status, templates.DashUsers(f, v))
 }
 
