@@ -1,11 +1,9 @@
 package frontend_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,36 +18,15 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pgw/pgw/internal/app"
+	"github.com/pgw/pgw/internal/browsertest"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/config"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/store/storetest"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
-// browser starts a headless Chromium for the test, or skips (fails under CI)
-// when there is none.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must run the browser tests", chromiumPath)
-		}
-		t.Skip("chromium not installed")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return ctx
-}
+// browser starts a headless Chromium for the test.
+func browser(t *testing.T) context.Context { return browsertest.New(t) }
 
 // shop is the merchant's side: an Admin API client and a return page.
 type shop struct {
@@ -206,17 +183,5 @@ func TestBrowserExpiredRefuses(t *testing.T) {
 	}
 }
 
-// colours counts the distinct colours of a PNG, sampled on a grid.
-func colours(t *testing.T, b []byte) int {
-	img, err := png.Decode(bytes.NewReader(b))
-	storetest.Must(t, err, "decoding screenshot")
-	seen := map[[4]uint32]bool{}
-	bounds := img.Bounds()
-	for y := bounds.Min.Y; y < bounds.Max.Y; y += 2 {
-		for x := bounds.Min.X; x < bounds.Max.X; x += 2 {
-			r, g, b, a := img.At(x, y).RGBA()
-			seen[[4]uint32{r, g, b, a}] = true
-		}
-	}
-	return len(seen)
-}
+// colours counts the distinct colours of a PNG.
+func colours(t *testing.T, b []byte) int { return browsertest.Colours(t, b) }
