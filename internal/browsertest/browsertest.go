@@ -7,6 +7,7 @@ import (
 	"context"
 	"image/png"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -56,4 +57,32 @@ func Colours(t *testing.T, b []byte) int {
 		}
 	}
 	return len(seen)
+}
+
+// Screens saves screenshots of the current page at a desktop and a phone size
+// as dir/name-desktop.png and dir/name-phone.png, fails when one looks blank,
+// and leaves the window at the desktop size.
+func Screens(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.w, size.h)); err != nil {
+			t.Fatalf("viewport: %v", err)
+		}
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot of %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+size.name+".png"), shot, 0o644); err != nil {
+			t.Fatalf("saving the screenshot: %v", err)
+		}
+		if n := Colours(t, shot); n < 20 {
+			t.Fatalf("the %s screenshot of %s looks blank: %d colours", size.name, name, n)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("viewport: %v", err)
+	}
 }

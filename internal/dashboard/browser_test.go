@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,23 +16,10 @@ import (
 	"github.com/pgw/pgw/internal/store/storetest"
 )
 
-// screens saves a screenshot of the current page at a desktop and a phone
-// size into dir and fails when one looks blank.
+// screens saves screenshots of the current page into dir.
 func screens(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
-		storetest.Must(t, chromedp.Do(ctx, chromedp.EmulateViewport(size.w, size.h)), "viewport")
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		storetest.Must(t, err, "screenshot of %s", name)
-		storetest.Must(t, os.WriteFile(filepath.Join(dir, name+"-"+size.name+".png"), shot, 0o644), "save screenshot")
-		if n := browsertest.Colours(t, shot); n < 20 {
-			t.Fatalf("the %s screenshot of %s looks blank: %d colours", size.name, name, n)
-		}
-	}
-	storetest.Must(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)), "viewport")
+	browsertest.Screens(t, ctx, dir, name)
 }
 
 func signInAs(t *testing.T, ctx context.Context, w *world, role string) {

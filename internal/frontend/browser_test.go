@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -146,19 +144,7 @@ func TestBrowserDeclineRetryReceipt(t *testing.T) {
 	if got.Status != checkout.StatusComplete || len(got.Transactions) != 2 {
 		t.Fatalf("checkout %s with %d attempts", got.Status, len(got.Transactions))
 	}
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
-		storetest.Must(t, chromedp.Do(ctx, chromedp.EmulateViewport(size.w, size.h)), "viewport")
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		storetest.Must(t, err, "screenshot")
-		path := filepath.Join(t.TempDir(), "receipt-"+size.name+".png")
-		storetest.Must(t, os.WriteFile(path, shot, 0o644), "save screenshot")
-		if n := colours(t, shot); n < 20 {
-			t.Fatalf("%s receipt screenshot looks blank: %d colours", size.name, n)
-		}
-	}
+	browsertest.Screens(t, ctx, t.TempDir(), "receipt")
 }
 
 func TestBrowserExpiredRefuses(t *testing.T) {
