@@ -217,6 +217,13 @@ func txRow(t *checkout.Transaction, provider string) templates.TxRow {
 func deliveryRow(dl *store.Delivery) templates.DeliveryRow {
 	row := templates.DeliveryRow{ID: dl.ID, Sink: dl.Sink, Target: dl.Target, Status: dl.Status,
 		Attempts: strconv.Itoa(dl.Attempts), Created: when(dl.CreatedAt), Redeliverable: dl.Sink == "ipn" || dl.Sink == "webhook"}
+	for _, a := range dl.AttemptLog {
+		what := "HTTP " + strconv.Itoa(a.HTTPStatus)
+		if a.HTTPStatus == 0 {
+			what = a.Error
+		}
+		row.Log = append(row.Log, templates.TimelineEntry{At: when(a.AttemptedAt), What: what + " in " + strconv.FormatInt(a.LatencyMS, 10) + " ms"})
+	}
 	switch {
 	case dl.LastStatus != 0:
 		row.LastResult = "HTTP " + strconv.Itoa(dl.LastStatus)
@@ -247,12 +254,22 @@ func (d *Dashboard) expireCheckout(w http.ResponseWriter, r *http.Request, s *si
 }
 
 func (d *Dashboard) redeliver(w http.ResponseWriter, r *http.Request, s *signedIn) {
-	dl, err := d.store.Redeliver(r.Context(), s.orgID, r.PathValue("id"), d.opts.NotifyMaxAge)
+	dl, err := d.store.GetDelivery(r.Context(), s.orgID, r.PathValue("id"))
 	if err != nil {
 		d.fail(w, r, s, err)
 		return
 	}
-	d.back(w, r, s, "/dashboard/checkouts/"+url.PathEscape(dl.CheckoutID), "The notification is queued again.", "")
+	back := "/dashboard/checkouts/" + url.PathEscape(dl.CheckoutID)
+	_, err = d.store.Redeliver(r.Context(), s.orgID, dl.ID, d.opts.NotifyMaxAge)
+	if errors.Is(err, store.ErrDeliveryInFlight) {
+		d.back(w, r, s, back, "", "The notification is being sent right now; try again in a moment.")
+		return
+	}
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	d.back(w, r, s, back, "The notification is queued again.", "")
 }
 
 func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *signedIn) {

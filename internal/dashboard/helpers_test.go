@@ -120,10 +120,13 @@ func (c *client) post(path string, form url.Values) response {
 }
 
 // createCheckout makes a checkout of org through the Admin API.
+// The merchant is notified at https://merchant.example/ipn, which nothing
+// here delivers to.
 func (w *world) createCheckout(org *store.BootstrapResult, ref string) string {
 	w.t.Helper()
 	req, _ := http.NewRequest("POST", w.admin+"/api/v1/checkouts/"+org.Site.ID+"/create",
-		strings.NewReader(`{"amount":2500,"currency":"EUR","externalReference":"`+ref+`","email":"buyer@example.com","items":[{"name":"Mug","quantity":2,"unitPrice":1250}]}`))
+		strings.NewReader(`{"amount":2500,"currency":"EUR","externalReference":"`+ref+`","email":"buyer@example.com",
+		"ipnUrl":"https://merchant.example/ipn","items":[{"name":"Mug","quantity":2,"unitPrice":1250}]}`))
 	req.Header.Set("Authorization", "Bearer "+org.Token)
 	resp, err := http.DefaultClient.Do(req)
 	storetest.Must(w.t, err, "create checkout")
