@@ -33,7 +33,11 @@ func TestPaymentLinkValidation(t *testing.T) {
 		{"bad price", linkForm(site, "R-1", "", "ten"), "unit price must be a positive amount"},
 		{"too many decimals", linkForm(site, "R-1", "", "10.001"), "unit price must be a positive amount"},
 		{"no items", func() url.Values { f := linkForm(site, "R-1", "", ""); f["item_name"] = []string{"", ""}; return f }(), "at least one item"},
-		{"bad return URL", func() url.Values { f := linkForm(site, "R-1", "", "10"); f.Set("return_url", "javascript:alert(1)"); return f }(), "Return URL"},
+		{"bad return URL", func() url.Values {
+			f := linkForm(site, "R-1", "", "10")
+			f.Set("return_url", "javascript:alert(1)")
+			return f
+		}(), "Return URL"},
 		{"bad expiry", func() url.Values { f := linkForm(site, "R-1", "", "10"); f.Set("expires_in", "0"); return f }(), "Expiry"},
 		{"unknown site", linkForm("site_nope", "R-1", "", "10"), "Choose one of your sites"},
 	} {
