@@ -106,7 +106,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		SecretOverlap:  cfg.Notify.SecretOverlap,
 	})
 	api.Register(mux)
-	dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{
+	dash := dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{
 		SessionKey:     sessionKey(cfg),
 		Secure:         strings.HasPrefix(cfg.URLs.AdminBackend, "https://"),
 		IdleTimeout:    cfg.Session.IdleTimeout,
@@ -115,7 +115,8 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		MaxAmount:      cfg.Checkout.MaxAmount,
 		NotifyMaxAge:   cfg.Notify.MaxAge,
 		SecretOverlap:  cfg.Notify.SecretOverlap,
-	}).Register(mux)
+	})
+	dash.Register(mux)
 	orchestrapay.New(st, pay, log.With("surface", "orchestrapay"), orchestrapay.Options{
 		PaymentBaseURL: cfg.URLs.MainFrontend, MaxAmount: cfg.Checkout.MaxAmount,
 	}).Register(mux, api.Authenticated)
@@ -124,6 +125,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		Background: []func(context.Context){
 			func(ctx context.Context) { usage.Run(ctx, 10*time.Second) },
 			func(ctx context.Context) { pruneIdempotency(ctx, st, log) },
+			func(ctx context.Context) { dash.RunPruner(ctx, 10*time.Minute) },
 		},
 	}
 }

@@ -115,9 +115,10 @@ func TestSessionTimeouts(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	mux := http.NewServeMux()
-	dashboard.New(s, payment.New(s), slog.New(slog.DiscardHandler), dashboard.Options{
+	dash := dashboard.New(s, payment.New(s), slog.New(slog.DiscardHandler), dashboard.Options{
 		SessionKey: []byte("0123456789abcdef0123456789abcdef"), IdleTimeout: 30 * time.Minute, MaxAge: 2 * time.Hour, Now: clock,
-	}).Register(mux)
+	})
+	dash.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	signIn := func() *client {
@@ -154,6 +155,21 @@ func TestSessionTimeouts(t *testing.T) {
 	advance(21 * time.Minute)
 	if ok(busy) {
 		t.Fatal("a session in use lives past its maximum age")
+	}
+
+	// The pruner deletes the timed-out sessions and keeps the live one.
+	idle2 := signIn()
+	advance(20 * time.Minute)
+	fresh := signIn()
+	advance(11 * time.Minute)
+	storetest.Must(t, dash.Prune(context.Background()), "prune")
+	n, err := s.Bun().NewSelect().Table("user_sessions").Count(context.Background())
+	storetest.Must(t, err, "count sessions")
+	if n != 1 || ok(idle2) {
+		t.Fatalf("%d sessions after pruning, want the one in use", n)
+	}
+	if !ok(fresh) {
+		t.Fatal("pruning ended a session in use")
 	}
 }
 

@@ -205,3 +205,25 @@ func (s *signedIn) takeFlash(w http.ResponseWriter, r *http.Request) {
 	delete(s.cookie.Values, "flashErr")
 	s.cookie.Save(r, w) //nolint:errcheck // the message may show twice
 }
+
+// Prune deletes the sessions that have timed out.
+func (d *Dashboard) Prune(ctx context.Context) error {
+	now := d.opts.Now()
+	return d.store.DeleteUserSessionsBefore(ctx, now.Add(-d.opts.MaxAge), now.Add(-d.opts.IdleTimeout))
+}
+
+// RunPruner prunes timed-out sessions every interval until ctx ends.
+func (d *Dashboard) RunPruner(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := d.Prune(ctx); err != nil && ctx.Err() == nil {
+				d.log.Warn("pruning dashboard sessions", "err", err)
+			}
+		}
+	}
+}
