@@ -163,7 +163,7 @@ func TestBrowserPaymentLink(t *testing.T) {
 		t.Fatalf("saved colour %q", site.PrimaryColor)
 	}
 	screens(t, ctx, shots, "site")
-	for _, page := range []string{"transactions", "keys", "users"} {
+	for _, page := range []string{"transactions", "keys", "users", "account"} {
 		storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(w.admin+"/dashboard/"+page), chromedp.WaitVisible(chromedp.CSS("main h1"))), "open %s", page)
 		screens(t, ctx, shots, page)
 	}

@@ -90,6 +90,8 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.HandleFunc("POST /dashboard/signin", d.signIn)
 	sub.Handle("POST /dashboard/signout", d.page(tenant.RoleViewer, d.signOut))
 	sub.Handle("POST /dashboard/org", d.page(tenant.RoleViewer, d.switchOrg))
+	sub.Handle("GET /dashboard/account", d.page(tenant.RoleViewer, d.account))
+	sub.Handle("POST /dashboard/account/password", d.page(tenant.RoleViewer, d.changePassword))
 
 	sub.Handle("GET /dashboard/checkouts", d.page(tenant.RoleViewer, d.listCheckouts))
 	sub.Handle("GET /dashboard/checkouts/{id}", d.page(tenant.RoleViewer, d.showCheckout))

@@ -231,3 +231,39 @@ func TestSiteKeysAndUsers(t *testing.T) {
 		t.Fatal("after switching, Acme's checkouts are not shown with the editor role")
 	}
 }
+
+func TestChangePassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newWorld(t, s)
+		here, elsewhere := w.signIn("viewer"), w.signIn("viewer")
+		const next = "a much better passphrase"
+		for _, tc := range []struct {
+			form url.Values
+			want string
+		}{
+			{url.Values{"current": {"wrong"}, "new": {next}, "confirm": {next}}, "not right"},
+			{url.Values{"current": {password}, "new": {"short"}, "confirm": {"short"}}, "at least 10"},
+			{url.Values{"current": {password}, "new": {next}, "confirm": {next + "!"}}, "differ"},
+		} {
+			if r := here.post("/dashboard/account/password", tc.form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, tc.want) {
+				t.Fatalf("%v: %d", tc.form, r.status)
+			}
+		}
+		if r := here.post("/dashboard/account/password", url.Values{"current": {password}, "new": {next}, "confirm": {next}}); r.status != http.StatusSeeOther {
+			t.Fatalf("change: %d", r.status)
+		}
+		if r := here.get("/dashboard/account"); r.status != 200 || !strings.Contains(r.body, "password is changed") {
+			t.Fatalf("this session after the change: %d", r.status)
+		}
+		if r := elsewhere.get("/dashboard/checkouts"); r.status != http.StatusSeeOther {
+			t.Fatalf("another session survives the change: %d", r.status)
+		}
+		c := w.client()
+		if r := c.post("/dashboard/signin", url.Values{"email": {w.emails["viewer"]}, "password": {password}}); r.status != http.StatusUnauthorized {
+			t.Fatalf("the old password still works: %d", r.status)
+		}
+		if r := c.post("/dashboard/signin", url.Values{"email": {w.emails["viewer"]}, "password": {next}}); r.status != http.StatusSeeOther {
+			t.Fatalf("the new password does not work: %d", r.status)
+		}
+	})
+}

@@ -195,3 +195,21 @@ func (s *Store) DeleteUserSessionsBefore(ctx context.Context, created, seen time
 	}
 	return nil
 }
+
+// SetPassword changes a user's password hash and ends every session of the
+// user except keep.
+func (s *Store) SetPassword(ctx context.Context, userID, hash, keep string) error {
+	return s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*tenant.User)(nil)).Set("password_hash = ?", hash).Where("id = ?", userID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("updating password: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("user %s: %w", userID, checkout.ErrNotFound)
+		}
+		if _, err := tx.NewDelete().Model((*UserSession)(nil)).Where("user_id = ?", userID).Where("id <> ?", keep).Exec(ctx); err != nil {
+			return fmt.Errorf("ending sessions: %w", err)
+		}
+		return nil
+	})
+}

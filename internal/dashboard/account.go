@@ -1,0 +1,57 @@
+package dashboard
+
+import (
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/templates"
+)
+
+// minPassword is the shortest password accepted, as in `pgw bootstrap`.
+const minPassword = 10
+
+func (d *Dashboard) account(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	d.render(w, r, http.StatusOK, templates.DashAccount(d.frame(s, "account", "Your account")))
+}
+
+// changePassword sets a new password after checking the current one, and
+// signs the user out everywhere else.
+func (d *Dashboard) changePassword(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	current, next := r.PostFormValue("current"), r.PostFormValue("new")
+	fail := func(status int, msg string) {
+		f := d.frame(s, "account", "Your account")
+		f.Error = msg
+		d.render(w, r, status, templates.DashAccount(f))
+	}
+	now := d.opts.Now()
+	key := "email:" + s.user.Email
+	if d.throttle.blocked(key, now) > 0 {
+		fail(http.StatusTooManyRequests, "Too many wrong passwords. Try again later.")
+		return
+	}
+	if !auth.CheckPassword(s.user.PasswordHash, current) {
+		d.throttle.fail(key, now)
+		fail(http.StatusUnprocessableEntity, "The current password is not right.")
+		return
+	}
+	if n := utf8.RuneCountInString(next); n < minPassword || len(next) > 1024 {
+		fail(http.StatusUnprocessableEntity, "The new password must be at least 10 characters.")
+		return
+	}
+	if next != r.PostFormValue("confirm") {
+		fail(http.StatusUnprocessableEntity, "The two new passwords differ.")
+		return
+	}
+	hash, err := auth.HashPassword(next)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	if err := d.store.SetPassword(r.Context(), s.user.ID, hash, s.id); err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	d.log.Info("password changed", "user", s.user.ID)
+	d.back(w, r, s, "/dashboard/account", "Your password is changed; your other sessions are signed out.", "")
+}
