@@ -176,7 +176,7 @@ func TestBrowserPaymentLink(t *testing.T) {
 func TestBrowserViewerAndForgery(t *testing.T) {
 	ctx := browsertest.New(t)
 	w := newWorld(t, storetest.Open(t, store.SQLite))
-	_, txID := w.paid(w.acme, "viewer-1")
+	coID, txID := w.paid(w.acme, "viewer-1")
 
 	evil := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "text/html")
@@ -218,5 +218,16 @@ func TestBrowserViewerAndForgery(t *testing.T) {
 	storetest.Must(t, err, "transaction")
 	if tx.RefundedAmount != 0 {
 		t.Fatalf("a viewer refunded %d", tx.RefundedAmount)
+	}
+
+	// A user of another organization, signed in in the same browser, finds nothing of Acme's.
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/dashboard/signout"] button`)), chromedp.WaitVisible(chromedp.ID("email"))), "sign out")
+	signInAs(t, ctx, w, "other")
+	if body := text(t, ctx, "main"); strings.Contains(body, "viewer-1") {
+		t.Fatal("another organization's checkout list shows Acme's checkout")
+	}
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(w.admin+"/dashboard/checkouts/"+coID), chromedp.WaitVisible(chromedp.CSS("main h1"))), "open Acme's checkout")
+	if h1 := text(t, ctx, "main h1"); h1 != "Not found" {
+		t.Fatalf("Acme's checkout, seen from another organization: %q", h1)
 	}
 }

@@ -108,6 +108,7 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("POST /dashboard/sites/{id}/providers", d.page(tenant.RoleAdmin, d.addStripe))
 	sub.Handle("POST /dashboard/sites/{id}/providers/{providerId}", d.page(tenant.RoleAdmin, d.toggleProvider))
 	sub.Handle("POST /dashboard/sites/{id}/secret", d.page(tenant.RoleAdmin, d.rotateSecret))
+	sub.Handle("POST /dashboard/sites/{id}/intandem/disconnect", d.page(tenant.RoleAdmin, d.disconnectIntandem))
 
 	sub.Handle("GET /dashboard/keys", d.page(tenant.RoleViewer, d.listKeys))
 	sub.Handle("POST /dashboard/keys", d.page(tenant.RoleAdmin, d.createKey))

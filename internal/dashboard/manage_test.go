@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -266,4 +267,56 @@ func TestChangePassword(t *testing.T) {
 			t.Fatalf("the new password does not work: %d", r.status)
 		}
 	})
+}
+
+func TestIntandemOnSitePage(t *testing.T) {
+	w := newWorld(t, storetest.Open(t, store.SQLite))
+	ctx := context.Background()
+	now := store.TimeNow()
+	storetest.Must(t, w.s.SaveIntandemConnection(ctx, &store.IntandemConnection{
+		SiteID: w.acme.Site.ID, OrganizationID: w.acme.Organization.ID, APIBase: "https://intandem.example", BusinessUID: "biz-42",
+		Token: "intandem-secret-token", FrameOrigins: "https://app.intandem.example", AppName: "pgw", Mode: checkout.ModeTest,
+		Connected: true, CreatedAt: now, UpdatedAt: now,
+	}), "connect")
+	viewer, admin := w.signIn("viewer"), w.signIn("admin")
+	path := "/dashboard/sites/" + w.acme.Site.ID
+	page := viewer.get(path)
+	if !strings.Contains(page.body, "Connected to business biz-42") || strings.Contains(page.body, "intandem-secret-token") || strings.Contains(page.body, "Disconnect inTandem") {
+		t.Fatal("a viewer's site page: connection not shown, token shown, or disconnect offered")
+	}
+	if r := viewer.post(path+"/intandem/disconnect", nil); r.status != http.StatusForbidden {
+		t.Fatalf("a viewer disconnects: %d", r.status)
+	}
+	if r := admin.post(path+"/intandem/disconnect", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("disconnect: %d", r.status)
+	}
+	if !strings.Contains(admin.get(path).body, "Not connected") {
+		t.Fatal("the site still shows a connection")
+	}
+}
+
+func TestCheckoutPages(t *testing.T) {
+	w := newWorld(t, storetest.Open(t, store.SQLite))
+	for i := range 30 {
+		w.createCheckout(w.acme, "page-"+strconv.Itoa(i))
+	}
+	c := w.signIn("viewer")
+	first := c.get("/dashboard/checkouts")
+	if n := strings.Count(first.body, `href="/dashboard/checkouts/co_`); n != 25 || !strings.Contains(first.body, "Page 1 of 2 · 30 in all") {
+		t.Fatalf("page 1 has %d rows", n)
+	}
+	if !strings.Contains(first.body, ">page-29<") || strings.Contains(first.body, ">page-0<") {
+		t.Fatal("page 1 is not the newest")
+	}
+	next := regexp.MustCompile(`href="([^"]+)" rel="next"`).FindStringSubmatch(first.body)
+	if next == nil {
+		t.Fatal("no link to page 2")
+	}
+	second := c.get(strings.ReplaceAll(next[1], "&amp;", "&"))
+	if n := strings.Count(second.body, `href="/dashboard/checkouts/co_`); n != 5 || !strings.Contains(second.body, ">page-0<") || !strings.Contains(second.body, `rel="prev"`) {
+		t.Fatalf("page 2 has %d rows", n)
+	}
+	if r := c.get("/dashboard/checkouts?page=abc&status=bogus"); r.status != 200 {
+		t.Fatalf("bad list parameters: %d", r.status)
+	}
 }

@@ -100,6 +100,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		if !conn.Connected {
 			v.Intandem = "Disconnected from business " + conn.BusinessUID + " by inTandem."
 		}
+		v.IntandemConnected = true
 		v.IntandemDetail = "API " + conn.APIBase + " · app " + conn.AppName + " · may frame the charge form: " + conn.FrameOrigins
 	}
 	f := d.frame(s, "sites", site.DisplayName)
@@ -188,4 +189,16 @@ func (d *Dashboard) rotateSecret(w http.ResponseWriter, r *http.Request, s *sign
 	}
 	d.log.Info("signing secret rotated from the dashboard", "site", r.PathValue("id"), "user", s.user.ID)
 	d.renderSite(w, r, s, http.StatusOK, rot, "")
+}
+
+// disconnectIntandem removes the site's inTandem connection; inTandem's
+// requests for the site are refused from then on.
+func (d *Dashboard) disconnectIntandem(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	id := r.PathValue("id")
+	if err := d.store.DeleteIntandemConnection(r.Context(), s.orgID, id); err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	d.log.Info("inTandem disconnected from the dashboard", "site", id, "user", s.user.ID)
+	d.back(w, r, s, "/dashboard/sites/"+url.PathEscape(id), "inTandem is disconnected.", "")
 }
