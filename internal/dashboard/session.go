@@ -88,11 +88,11 @@ func (d *Dashboard) startSession(w http.ResponseWriter, r *http.Request, userID,
 		return err
 	}
 	sess.Values = map[any]any{"sid": token}
-	sess.Options = d.cookieOptions(sess)
+	sess.Options = d.cookieOptions()
 	return sess.Save(r, w)
 }
 
-func (d *Dashboard) cookieOptions(_ *sessions.Session) *sessions.Options {
+func (d *Dashboard) cookieOptions() *sessions.Options {
 	o := *d.cookies.Options
 	return &o
 }
@@ -103,7 +103,7 @@ func (d *Dashboard) endSession(w http.ResponseWriter, r *http.Request, s *signed
 		return err
 	}
 	s.cookie.Values = map[any]any{}
-	s.cookie.Options = d.cookieOptions(s.cookie)
+	s.cookie.Options = d.cookieOptions()
 	s.cookie.Options.MaxAge = -1
 	return s.cookie.Save(r, w)
 }

@@ -96,16 +96,7 @@ func (d *Dashboard) setRole(w http.ResponseWriter, r *http.Request, s *signedIn)
 		d.back(w, r, s, "/dashboard/users", "", "Choose admin, editor or viewer.")
 		return
 	}
-	err := d.store.SetMemberRole(r.Context(), s.orgID, r.PathValue("id"), role)
-	if errors.Is(err, store.ErrLastAdmin) {
-		d.back(w, r, s, "/dashboard/users", "", "The organization needs at least one admin.")
-		return
-	}
-	if err != nil {
-		d.fail(w, r, s, err)
-		return
-	}
-	d.back(w, r, s, "/dashboard/users", "The role is changed.", "")
+	d.memberChanged(w, r, s, d.store.SetMemberRole(r.Context(), s.orgID, r.PathValue("id"), role), "The role is changed.")
 }
 
 func (d *Dashboard) removeUser(w http.ResponseWriter, r *http.Request, s *signedIn) {
@@ -114,14 +105,17 @@ func (d *Dashboard) removeUser(w http.ResponseWriter, r *http.Request, s *signed
 		d.back(w, r, s, "/dashboard/users", "", "You cannot remove yourself.")
 		return
 	}
-	err := d.store.RemoveMember(r.Context(), s.orgID, id)
-	if errors.Is(err, store.ErrLastAdmin) {
+	d.memberChanged(w, r, s, d.store.RemoveMember(r.Context(), s.orgID, id), "The user is removed from the organization.")
+}
+
+// memberChanged answers a change of a member that ended with err.
+func (d *Dashboard) memberChanged(w http.ResponseWriter, r *http.Request, s *signedIn, err error, done string) {
+	switch {
+	case errors.Is(err, store.ErrLastAdmin):
 		d.back(w, r, s, "/dashboard/users", "", "The organization needs at least one admin.")
-		return
-	}
-	if err != nil {
+	case err != nil:
 		d.fail(w, r, s, err)
-		return
+	default:
+		d.back(w, r, s, "/dashboard/users", done, "")
 	}
-	d.back(w, r, s, "/dashboard/users", "The user is removed from the organization.", "")
 }

@@ -11,6 +11,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -196,6 +198,18 @@ func TestBinaries(t *testing.T) {
 				`{"amount":12345,"currency":"EUR","externalReference":"e2e-1","returnUrl":"https://shop.example/ok?tx={transactionId}"}`)
 			if status != 200 || !strings.HasPrefix(body["paymentUrl"].(string), "https://secure.example.test/checkout/") {
 				t.Fatalf("create: %d %s", status, raw)
+			}
+			// The bootstrap admin signs in to the dashboard and finds the checkout.
+			jar, _ := cookiejar.New(nil)
+			browser := &http.Client{Jar: jar}
+			resp, err := browser.PostForm("http://"+admin+"/dashboard/signin", url.Values{"email": {"ops@acme.test"}, "password": {"a long enough password"}})
+			if err != nil {
+				t.Fatalf("dashboard sign-in: %v", err)
+			}
+			dash, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Request.URL.Path != "/dashboard/checkouts" || !strings.Contains(string(dash), ">e2e-1<") {
+				t.Fatalf("dashboard after sign-in: %d %s", resp.StatusCode, resp.Request.URL)
 			}
 			status, _, page := call(t, "GET", "http://"+front+"/checkout/"+body["shortCode"].(string), "", "")
 			if status != 200 || !strings.Contains(page, "€\u00a0123.45") || !strings.Contains(page, "Acme Store") {
