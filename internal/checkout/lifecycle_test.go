@@ -31,3 +31,27 @@ func TestTxStatusCodes(t *testing.T) {
 		t.Error("unknown transaction status is valid")
 	}
 }
+
+func TestTransactionPaidAndRefundable(t *testing.T) {
+	for _, tc := range []struct {
+		status           TxStatus
+		refunded         int64
+		paid, refundable bool
+	}{
+		{TxInitiated, 0, false, false},
+		{TxPendingProvider, 0, false, false},
+		{TxFailed, 0, false, false},
+		{TxCancelled, 0, false, false},
+		{TxSucceeded, 0, true, true},
+		{TxSucceeded, 999, true, true},
+		{TxSucceeded, 1000, true, false},
+		{TxRefunded, 400, true, false},
+		{TxRefunded, 1000, true, false},
+		{TxChargeback, 0, false, false},
+	} {
+		tx := &Transaction{Status: tc.status, Amount: 1000, RefundedAmount: tc.refunded}
+		if tx.Paid() != tc.paid || tx.Refundable() != tc.refundable {
+			t.Errorf("%s with %d refunded: paid %v refundable %v, want %v %v", tc.status, tc.refunded, tx.Paid(), tx.Refundable(), tc.paid, tc.refundable)
+		}
+	}
+}

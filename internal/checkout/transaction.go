@@ -71,6 +71,17 @@ func (t *Transaction) Final() bool {
 	return t.Status != TxInitiated && t.Status != TxPendingProvider
 }
 
+// Paid reports whether the attempt captured money, refunded since or not.
+func (t *Transaction) Paid() bool {
+	return t.Status == TxSucceeded || t.Status == TxRefunded
+}
+
+// Refundable reports whether some of the attempt's money can still be
+// refunded: only a succeeded attempt with something left.
+func (t *Transaction) Refundable() bool {
+	return t.Status == TxSucceeded && t.RefundedAmount < t.Amount
+}
+
 // FlagPaidAfterClose marks money that arrived for a checkout that had already
 // expired, been canceled or been paid: it is recorded, never lost, and left to
 // the operator (refund or honour).

@@ -200,7 +200,7 @@ func txRow(t *checkout.Transaction, provider string) templates.TxRow {
 	row := templates.TxRow{
 		ID: t.ID, CheckoutID: t.CheckoutID, Provider: provider, Amount: amount(t.Amount, t.Currency),
 		Refunded: amount(t.RefundedAmount, t.Currency), Status: string(t.Status), Created: when(t.CreatedAt), Flag: t.Flag,
-		Refundable: (t.Status == checkout.TxSucceeded || t.Status == checkout.TxRefunded) && t.RefundedAmount < t.Amount,
+		Refundable: t.Refundable(),
 	}
 	if t.CardLast4 != "" {
 		row.Card = t.CardBrand + " •••• " + t.CardLast4

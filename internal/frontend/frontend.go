@@ -238,7 +238,7 @@ func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.C
 		return
 	}
 	for _, t := range full.Transactions {
-		if t.Status == checkout.TxSucceeded || t.Status == checkout.TxRefunded {
+		if t.Paid() {
 			p.PaidAt = t.UpdatedAt.UTC().Format("2 Jan 2006, 15:04 MST")
 			p.TransactionID = t.ID
 			if t.CardLast4 != "" && t.CardBrand != "" {

@@ -426,7 +426,7 @@ func (f *Frontend) chargeAnswer(w http.ResponseWriter, r *http.Request, c *check
 		return
 	}
 	for _, t := range full.Transactions {
-		if t.Status == checkout.TxSucceeded || t.Status == checkout.TxRefunded {
+		if t.Paid() {
 			writeJSON(w, http.StatusOK, map[string]string{"charge_key": t.ID})
 			return
 		}

@@ -158,7 +158,7 @@ func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth
 	}
 	var tx *checkout.Transaction
 	for i := range c.Transactions {
-		if c.Transactions[i].Status == checkout.TxSucceeded || c.Transactions[i].Status == checkout.TxRefunded {
+		if c.Transactions[i].Paid() {
 			tx = &c.Transactions[i]
 		}
 	}
