@@ -60,7 +60,7 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 	}
 	resp, err := json.Marshal(createResponse{
 		ID: c.ID, SessionPublicID: c.SessionPublicID, ShortCode: c.ShortCode,
-		PaymentURL: a.paymentURL(c), Status: c.Status, ExpiresAt: c.ExpiresAt,
+		PaymentURL: c.PaymentURL(a.opts.PaymentBaseURL), Status: c.Status, ExpiresAt: c.ExpiresAt,
 		Amount: c.Amount, Currency: c.Currency,
 	})
 	if err != nil {
@@ -72,10 +72,6 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 		return
 	}
 	httpx.WriteRaw(w, http.StatusOK, resp)
-}
-
-func (a *API) paymentURL(c *checkout.Checkout) string {
-	return a.opts.PaymentBaseURL + "/checkout/" + c.ShortCode
 }
 
 func (a *API) validationError(w http.ResponseWriter, r *http.Request, err error) {

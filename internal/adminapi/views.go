@@ -67,7 +67,7 @@ func (a *API) view(c *checkout.Checkout) checkoutView {
 		ReturnURL: c.ReturnURL, CancelURL: c.CancelURL, IPNURL: c.IPNURL,
 		BillingAddress: c.BillingAddress, ShippingAddress: c.ShippingAddress, Metadata: c.Metadata,
 		Locale: c.Locale, Source: c.Source, SessionPublicID: c.SessionPublicID, ShortCode: c.ShortCode,
-		PaymentURL: a.paymentURL(c), ExpiresAt: c.ExpiresAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		PaymentURL: c.PaymentURL(a.opts.PaymentBaseURL), ExpiresAt: c.ExpiresAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		Items: make([]itemView, 0, len(c.Items)), Transactions: make([]transactionView, 0, len(c.Transactions)),
 	}
 	if v.Metadata == nil {

@@ -107,6 +107,13 @@ type Checkout struct {
 	Transactions []Transaction `bun:"rel:has-many,join:id=checkout_id"`
 }
 
+// PaymentURL is the checkout's hosted page under base, main-frontend's public
+// URL: the paymentUrl of the API, the payment_url of Orchestrapay and the
+// dashboard's payment link.
+func (c *Checkout) PaymentURL(base string) string {
+	return base + "/checkout/" + c.ShortCode
+}
+
 // Reference is what the merchant knows the checkout by.
 func (c *Checkout) Reference() string {
 	if c.ExternalReference != "" {

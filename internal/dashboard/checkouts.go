@@ -151,7 +151,7 @@ func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *sign
 	v := templates.CheckoutDetail{
 		ID: c.ID, Reference: c.Reference(), Invoice: c.InvoiceNumber, Email: c.Email, Site: site.DisplayName,
 		Status: string(status), Mode: string(c.Mode), Currency: c.Currency, Created: when(c.CreatedAt), Expires: when(c.ExpiresAt),
-		PaymentURL: d.opts.PaymentBaseURL + "/checkout/" + c.ShortCode, Open: status == checkout.StatusOpen,
+		PaymentURL: c.PaymentURL(d.opts.PaymentBaseURL), Open: status == checkout.StatusOpen,
 	}
 	totals, err := payment.Totals(c)
 	if err != nil {

@@ -123,10 +123,6 @@ func (h *Handler) gateways(r *http.Request, c *checkout.Checkout) ([]gateway, []
 	return out, methods, nil
 }
 
-func (h *Handler) paymentURL(c *checkout.Checkout) string {
-	return h.opts.PaymentBaseURL + "/checkout/" + c.ShortCode
-}
-
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.Error("orchestrapay request failed", "err", err, "requestId", httpx.RequestID(r.Context()))
 	nestError(w, r, http.StatusInternalServerError, "internal_error", "internal error")

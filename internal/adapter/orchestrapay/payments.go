@@ -73,7 +73,7 @@ func (h *Handler) createPayment(w http.ResponseWriter, r *http.Request, key *aut
 		h.internal(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusCreated, paymentView(p, in, c, h.paymentURL(c)))
+	httpx.WriteJSON(w, http.StatusCreated, paymentView(p, in, c, c.PaymentURL(h.opts.PaymentBaseURL)))
 }
 
 func paymentView(p *store.OrchestrapayPayment, in *store.OrchestrapayIntent, c *checkout.Checkout, url string) map[string]any {
