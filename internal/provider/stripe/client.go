@@ -54,16 +54,22 @@ func (c *Client) CreatePaymentIntent(ctx context.Context, txID, checkoutID, site
 		Currency:                stripego.String(strings.ToLower(currency)),
 		AutomaticPaymentMethods: &stripego.PaymentIntentAutomaticPaymentMethodsParams{Enabled: stripego.Bool(true)},
 	}
+	pi, err := c.newIntent(ctx, p, txID, checkoutID, siteID)
+	if err != nil {
+		return Intent{}, fmt.Errorf("creating PaymentIntent: %w", err)
+	}
+	return Intent{ID: pi.ID, ClientSecret: pi.ClientSecret, Status: string(pi.Status)}, nil
+}
+
+// newIntent creates a PaymentIntent for our transaction txID: the idempotency
+// key is derived from it and the metadata names it, its checkout and site.
+func (c *Client) newIntent(ctx context.Context, p *stripego.PaymentIntentParams, txID, checkoutID, siteID string) (*stripego.PaymentIntent, error) {
 	p.Context = ctx
 	p.SetIdempotencyKey("pgw-pi-" + txID)
 	p.AddMetadata("pgw_transaction_id", txID)
 	p.AddMetadata("pgw_checkout_id", checkoutID)
 	p.AddMetadata("pgw_site_id", siteID)
-	pi, err := c.api.PaymentIntents.New(p)
-	if err != nil {
-		return Intent{}, fmt.Errorf("creating PaymentIntent: %w", err)
-	}
-	return Intent{ID: pi.ID, ClientSecret: pi.ClientSecret, Status: string(pi.Status)}, nil
+	return c.api.PaymentIntents.New(p)
 }
 
 // PaymentIntent reads a PaymentIntent, for its client secret and status.
@@ -123,12 +129,7 @@ func (c *Client) ChargePaymentMethod(ctx context.Context, txID, checkoutID, site
 			Enabled: stripego.Bool(true), AllowRedirects: stripego.String("never"),
 		},
 	}
-	p.Context = ctx
-	p.SetIdempotencyKey("pgw-pi-" + txID)
-	p.AddMetadata("pgw_transaction_id", txID)
-	p.AddMetadata("pgw_checkout_id", checkoutID)
-	p.AddMetadata("pgw_site_id", siteID)
-	pi, err := c.api.PaymentIntents.New(p)
+	pi, err := c.newIntent(ctx, p, txID, checkoutID, siteID)
 	if err != nil {
 		return Intent{}, fmt.Errorf("charging PaymentMethod: %w", err)
 	}
