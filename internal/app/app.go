@@ -124,8 +124,16 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		Server: httpx.Server{Name: AdminBackend, Addr: cfg.AdminBackend.Addr, Handler: httpx.Wrap(adminapi.V1Alias(mux), log, m)},
 		Background: []func(context.Context){
 			func(ctx context.Context) { usage.Run(ctx, 10*time.Second) },
-			func(ctx context.Context) { pruneIdempotency(ctx, st, log) },
-			func(ctx context.Context) { dash.RunPruner(ctx, 10*time.Minute) },
+			func(ctx context.Context) {
+				every(ctx, time.Hour, func(ctx context.Context) { pruneIdempotency(ctx, st, log) })
+			},
+			func(ctx context.Context) {
+				every(ctx, 10*time.Minute, func(ctx context.Context) {
+					if err := dash.Prune(ctx); err != nil && ctx.Err() == nil {
+						log.Warn("pruning dashboard sessions", "err", err)
+					}
+				})
+			},
 		},
 	}
 }
@@ -184,18 +192,23 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, comps ...Com
 const idempotencyRetention = 24 * time.Hour
 
 func pruneIdempotency(ctx context.Context, st *store.Store, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
+	if n, err := st.PruneIdempotency(ctx, idempotencyRetention); err != nil {
+		log.Error("pruning idempotency keys", "err", err)
+	} else if n > 0 {
+		log.Info("pruned idempotency keys", "count", n)
+	}
+}
+
+// every runs fn every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := st.PruneIdempotency(ctx, idempotencyRetention); err != nil {
-				log.Error("pruning idempotency keys", "err", err)
-			} else if n > 0 {
-				log.Info("pruned idempotency keys", "count", n)
-			}
+			fn(ctx)
 		}
 	}
 }

@@ -20,12 +20,10 @@ func (d *Dashboard) account(w http.ResponseWriter, r *http.Request, s *signedIn)
 func (d *Dashboard) changePassword(w http.ResponseWriter, r *http.Request, s *signedIn) {
 	current, next := r.PostFormValue("current"), r.PostFormValue("new")
 	fail := func(status int, msg string) {
-		f := d.frame(s, "account", "Your account")
-		f.Error = msg
-		d.render(w, r, status, templates.DashAccount(f))
+		d.render(w, r, status, templates.DashAccount(d.frameError(s, "account", "Your account", msg)))
 	}
 	now := d.opts.Now()
-	key := "email:" + s.user.Email
+	key := emailKey(s.user.Email)
 	if d.throttle.blocked(key, now) > 0 {
 		fail(http.StatusTooManyRequests, "Too many wrong passwords. Try again later.")
 		return

@@ -14,7 +14,6 @@ import (
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
-	"github.com/pgw/pgw/internal/tenant"
 	"github.com/pgw/pgw/templates"
 )
 
@@ -137,14 +136,10 @@ func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *sign
 		d.fail(w, r, s, err)
 		return
 	}
-	providers, err := d.store.ListProviders(r.Context(), s.orgID, c.SiteID)
+	provName, err := d.store.ProviderNames(r.Context(), s.orgID)
 	if err != nil {
 		d.fail(w, r, s, err)
 		return
-	}
-	provName := map[string]string{}
-	for _, p := range providers {
-		provName[p.ID] = p.Name
 	}
 	now := d.opts.Now()
 	status := c.EffectiveStatus(now)
@@ -200,13 +195,10 @@ func txRow(t *checkout.Transaction, provider string) templates.TxRow {
 	row := templates.TxRow{
 		ID: t.ID, CheckoutID: t.CheckoutID, Provider: provider, Amount: amount(t.Amount, t.Currency),
 		Refunded: amount(t.RefundedAmount, t.Currency), Status: string(t.Status), Created: when(t.CreatedAt), Flag: t.Flag,
-		Refundable: t.Refundable(),
+		Refundable: t.Refundable(), Failure: t.FailureMessage,
 	}
 	if t.CardLast4 != "" {
 		row.Card = t.CardBrand + " •••• " + t.CardLast4
-	}
-	if t.FailureMessage != "" {
-		row.Failure = t.FailureMessage
 	}
 	if cur, err := money.ParseCurrency(t.Currency); err == nil {
 		row.Left = money.Format(t.Amount-t.RefundedAmount, cur)
@@ -282,7 +274,7 @@ func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *
 		d.fail(w, r, s, err)
 		return
 	}
-	names, err := d.providerNames(r, s)
+	names, err := d.store.ProviderNames(r.Context(), s.orgID)
 	if err != nil {
 		d.fail(w, r, s, err)
 		return
@@ -296,24 +288,6 @@ func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *
 		v.Rows = append(v.Rows, txRow(t, names[t.ProviderID]))
 	}
 	d.render(w, r, http.StatusOK, templates.DashTransactions(d.frame(s, "transactions", "Transactions"), v))
-}
-
-func (d *Dashboard) providerNames(r *http.Request, s *signedIn) (map[string]string, error) {
-	sites, err := d.store.ListSites(r.Context(), s.orgID)
-	if err != nil {
-		return nil, err
-	}
-	names := map[string]string{}
-	for _, site := range sites {
-		ps, err := d.store.ListProviders(r.Context(), s.orgID, site.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			names[p.ID] = p.Name
-		}
-	}
-	return names, nil
 }
 
 // refund gives back the amount entered (in major units) of a transaction.
@@ -353,13 +327,4 @@ func (d *Dashboard) refund(w http.ResponseWriter, r *http.Request, s *signedIn) 
 		d.log.Info("refund from the dashboard", "transaction", t.ID, "refund", rf.ID, "user", s.user.ID)
 		d.back(w, r, s, back, fmt.Sprintf("Refunded %s.", amount(minor, t.Currency)), "")
 	}
-}
-
-// roleOptions lists the roles with selected chosen.
-func roleOptions(selected tenant.Role) []templates.Option {
-	var out []templates.Option
-	for _, r := range []tenant.Role{tenant.RoleAdmin, tenant.RoleEditor, tenant.RoleViewer} {
-		out = append(out, templates.Option{Value: string(r), Label: string(r), Selected: r == selected})
-	}
-	return out
 }

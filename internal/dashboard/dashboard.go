@@ -8,11 +8,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/gorilla/sessions"
 
+	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/payment"
@@ -47,7 +49,10 @@ type Dashboard struct {
 	cookies  *sessions.CookieStore
 	throttle *throttle // failed sign-ins per email
 	ipLimit  *throttle // failed sign-ins per client address
-	opts     Options
+	// dummyHash is checked against when no user has the email, so that a
+	// wrong email takes as long as a wrong password; made at the first use.
+	dummyHash func() string
+	opts      Options
 }
 
 // New returns the dashboard.
@@ -66,7 +71,11 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 		cookies:  newCookieStore(opts),
 		throttle: newThrottle(5, 15*time.Minute),
 		ipLimit:  newThrottle(50, 15*time.Minute),
-		opts:     opts,
+		dummyHash: sync.OnceValue(func() string {
+			h, _ := auth.HashPassword("no user has this password")
+			return h
+		}),
+		opts: opts,
 	}
 }
 
@@ -165,6 +174,15 @@ func (d *Dashboard) frame(s *signedIn, section, title string) templates.Dash {
 	}
 	for _, o := range s.orgs {
 		f.Orgs = append(f.Orgs, templates.Option{Value: o.ID, Label: o.Name, Selected: o.ID == s.orgID})
+	}
+	return f
+}
+
+// frameError is frame with a problem shown at the top, when errMsg is set.
+func (d *Dashboard) frameError(s *signedIn, section, title, errMsg string) templates.Dash {
+	f := d.frame(s, section, title)
+	if errMsg != "" {
+		f.Error = errMsg
 	}
 	return f
 }

@@ -2,6 +2,7 @@ package dashboard_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -132,10 +133,9 @@ func (w *world) createCheckout(org *store.BootstrapResult, ref string) string {
 	storetest.Must(w.t, err, "create checkout")
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
+	var created struct{ ID string }
+	if resp.StatusCode != 200 || json.Unmarshal(b, &created) != nil || created.ID == "" {
 		w.t.Fatalf("create checkout: %d %s", resp.StatusCode, b)
 	}
-	_, rest, _ := strings.Cut(string(b), `"id":"`)
-	id, _, _ := strings.Cut(rest, `"`)
-	return id
+	return created.ID
 }

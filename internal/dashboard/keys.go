@@ -32,10 +32,7 @@ func (d *Dashboard) renderKeys(w http.ResponseWriter, r *http.Request, s *signed
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	f := d.frame(s, "keys", "API keys")
-	if errMsg != "" {
-		f.Error = errMsg
-	}
+	f := d.frameError(s, "keys", "API keys", errMsg)
 	d.render(w, r, status, templates.DashKeys(f, v))
 }
 

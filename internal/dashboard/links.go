@@ -99,9 +99,7 @@ func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signed
 			d.fail(w, r, s, err)
 			return
 		}
-		fr := d.frame(s, "links", "New payment link")
-		fr.Error = msg
-		d.render(w, r, http.StatusUnprocessableEntity, templates.DashNewLink(fr, v))
+		d.render(w, r, http.StatusUnprocessableEntity, templates.DashNewLink(d.frameError(s, "links", "New payment link", msg), v))
 	}
 	st, err := d.store.GetSite(r.Context(), s.orgID, site)
 	if errors.Is(err, checkout.ErrNotFound) {

@@ -143,19 +143,11 @@ func (d *Dashboard) load(ctx context.Context, sess *sessions.Session) (*signedIn
 			return nil, err
 		}
 	}
-	s := &signedIn{id: us.ID, user: &m.User, role: m.Role, orgID: us.OrganizationID, cookie: sess}
-	ms, err := d.store.UserOrganizations(ctx, us.UserID)
+	orgs, err := d.store.UserOrganizations(ctx, us.UserID)
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range ms {
-		o, err := d.store.GetOrganization(ctx, m.OrganizationID)
-		if err != nil {
-			return nil, err
-		}
-		s.orgs = append(s.orgs, o)
-	}
-	return s, nil
+	return &signedIn{id: us.ID, user: &m.User, role: m.Role, orgID: us.OrganizationID, orgs: orgs, cookie: sess}, nil
 }
 
 // page wraps a handler for signed-in operators whose role is at least min.
@@ -210,20 +202,4 @@ func (s *signedIn) takeFlash(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) Prune(ctx context.Context) error {
 	now := d.opts.Now()
 	return d.store.DeleteUserSessionsBefore(ctx, now.Add(-d.opts.MaxAge), now.Add(-d.opts.IdleTimeout))
-}
-
-// RunPruner prunes timed-out sessions every interval until ctx ends.
-func (d *Dashboard) RunPruner(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := d.Prune(ctx); err != nil && ctx.Err() == nil {
-				d.log.Warn("pruning dashboard sessions", "err", err)
-			}
-		}
-	}
 }

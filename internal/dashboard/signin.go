@@ -14,9 +14,8 @@ import (
 	"github.com/pgw/pgw/templates"
 )
 
-// dummyHash is checked against when no user has the email, so that a wrong
-// email takes as long as a wrong password.
-var dummyHash, _ = auth.HashPassword("no user has this password")
+// emailKey is the throttle's key of the failed passwords of an email.
+func emailKey(email string) string { return "email:" + strings.ToLower(email) }
 
 func (d *Dashboard) signInFrame(errMsg string) templates.Dash {
 	return templates.Dash{Title: "Sign in", CSS: d.assets.URL("css/dashboard.css"), Script: d.assets.URL("js/dashboard.js"), Error: errMsg}
@@ -43,8 +42,8 @@ func (d *Dashboard) signIn(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	now := d.opts.Now()
-	emailKey, ipKey := "email:"+strings.ToLower(email), "ip:"+clientIP(r)
-	wait := max(d.throttle.blocked(emailKey, now), d.ipLimit.blocked(ipKey, now))
+	byEmail, byIP := emailKey(email), "ip:"+clientIP(r)
+	wait := max(d.throttle.blocked(byEmail, now), d.ipLimit.blocked(byIP, now))
 	if wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
 		d.render(w, r, http.StatusTooManyRequests, templates.DashSignIn(d.signInFrame(
@@ -56,32 +55,32 @@ func (d *Dashboard) signIn(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, d.anonymous(), err)
 		return
 	}
-	hash := dummyHash
+	hash := d.dummyHash()
 	if u != nil {
 		hash = u.PasswordHash
 	}
 	ok := auth.CheckPassword(hash, password) && u != nil
 	var orgID string
 	if ok {
-		ms, err := d.store.UserOrganizations(r.Context(), u.ID)
+		orgs, err := d.store.UserOrganizations(r.Context(), u.ID)
 		if err != nil {
 			d.fail(w, r, d.anonymous(), err)
 			return
 		}
-		if len(ms) == 0 {
+		if len(orgs) == 0 {
 			ok = false
 		} else {
-			orgID = ms[0].OrganizationID
+			orgID = orgs[0].ID
 		}
 	}
 	if !ok {
-		d.throttle.fail(emailKey, now)
-		d.ipLimit.fail(ipKey, now)
+		d.throttle.fail(byEmail, now)
+		d.ipLimit.fail(byIP, now)
 		d.log.Info("dashboard sign-in failed", "ip", clientIP(r))
 		d.render(w, r, http.StatusUnauthorized, templates.DashSignIn(d.signInFrame("The email or password is not right."), email))
 		return
 	}
-	d.throttle.reset(emailKey)
+	d.throttle.reset(byEmail)
 	if err := d.startSession(w, r, u.ID, orgID); err != nil {
 		d.fail(w, r, d.anonymous(), err)
 		return

@@ -103,10 +103,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		v.IntandemConnected = true
 		v.IntandemDetail = "API " + conn.APIBase + " · app " + conn.AppName + " · may frame the charge form: " + conn.FrameOrigins
 	}
-	f := d.frame(s, "sites", site.DisplayName)
-	if errMsg != "" {
-		f.Error = errMsg
-	}
+	f := d.frameError(s, "sites", site.DisplayName, errMsg)
 	d.render(w, r, status, templates.DashSite(f, v))
 }
 

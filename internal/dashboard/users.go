@@ -29,10 +29,7 @@ func (d *Dashboard) renderUsers(w http.ResponseWriter, r *http.Request, s *signe
 		v.Rows = append(v.Rows, templates.UserRow{ID: m.User.ID, Email: m.User.Email, Name: m.User.Name,
 			Since: when(m.Since), Roles: roleOptions(m.Role), Self: m.User.ID == s.user.ID})
 	}
-	f := d.frame(s, "users", "Users")
-	if errMsg != "" {
-		f.Error = errMsg
-	}
+	f := d.frameError(s, "users", "Users", errMsg)
 	d.render(w, r, status, templates.DashUsers(f, v))
 }
 
@@ -118,4 +115,13 @@ func (d *Dashboard) memberChanged(w http.ResponseWriter, r *http.Request, s *sig
 	default:
 		d.back(w, r, s, "/dashboard/users", done, "")
 	}
+}
+
+// roleOptions lists the roles with selected chosen.
+func roleOptions(selected tenant.Role) []templates.Option {
+	var out []templates.Option
+	for _, r := range []tenant.Role{tenant.RoleAdmin, tenant.RoleEditor, tenant.RoleViewer} {
+		out = append(out, templates.Option{Value: string(r), Label: string(r), Selected: r == selected})
+	}
+	return out
 }

@@ -158,6 +158,21 @@ func (s *Store) ListProviders(ctx context.Context, orgID, siteID string) ([]*ten
 	return out, nil
 }
 
+// ProviderNames returns the names of the organization's providers by id,
+// without opening their configuration.
+func (s *Store) ProviderNames(ctx context.Context, orgID string) (map[string]string, error) {
+	var rows []struct{ ID, Name string }
+	if err := s.read.NewSelect().Model((*providerRow)(nil)).Column("id", "name").
+		Where("organization_id = ?", orgID).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("listing provider names: %w", err)
+	}
+	names := make(map[string]string, len(rows))
+	for _, r := range rows {
+		names[r.ID] = r.Name
+	}
+	return names, nil
+}
+
 // notFound turns sql.ErrNoRows into checkout.ErrNotFound for what.
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {

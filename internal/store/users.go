@@ -46,13 +46,16 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (*tenant.User
 	return u, nil
 }
 
-// UserOrganizations returns the memberships of a user, oldest first.
-func (s *Store) UserOrganizations(ctx context.Context, userID string) ([]*tenant.Membership, error) {
-	var ms []*tenant.Membership
-	if err := s.read.NewSelect().Model(&ms).Where("user_id = ?", userID).OrderExpr("created_at, organization_id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("listing memberships: %w", err)
+// UserOrganizations returns the organizations a user is a member of, in the
+// order they joined.
+func (s *Store) UserOrganizations(ctx context.Context, userID string) ([]*tenant.Organization, error) {
+	var orgs []*tenant.Organization
+	err := s.read.NewSelect().Model(&orgs).Join("JOIN memberships AS m ON m.organization_id = organization.id").
+		Where("m.user_id = ?", userID).OrderExpr("m.created_at, organization.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the user's organizations: %w", err)
 	}
-	return ms, nil
+	return orgs, nil
 }
 
 // GetMember returns a member of the organization; a user of another one is not found.
