@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -45,6 +46,17 @@ func js(code string) chromedp.Action[chromedp.Void] {
 		_, err := chromedp.Evaluate[bool]("(() => { "+code+"; return true })()")(ctx, tg)
 		return err
 	})
+}
+
+// waitFor polls a condition in the page until it holds, for at most 10 s.
+func waitFor(t *testing.T, ctx context.Context, cond string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond)); err == nil && ok {
+			return
+		}
+	}
+	t.Fatalf("waited in vain for %s", cond)
 }
 
 func text(t *testing.T, ctx context.Context, css string) string {
@@ -118,8 +130,10 @@ func TestBrowserPaymentLink(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("q")),
 		chromedp.SendKeys(chromedp.ID("q"), "inv-2001"),
 		chromedp.Click(chromedp.CSS("form.filters button")),
-		chromedp.WaitVisible(chromedp.CSS("tbody tr")),
 	), "search the checkouts")
+	// The list before the search has the row too: wait for the search's page.
+	waitFor(t, ctx, `location.search.includes("q=inv-2001") && document.readyState === "complete"`)
+	storetest.Must(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("tbody tr"))), "search results")
 	if ref, status := text(t, ctx, "tbody td a"), text(t, ctx, "tbody .status"); ref != "INV-2001" || status != "complete" {
 		t.Fatalf("the list shows %q as %q", ref, status)
 	}
