@@ -52,7 +52,7 @@ func NewKey(orgID, name string, mode checkout.Mode, scopes []string, now time.Ti
 // Rotate gives the key a new secret and returns the new full token.
 func (k *APIKey) Rotate() string {
 	secret := ids.Secret(32)
-	k.SecretHash = hashSecret(secret)
+	k.SecretHash = HashToken(secret)
 	return prefix(k.Mode) + k.ID + "." + secret
 }
 
@@ -82,14 +82,17 @@ func ParseToken(token string) (mode checkout.Mode, id, secret string, err error)
 
 // Matches reports in constant time whether secret is this key's secret.
 func (k *APIKey) Matches(mode checkout.Mode, secret string) bool {
-	h := hashSecret(secret)
+	h := HashToken(secret)
 	return subtle.ConstantTimeCompare([]byte(h), []byte(k.SecretHash)) == 1 && mode == k.Mode
 }
 
 // Active reports whether the key has not been revoked.
 func (k *APIKey) Active() bool { return k.RevokedAt.IsZero() }
 
-func hashSecret(secret string) string {
+// HashToken is how a random secret (an API key's, a dashboard session's) is
+// kept: its SHA-256 in hex. The secret is long and random, so no salt or
+// stretching is needed.
+func HashToken(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }

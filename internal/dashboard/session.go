@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"time"
 
 	"github.com/gorilla/sessions"
 
+	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/store"
@@ -55,11 +55,6 @@ type signedIn struct {
 	cookie   *sessions.Session
 }
 
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // cookie returns the request's session cookie, a new empty one when it is
 // missing or cannot be read.
 func (d *Dashboard) cookie(r *http.Request) *sessions.Session {
@@ -76,14 +71,14 @@ func (d *Dashboard) cookie(r *http.Request) *sessions.Session {
 func (d *Dashboard) startSession(w http.ResponseWriter, r *http.Request, userID, orgID string) error {
 	sess := d.cookie(r)
 	if old, ok := sess.Values["sid"].(string); ok {
-		if err := d.store.DeleteUserSession(r.Context(), hashToken(old)); err != nil {
+		if err := d.store.DeleteUserSession(r.Context(), auth.HashToken(old)); err != nil {
 			return err
 		}
 	}
 	token := ids.Token(32)
 	now := d.opts.Now()
 	if err := d.store.CreateUserSession(r.Context(), &store.UserSession{
-		ID: hashToken(token), UserID: userID, OrganizationID: orgID, CreatedAt: now, SeenAt: now,
+		ID: auth.HashToken(token), UserID: userID, OrganizationID: orgID, CreatedAt: now, SeenAt: now,
 	}); err != nil {
 		return err
 	}
@@ -116,7 +111,7 @@ func (d *Dashboard) load(ctx context.Context, sess *sessions.Session) (*signedIn
 	if token == "" {
 		return nil, errNoSession
 	}
-	us, err := d.store.GetUserSession(ctx, hashToken(token))
+	us, err := d.store.GetUserSession(ctx, auth.HashToken(token))
 	if errors.Is(err, checkout.ErrNotFound) {
 		return nil, errNoSession
 	}
