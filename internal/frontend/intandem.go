@@ -352,21 +352,34 @@ func (f *Frontend) intandemCharge(w http.ResponseWriter, r *http.Request) {
 		chargeFailed(w, "Unknown card token: enter the card again.")
 		return
 	}
-	ref := store.IntandemChargeRef(tok.BusinessUID, psu)
-	if c, err := f.store.FindCheckoutBySourceRef(r.Context(), tok.SiteID, checkout.SourceIntandem, ref); err == nil && c.Status == checkout.StatusComplete {
-		f.chargeAnswer(w, r, c, nil)
+	amount, cur, err := req.Amount.Minor(req.Currency)
+	if err != nil || amount != tok.Amount || cur.Code != tok.Currency {
+		chargeFailed(w, "The amount or currency differs from the card check: enter the card again.")
 		return
 	}
-	amount, cur, err := req.Amount.Minor(req.Currency)
-	switch {
-	case tok.UsedBy != "" && tok.UsedBy != psu:
+	if tok.UsedBy != "" && tok.UsedBy != psu {
 		chargeFailed(w, "This card token was already used: enter the card again.")
 		return
-	case f.now().After(tok.ExpiresAt):
+	}
+	// A payment status charged before is answered again only to the token
+	// that paid it, for the same amount; anything else changes nothing.
+	ref := store.IntandemChargeRef(tok.BusinessUID, psu)
+	if c, err := f.store.FindCheckoutBySourceRef(r.Context(), tok.SiteID, checkout.SourceIntandem, ref); err == nil {
+		if c.Amount != amount || c.Currency != cur.Code {
+			chargeFailed(w, "This payment_status_uid was charged with another amount.")
+			return
+		}
+		if c.Status == checkout.StatusComplete {
+			if tok.UsedBy != psu {
+				chargeFailed(w, "This payment_status_uid was charged with another card.")
+				return
+			}
+			f.chargeAnswer(w, r, c, tok, nil)
+			return
+		}
+	}
+	if f.now().After(tok.ExpiresAt) {
 		chargeFailed(w, "The card check has expired: enter the card again.")
-		return
-	case err != nil || amount != tok.Amount || cur.Code != tok.Currency:
-		chargeFailed(w, "The amount or currency differs from the card check: enter the card again.")
 		return
 	}
 	if claimed, err := f.store.ClaimIntandemToken(r.Context(), tok.Token, psu); err != nil {
@@ -414,22 +427,35 @@ func (f *Frontend) intandemCharge(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, err)
 		return
 	}
-	f.chargeAnswer(w, r, c, res)
+	tok.TransactionID = res.Transaction.ID
+	f.chargeAnswer(w, r, c, tok, res)
 }
 
-// chargeAnswer answers with the charge_key of the checkout's successful
-// attempt, or the reason the attempt failed.
-func (f *Frontend) chargeAnswer(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, res *payment.Result) {
+// chargeAnswer answers the token that paid the checkout with the charge_key of
+// the successful attempt, or with the reason the attempt failed.
+func (f *Frontend) chargeAnswer(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, tok *store.IntandemToken, res *payment.Result) {
 	full, err := f.store.GetCheckout(r.Context(), c.OrganizationID, c.ID)
 	if err != nil {
 		f.fail(w, r, err)
 		return
 	}
 	for _, t := range full.Transactions {
-		if t.Paid() {
-			writeJSON(w, http.StatusOK, map[string]string{"charge_key": t.ID})
+		if !t.Paid() {
+			continue
+		}
+		// A token's transaction is recorded after its charge; a process that
+		// stopped in between leaves it empty, and the claim still binds it.
+		if tok.TransactionID != "" && tok.TransactionID != t.ID {
+			chargeFailed(w, "This payment_status_uid was charged with another card.")
 			return
 		}
+		key, err := f.store.IssueIntandemChargeKey(r.Context(), t.OrganizationID, t.ID)
+		if err != nil {
+			f.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"charge_key": key})
+		return
 	}
 	msg := "The card was declined."
 	if res != nil && res.Message != "" {
@@ -451,7 +477,7 @@ func (f *Frontend) intandemRefund(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "The refund request could not be read.")
 		return
 	}
-	tx, err := f.store.GetTransaction(r.Context(), req.ChargeKey)
+	tx, err := f.store.TransactionByIntandemChargeKey(r.Context(), req.ChargeKey)
 	var c *checkout.Checkout
 	if err == nil {
 		c, err = f.store.GetCheckoutByIDUnscoped(r.Context(), tx.CheckoutID)

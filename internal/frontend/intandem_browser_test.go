@@ -121,7 +121,7 @@ func TestBrowserIntandemChargeIframe(t *testing.T) {
 		t.Fatalf("good card answered %v", data)
 	}
 	// inTandem's server then charges it.
-	if m := tn.charge(token, "10", "ps-browser"); !strings.HasPrefix(fmt.Sprint(m["charge_key"]), "txn_") {
+	if m := tn.charge(token, "10", "ps-browser"); !strings.HasPrefix(fmt.Sprint(m["charge_key"]), "ck_") {
 		t.Fatalf("charge: %v", m)
 	}
 

@@ -149,12 +149,30 @@ func TestIntandemCheckoutFlow(t *testing.T) {
 				txID = tx.ID
 			}
 		}
+		key, _ := up.Body["transaction_id"].(string)
 		if up.Auth != "Bearer biz-token" || up.Body["url_key"] != "uk1" || up.Body["type"] != "checkout.session.completed" ||
-			up.Body["transaction_id"] != txID || up.Body["amount"] != 85.0 || up.Body["payment_method"] != "Credit Card" || up.Body["created"] == "" {
+			!strings.HasPrefix(key, "ck_") || len(key) < 3+22 || strings.Contains(key, txID) ||
+			up.Body["amount"] != 85.0 || up.Body["payment_method"] != "Credit Card" || up.Body["created"] == "" {
 			t.Fatalf("update %+v", up)
 		}
-		// A checkout payment is refunded by the same key inTandem stored.
-		if st, m := tn.postJSON("/intandem/refund", `{"amount":"85.00","charge_key":"`+txID+`","currency":"USD"}`); st != 200 || m["success"] != true {
+		// The key inTandem refunds by is nowhere the buyer or the merchant can
+		// read it: not on the receipt, in the return URL or in the stored update.
+		if _, receipt := tn.get(loc); strings.Contains(receipt, key) || !strings.Contains(receipt, txID) {
+			t.Fatal("the receipt shows the charge key, or not the transaction")
+		}
+		ds, _, err := s.ListDeliveries(ctx, store.DeliveryFilter{OrganizationID: tn.r.Organization.ID, CheckoutID: c.ID, Page: 1, Limit: 10})
+		storetest.Must(t, err, "deliveries")
+		for _, d := range ds {
+			if strings.Contains(d.Body, key) || strings.Contains(d.Body, "transaction_id") {
+				t.Fatalf("stored update holds the key: %s", d.Body)
+			}
+		}
+		// The buyer knows the transaction id, which refunds nothing.
+		if st, m := tn.postJSON("/intandem/refund", `{"amount":"85.00","charge_key":"`+txID+`","currency":"USD"}`); st != 404 || m["success"] != false {
+			t.Fatalf("refund by the transaction id: %d %v", st, m)
+		}
+		// A checkout payment is refunded by the key inTandem stored.
+		if st, m := tn.postJSON("/intandem/refund", `{"amount":"85.00","charge_key":"`+key+`","currency":"USD"}`); st != 200 || m["success"] != true {
 			t.Fatalf("refund of the checkout payment: %d %v", st, m)
 		}
 		// JPY given as a number.
@@ -256,7 +274,7 @@ func TestIntandemChargeAndRefund(t *testing.T) {
 		}
 		m = tn.charge(tok, "10", "ps1")
 		key, _ := m["charge_key"].(string)
-		if !strings.HasPrefix(key, "txn_") {
+		if !strings.HasPrefix(key, "ck_") || len(key) < 3+22 {
 			t.Fatalf("charge: %v", m)
 		}
 		if again := tn.charge(tok, "10", "ps1"); again["charge_key"] != key {
@@ -265,8 +283,28 @@ func TestIntandemChargeAndRefund(t *testing.T) {
 		if other := tn.charge(tok, "10", "ps2"); other["error"] == nil {
 			t.Fatalf("token reused for another payment: %v", other)
 		}
-		tx, err := s.GetTransaction(ctx, key)
+		// The same payment_status_uid with any other token, a declined card's
+		// included, or another amount is refused and changes nothing.
+		_, m = tn.token("4000 0000 0000 0002", "10")
+		if d := tn.charge(m["token"].(string), "10", "ps1"); d["error"] == nil || d["charge_key"] != nil {
+			t.Fatalf("another token got the charge: %v", d)
+		}
+		_, m = tn.token("4242 4242 4242 4242", "10")
+		fresh := m["token"].(string)
+		if d := tn.charge(fresh, "10", "ps1"); d["error"] == nil || d["charge_key"] != nil {
+			t.Fatalf("a fresh token got the charge: %v", d)
+		}
+		if again, _ := s.GetIntandemToken(ctx, fresh); again.UsedBy != "" {
+			t.Fatalf("the refused replay used the fresh token: %+v", again)
+		}
+		if d := tn.charge(tok, "11", "ps1"); d["error"] == nil || d["charge_key"] != nil {
+			t.Fatalf("another amount got the charge: %v", d)
+		}
+		tx, err := s.TransactionByIntandemChargeKey(ctx, key)
 		storetest.Must(t, err, "transaction")
+		if st, m := tn.postJSON("/intandem/refund", `{"amount":"1.00","charge_key":"`+tx.ID+`","currency":"USD"}`); st != 404 || m["success"] != false {
+			t.Fatalf("refund by the transaction id: %d %v", st, m)
+		}
 		if tx.Status != checkout.TxSucceeded || tx.Amount != 1000 || tx.OrganizationID != tn.r.Organization.ID {
 			t.Fatalf("transaction %+v", tx)
 		}
@@ -299,7 +337,7 @@ func TestIntandemChargeAndRefund(t *testing.T) {
 		if st, m := refund("1.00", "txn_unknown", "USD"); st != 404 || m["success"] != false {
 			t.Fatalf("unknown charge_key: %d %v", st, m)
 		}
-		tx, _ = s.GetTransaction(ctx, key)
+		tx, _ = s.GetTransaction(ctx, tx.ID)
 		if tx.Status != checkout.TxRefunded || tx.RefundedAmount != 1000 {
 			t.Fatalf("after refunds %s %d", tx.Status, tx.RefundedAmount)
 		}

@@ -7,7 +7,9 @@ package outbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -145,11 +147,15 @@ func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptRe
 		res.Error = "loading signing secret: " + err.Error()
 		return res
 	}
-	method := http.MethodPost
+	method, body := http.MethodPost, d.Body
 	if d.Sink == notify.SinkIntandem {
 		method = http.MethodPut // inTandem's "send checkout update"
+		if body, err = w.intandemUpdate(ctx, d); err != nil {
+			res.Error = err.Error()
+			return res
+		}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, d.Target, strings.NewReader(d.Body))
+	req, err := http.NewRequestWithContext(ctx, method, d.Target, strings.NewReader(body))
 	if err != nil {
 		res.Error = "bad target URL"
 		return res
@@ -214,6 +220,27 @@ func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptRe
 		res.Error = "HTTP " + strconv.Itoa(resp.StatusCode)
 	}
 	return res
+}
+
+// intandemUpdate completes a stored checkout update with its transaction_id,
+// the payment's charge key, which is a secret and so never stored with it.
+func (w *Worker) intandemUpdate(ctx context.Context, d *store.Delivery) (string, error) {
+	var body map[string]any
+	dec := json.NewDecoder(strings.NewReader(d.Body))
+	dec.UseNumber() // keeps the amount's decimals as they were written
+	if err := dec.Decode(&body); err != nil {
+		return "", fmt.Errorf("reading the checkout update: %w", err)
+	}
+	key, err := w.store.IssueIntandemChargeKey(ctx, d.OrganizationID, d.SubjectID)
+	if err != nil {
+		return "", err
+	}
+	body["transaction_id"] = key
+	out, err := json.Marshal(body)
+	if err != nil {
+		return "", fmt.Errorf("writing the checkout update: %w", err)
+	}
+	return string(out), nil
 }
 
 // cleanError drops the target URL (it may carry the merchant's tokens) from a

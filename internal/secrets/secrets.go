@@ -5,7 +5,9 @@ package secrets
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,8 +16,12 @@ import (
 
 const prefix = "v1:"
 
-// Box seals and opens values under one 256-bit key.
-type Box struct{ aead cipher.AEAD }
+// Box seals and opens values under one 256-bit key, and derives keyed values
+// (MACs) from it under a second key of its own.
+type Box struct {
+	aead   cipher.AEAD
+	macKey []byte
+}
 
 // ParseKey decodes a master key given as standard or URL-safe base64 (padded or
 // not) and checks that it is 32 bytes.
@@ -45,7 +51,20 @@ func NewBox(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating GCM: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("pgw derived values"))
+	return &Box{aead: aead, macKey: mac.Sum(nil)}, nil
+}
+
+// Derive returns HMAC-SHA256 of msg under a key of the Box's own, separated
+// by label: the same inputs always give the same 32 bytes, which cannot be
+// guessed without the master key.
+func (b *Box) Derive(label, msg string) []byte {
+	mac := hmac.New(sha256.New, b.macKey)
+	mac.Write([]byte(label))
+	mac.Write([]byte{0})
+	mac.Write([]byte(msg))
+	return mac.Sum(nil)
 }
 
 // Seal encrypts plaintext; context is authenticated but not stored (for example

@@ -48,3 +48,21 @@ func TestParseKey(t *testing.T) {
 		t.Fatal("garbage accepted")
 	}
 }
+
+func TestDerive(t *testing.T) {
+	a, _ := NewBox(make([]byte, 32))
+	key := make([]byte, 32)
+	key[0] = 1
+	b, _ := NewBox(key)
+	if got := a.Derive("l", "m"); len(got) != 32 || string(got) != string(a.Derive("l", "m")) {
+		t.Fatalf("Derive is not a stable 32-byte value: %x", got)
+	}
+	for name, other := range map[string][]byte{
+		"another key": b.Derive("l", "m"), "another label": a.Derive("k", "m"), "another message": a.Derive("l", "n"),
+		"label and message moved": a.Derive("lm", ""),
+	} {
+		if string(other) == string(a.Derive("l", "m")) {
+			t.Errorf("%s derives the same value", name)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/money"
@@ -216,8 +218,10 @@ func enqueueIntandem(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e *Ev
 	if err != nil {
 		return err
 	}
+	// The transaction_id inTandem refunds by is the payment's charge key, a
+	// secret: the worker adds it when it sends, so it is never stored.
 	body, err := json.Marshal(map[string]any{
-		"url_key": urlKey, "type": "checkout.session.completed", "transaction_id": e.SubjectID,
+		"url_key": urlKey, "type": "checkout.session.completed",
 		"created": t.UTC().Format(time.RFC3339), "amount": json.Number(money.Format(c.Amount, cur)),
 		"payment_method": "Credit Card",
 	})
@@ -238,4 +242,41 @@ func (s *Store) FindCheckoutBySourceRef(ctx context.Context, siteID string, sour
 		return nil, notFound(err, "checkout")
 	}
 	return c, nil
+}
+
+// intandemChargeKey records that a charge key was handed to inTandem for a
+// transaction; only the key's SHA-256 is kept.
+type intandemChargeKey struct {
+	bun.BaseModel  `bun:"table:intandem_charge_keys"`
+	KeyHash        string    `bun:",pk"`
+	TransactionID  string    `bun:",notnull"`
+	OrganizationID string    `bun:",notnull"`
+	Legacy         bool      `bun:",notnull"`
+	CreatedAt      time.Time `bun:",notnull"`
+}
+
+// IssueIntandemChargeKey returns the charge_key inTandem keeps for a
+// transaction (for back-office charges, and as the checkout update's
+// transaction_id) and records its hash, so that a refund can name it. The key
+// is derived from the transaction id under the master key: 256 bits nobody can
+// compute without that key, the same every time it is asked for (a replayed
+// charge or a retried update hands over the same key), and never stored.
+func (s *Store) IssueIntandemChargeKey(ctx context.Context, orgID, txID string) (string, error) {
+	key := "ck_" + base64.RawURLEncoding.EncodeToString(s.box.Derive("intandem charge key", txID))
+	_, err := s.write.NewInsert().Model(&intandemChargeKey{KeyHash: auth.HashToken(key), TransactionID: txID, OrganizationID: orgID,
+		CreatedAt: now()}).On("CONFLICT DO NOTHING").Exec(ctx)
+	if err != nil {
+		return "", fmt.Errorf("recording the charge key of %s: %w", txID, err)
+	}
+	return key, nil
+}
+
+// TransactionByIntandemChargeKey returns the transaction a charge key was
+// issued for.
+func (s *Store) TransactionByIntandemChargeKey(ctx context.Context, key string) (*checkout.Transaction, error) {
+	k := new(intandemChargeKey)
+	if err := s.read.NewSelect().Model(k).Where("key_hash = ?", auth.HashToken(key)).Scan(ctx); err != nil {
+		return nil, notFound(err, "charge key")
+	}
+	return s.GetTransactionScoped(ctx, k.OrganizationID, k.TransactionID)
 }
