@@ -84,7 +84,7 @@ func (a *API) validationError(w http.ResponseWriter, r *http.Request, err error)
 }
 
 func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	c, err := a.store.GetCheckout(r.Context(), key.OrganizationID, r.PathValue("id"))
+	c, err := a.store.CheckoutInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
 	if a.lookupError(w, r, err, "checkout") {
 		return
 	}
@@ -92,7 +92,11 @@ func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIK
 }
 
 func (a *API) expireCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	c, err := a.store.ExpireCheckout(r.Context(), key.OrganizationID, r.PathValue("id"))
+	// A checkout's mode never changes, so the check holds for the expiry.
+	c, err := a.store.CheckoutInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
+	if err == nil {
+		c, err = a.store.ExpireCheckout(r.Context(), key.OrganizationID, c.ID)
+	}
 	if err == nil {
 		// Its open PaymentIntents are canceled; money that still arrives is
 		// recorded and flagged.
@@ -133,6 +137,7 @@ func (a *API) listCheckouts(w http.ResponseWriter, r *http.Request, key *auth.AP
 	q := r.URL.Query()
 	f := store.CheckoutFilter{
 		OrganizationID:    key.OrganizationID,
+		Mode:              key.Mode,
 		SiteID:            q.Get("siteId"),
 		Status:            checkout.Status(q.Get("status")),
 		ExternalReference: q.Get("externalReference"),

@@ -41,7 +41,7 @@ func completion(ctx context.Context, status int, body []byte) *store.Idempotency
 // idempotent gives a POST Stripe's Idempotency-Key semantics: the same key and
 // body replay the first answer byte for byte; the same key with another body
 // (or another endpoint) is 422 idempotency_error; a request still in flight
-// with the key is 409. Keys are per organization. Only successful answers are
+// with the key is 409. Keys are per organization and mode. Only successful answers are
 // kept: after an error the client may retry with the same key.
 func (a *API) idempotent(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
@@ -58,6 +58,8 @@ func (a *API) idempotent(h handler) handler {
 		if !ok {
 			return
 		}
+		// Test and live keys of an organization have separate namespaces.
+		ik = string(key.Mode) + ":" + ik
 		sum := sha256.New()
 		io.WriteString(sum, r.Method+" "+r.URL.Path+"\n") //nolint:errcheck // hashing cannot fail
 		sum.Write(body)

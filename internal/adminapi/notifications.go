@@ -3,6 +3,7 @@ package adminapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,7 +64,7 @@ func viewDelivery(d *store.Delivery) deliveryView {
 
 func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	q := r.URL.Query()
-	f := store.DeliveryFilter{OrganizationID: key.OrganizationID, Status: q.Get("status"),
+	f := store.DeliveryFilter{OrganizationID: key.OrganizationID, Mode: key.Mode, Status: q.Get("status"),
 		CheckoutID: q.Get("checkoutId"), SubjectID: q.Get("transactionId"), Page: 1, Limit: defaultLimit}
 	switch f.Status {
 	case "", notify.Pending, notify.Delivered, notify.Failed, notify.Superseded:
@@ -87,8 +88,21 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request, key *auth.A
 		"hasMore": f.Page*f.Limit < total})
 }
 
-func (a *API) getDelivery(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+// deliveryInScope finds a delivery of the key's organization whose checkout
+// is of the key's mode.
+func (a *API) deliveryInScope(r *http.Request, key *auth.APIKey) (*store.Delivery, error) {
 	d, err := a.store.GetDelivery(r.Context(), key.OrganizationID, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.store.CheckoutInScope(r.Context(), store.KeyScope(key), d.CheckoutID); err != nil {
+		return nil, fmt.Errorf("delivery: %w", checkout.ErrNotFound)
+	}
+	return d, nil
+}
+
+func (a *API) getDelivery(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	d, err := a.deliveryInScope(r, key)
 	if a.lookupError(w, r, err, "delivery") {
 		return
 	}
@@ -96,6 +110,9 @@ func (a *API) getDelivery(w http.ResponseWriter, r *http.Request, key *auth.APIK
 }
 
 func (a *API) redeliver(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	if _, err := a.deliveryInScope(r, key); a.lookupError(w, r, err, "delivery") {
+		return
+	}
 	d, err := a.store.Redeliver(r.Context(), key.OrganizationID, r.PathValue("id"), a.opts.NotifyMaxAge)
 	if errors.Is(err, store.ErrDeliveryInFlight) {
 		httpx.WriteError(w, r, http.StatusConflict, "delivery_in_flight", err.Error())

@@ -51,7 +51,7 @@ func (a *API) transactionDetail(r *http.Request, t *checkout.Transaction) (trans
 }
 
 func (a *API) getTransaction(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	t, err := a.store.GetTransactionScoped(r.Context(), key.OrganizationID, r.PathValue("id"))
+	t, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
 	if a.lookupError(w, r, err, "transaction") {
 		return
 	}
@@ -83,6 +83,10 @@ func (a *API) refund(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 			return
 		}
 		amount = v
+	}
+	// A transaction's mode never changes, so the check holds for the refund.
+	if _, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), r.PathValue("id")); a.lookupError(w, r, err, "transaction") {
+		return
 	}
 	rf, err := a.pay.Refund(r.Context(), key.OrganizationID, r.PathValue("id"), amount)
 	switch {

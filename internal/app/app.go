@@ -21,6 +21,7 @@ import (
 	"github.com/pgw/pgw/internal/dashboard"
 	"github.com/pgw/pgw/internal/frontend"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/outbox"
 	"github.com/pgw/pgw/internal/payment"
@@ -83,7 +84,20 @@ func sessionKey(cfg *config.Config) []byte {
 }
 
 func payments(cfg *config.Config, st *store.Store, log *slog.Logger) *payment.Service {
-	return payment.New(st, payment.Options{StripeAPIBase: cfg.Stripe.APIBase, Log: log.With("component", "payment")})
+	l := cfg.Limits
+	return payment.New(st, payment.Options{StripeAPIBase: cfg.Stripe.APIBase, Log: log.With("component", "payment"),
+		Limiter: limits.New(st, store.TimeNow),
+		AttemptLimits: payment.AttemptLimits{
+			PerCheckout: limits.Rule{Limit: l.AttemptsPerCheckout, Window: l.Window},
+			PerClient:   limits.Rule{Limit: l.AttemptsPerClient, Window: l.Window},
+			PerSite:     limits.Rule{Limit: l.AttemptsPerSite, Window: l.Window},
+		}})
+}
+
+// serve wraps a server's routes in the common middleware.
+func serve(cfg *config.Config, h http.Handler, log *slog.Logger, m *httpx.Metrics) http.Handler {
+	trusted, _ := cfg.HTTP.TrustedPrefixes() // checked when the configuration was loaded
+	return httpx.Wrap(httpx.TrustProxies(h, trusted), log, m)
 }
 
 func newMux(name string, st *store.Store) (*http.ServeMux, *httpx.Metrics) {
@@ -115,17 +129,30 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		MaxAmount:      cfg.Checkout.MaxAmount,
 		NotifyMaxAge:   cfg.Notify.MaxAge,
 		SecretOverlap:  cfg.Notify.SecretOverlap,
+		IntandemClient: intandemClient(cfg),
+		Limiter:        limits.New(st, store.TimeNow),
+		SigninLimits: dashboard.SigninLimits{
+			PerEmailClient: limits.Rule{Limit: cfg.Limits.SigninPerEmailClient, Window: cfg.Limits.Window},
+			PerEmail:       limits.Rule{Limit: cfg.Limits.SigninPerEmail, Window: cfg.Limits.Window},
+			PerClient:      limits.Rule{Limit: cfg.Limits.SigninPerClient, Window: cfg.Limits.Window},
+		},
+		PasswordHashes: cfg.Limits.PasswordHashes,
 	})
 	dash.Register(mux)
 	orchestrapay.New(st, pay, log.With("surface", "orchestrapay"), orchestrapay.Options{
 		PaymentBaseURL: cfg.URLs.MainFrontend, MaxAmount: cfg.Checkout.MaxAmount,
 	}).Register(mux, api.Authenticated)
 	return Component{
-		Server: httpx.Server{Name: AdminBackend, Addr: cfg.AdminBackend.Addr, Handler: httpx.Wrap(adminapi.V1Alias(mux), log, m)},
+		Server: httpx.Server{Name: AdminBackend, Addr: cfg.AdminBackend.Addr, Handler: serve(cfg, adminapi.V1Alias(mux), log, m)},
 		Background: []func(context.Context){
 			func(ctx context.Context) { usage.Run(ctx, 10*time.Second) },
 			func(ctx context.Context) {
-				every(ctx, time.Hour, func(ctx context.Context) { pruneIdempotency(ctx, st, log) })
+				every(ctx, time.Hour, func(ctx context.Context) {
+					pruneIdempotency(ctx, st, log)
+					if _, err := st.PruneRates(ctx, store.TimeNow().Add(-2*cfg.Limits.Window)); err != nil && ctx.Err() == nil {
+						log.Error("pruning rate counters", "err", err)
+					}
+				})
 			},
 			func(ctx context.Context) {
 				every(ctx, 10*time.Minute, func(ctx context.Context) {
@@ -150,7 +177,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		RetryBase: n.RetryBase, RetryMax: n.RetryMax, AttemptTimeout: n.AttemptTimeout, AllowPrivate: n.AllowPrivateTargets,
 	}, log.With("component", "outbox"))
 	return Component{
-		Server: httpx.Server{Name: MainBackend, Addr: cfg.MainBackend.Addr, Handler: httpx.Wrap(mux, log, m)},
+		Server: httpx.Server{Name: MainBackend, Addr: cfg.MainBackend.Addr, Handler: serve(cfg, mux, log, m)},
 		Background: []func(context.Context){
 			func(ctx context.Context) { runtime.Sweep(ctx, st, pay, log, cfg.Checkout.SweepInterval) },
 			worker.Run,
@@ -163,11 +190,16 @@ func Frontend(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainFrontend)
 	mux, m := newMux(MainFrontend, st)
 	frontend.New(st, payments(cfg, st, log), log, frontend.Options{
-		MaxAmount: cfg.Checkout.MaxAmount,
-		HTTPClient: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{
-			DialContext: notify.DialContext(10*time.Second, cfg.Notify.AllowPrivateTargets)}},
+		MaxAmount: cfg.Checkout.MaxAmount, DashboardURL: cfg.URLs.AdminBackend, HTTPClient: intandemClient(cfg),
 	}).Register(mux)
-	return Component{Server: httpx.Server{Name: MainFrontend, Addr: cfg.MainFrontend.Addr, Handler: httpx.Wrap(mux, log, m)}}
+	return Component{Server: httpx.Server{Name: MainFrontend, Addr: cfg.MainFrontend.Addr, Handler: serve(cfg, mux, log, m)}}
+}
+
+// intandemClient calls inTandem's API, never on a private address unless the
+// configuration allows it.
+func intandemClient(cfg *config.Config) *http.Client {
+	return &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{
+		DialContext: notify.DialContext(10*time.Second, cfg.Notify.AllowPrivateTargets)}}
 }
 
 // Run serves the components until ctx ends, then shuts the servers down

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -62,9 +63,28 @@ type Config struct {
 	Stripe struct {
 		APIBase string `mapstructure:"api_base"`
 	} `mapstructure:"stripe"`
-	HTTP struct {
-		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
-	} `mapstructure:"http"`
+	HTTP   HTTPSettings `mapstructure:"http"`
+	Limits Limits       `mapstructure:"limits"`
+}
+
+// HTTPSettings are the servers' HTTP settings.
+type HTTPSettings struct {
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+	// TrustedProxies are the peers (CIDRs) whose X-Forwarded-For names the
+	// client.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
+}
+
+// Limits bound how often things may be tried, within Window each.
+type Limits struct {
+	Window               time.Duration `mapstructure:"window"`
+	AttemptsPerCheckout  int           `mapstructure:"attempts_per_checkout"`
+	AttemptsPerClient    int           `mapstructure:"attempts_per_client"`
+	AttemptsPerSite      int           `mapstructure:"attempts_per_site"`
+	SigninPerEmailClient int           `mapstructure:"signin_per_email_client"`
+	SigninPerEmail       int           `mapstructure:"signin_per_email"`
+	SigninPerClient      int           `mapstructure:"signin_per_client"`
+	PasswordHashes       int           `mapstructure:"password_hashes"`
 }
 
 // Listener is where one server listens.
@@ -73,63 +93,81 @@ type Listener struct {
 }
 
 var defaults = map[string]any{
-	"database.url":                 "sqlite:./data/pgw.db",
-	"admin_backend.addr":           "127.0.0.1:8080",
-	"main_backend.addr":            "127.0.0.1:8081",
-	"main_frontend.addr":           "127.0.0.1:8082",
-	"urls.admin_backend":           "",
-	"urls.main_backend":            "",
-	"urls.main_frontend":           "",
-	"secrets.master_key":           "",
-	"session.key":                  "",
-	"session.idle_timeout":         30 * time.Minute,
-	"session.max_age":              12 * time.Hour,
-	"log.level":                    "info",
-	"log.format":                   "json",
-	"checkout.default_expiry":      24 * time.Hour,
-	"checkout.max_amount":          int64(99_999_999_999),
-	"checkout.sweep_interval":      30 * time.Second,
-	"http.shutdown_timeout":        20 * time.Second,
-	"stripe.api_base":              "",
-	"notify.max_age":               72 * time.Hour,
-	"notify.allow_private_targets": false,
-	"notify.secret_overlap":        24 * time.Hour,
-	"notify.poll_interval":         500 * time.Millisecond,
-	"notify.lease":                 time.Minute,
-	"notify.concurrency":           int64(32),
-	"notify.retry_base":            10 * time.Second,
-	"notify.retry_max":             time.Hour,
-	"notify.attempt_timeout":       10 * time.Second,
+	"database.url":                   "sqlite:./data/pgw.db",
+	"admin_backend.addr":             "127.0.0.1:8080",
+	"main_backend.addr":              "127.0.0.1:8081",
+	"main_frontend.addr":             "127.0.0.1:8082",
+	"urls.admin_backend":             "",
+	"urls.main_backend":              "",
+	"urls.main_frontend":             "",
+	"secrets.master_key":             "",
+	"session.key":                    "",
+	"session.idle_timeout":           30 * time.Minute,
+	"session.max_age":                12 * time.Hour,
+	"log.level":                      "info",
+	"log.format":                     "json",
+	"checkout.default_expiry":        24 * time.Hour,
+	"checkout.max_amount":            int64(99_999_999_999),
+	"checkout.sweep_interval":        30 * time.Second,
+	"http.shutdown_timeout":          20 * time.Second,
+	"stripe.api_base":                "",
+	"notify.max_age":                 72 * time.Hour,
+	"notify.allow_private_targets":   false,
+	"notify.secret_overlap":          24 * time.Hour,
+	"notify.poll_interval":           500 * time.Millisecond,
+	"notify.lease":                   time.Minute,
+	"notify.concurrency":             int64(32),
+	"notify.retry_base":              10 * time.Second,
+	"notify.retry_max":               time.Hour,
+	"notify.attempt_timeout":         10 * time.Second,
+	"http.trusted_proxies":           []string{},
+	"limits.window":                  15 * time.Minute,
+	"limits.attempts_per_checkout":   int64(10),
+	"limits.attempts_per_client":     int64(30),
+	"limits.attempts_per_site":       int64(300),
+	"limits.signin_per_email_client": int64(5),
+	"limits.signin_per_email":        int64(100),
+	"limits.signin_per_client":       int64(50),
+	"limits.password_hashes":         int64(4),
 }
 
 var usage = map[string]string{
-	"database.url":                 "database: sqlite:PATH or postgres://...",
-	"admin_backend.addr":           "listen address of admin-backend",
-	"main_backend.addr":            "listen address of main-backend",
-	"main_frontend.addr":           "listen address of main-frontend",
-	"urls.admin_backend":           "public base URL of admin-backend (default http://ADDR)",
-	"urls.main_backend":            "public base URL of main-backend (default http://ADDR)",
-	"urls.main_frontend":           "public base URL of main-frontend; paymentUrl is built from it (default http://ADDR)",
-	"secrets.master_key":           "base64 of 32 bytes that encrypt secrets at rest (pgw genkey makes one)",
-	"session.key":                  "base64 of 32 bytes that sign and encrypt dashboard cookies (derived from secrets.master_key when empty)",
-	"session.idle_timeout":         "a dashboard session not used for this long ends",
-	"session.max_age":              "a dashboard session ends this long after sign-in, used or not",
-	"log.level":                    "debug, info, warn or error",
-	"log.format":                   "json or text",
-	"checkout.default_expiry":      "lifetime of a checkout created without one, for new sites",
-	"checkout.max_amount":          "largest checkout amount accepted, in minor units",
-	"checkout.sweep_interval":      "how often main-backend expires checkouts past their time",
-	"http.shutdown_timeout":        "how long a server waits for requests in flight on SIGTERM",
-	"stripe.api_base":              "Stripe API URL; only for tests against stripe-mock",
-	"notify.max_age":               "how long notifications are retried before they fail",
-	"notify.allow_private_targets": "deliver notifications to loopback and private addresses (tests, local development)",
-	"notify.secret_overlap":        "how long a rotated signing secret still signs beside the new one",
-	"notify.poll_interval":         "how often main-backend looks for due notifications",
-	"notify.lease":                 "how long a worker holds a claimed notification",
-	"notify.concurrency":           "notification attempts in flight per main-backend",
-	"notify.retry_base":            "first retry delay of a notification, doubled per attempt",
-	"notify.retry_max":             "longest retry delay of a notification",
-	"notify.attempt_timeout":       "time limit of one notification attempt",
+	"database.url":                   "database: sqlite:PATH or postgres://...",
+	"admin_backend.addr":             "listen address of admin-backend",
+	"main_backend.addr":              "listen address of main-backend",
+	"main_frontend.addr":             "listen address of main-frontend",
+	"urls.admin_backend":             "public base URL of admin-backend (default http://ADDR)",
+	"urls.main_backend":              "public base URL of main-backend (default http://ADDR)",
+	"urls.main_frontend":             "public base URL of main-frontend; paymentUrl is built from it (default http://ADDR)",
+	"secrets.master_key":             "base64 of 32 bytes that encrypt secrets at rest (pgw genkey makes one)",
+	"session.key":                    "base64 of 32 bytes that sign and encrypt dashboard cookies (derived from secrets.master_key when empty)",
+	"session.idle_timeout":           "a dashboard session not used for this long ends",
+	"session.max_age":                "a dashboard session ends this long after sign-in, used or not",
+	"log.level":                      "debug, info, warn or error",
+	"log.format":                     "json or text",
+	"checkout.default_expiry":        "lifetime of a checkout created without one, for new sites",
+	"checkout.max_amount":            "largest checkout amount accepted, in minor units",
+	"checkout.sweep_interval":        "how often main-backend expires checkouts past their time",
+	"http.shutdown_timeout":          "how long a server waits for requests in flight on SIGTERM",
+	"stripe.api_base":                "Stripe API URL; only for tests against stripe-mock",
+	"notify.max_age":                 "how long notifications are retried before they fail",
+	"notify.allow_private_targets":   "deliver notifications to loopback and private addresses (tests, local development)",
+	"notify.secret_overlap":          "how long a rotated signing secret still signs beside the new one",
+	"notify.poll_interval":           "how often main-backend looks for due notifications",
+	"notify.lease":                   "how long a worker holds a claimed notification",
+	"notify.concurrency":             "notification attempts in flight per main-backend",
+	"notify.retry_base":              "first retry delay of a notification, doubled per attempt",
+	"notify.retry_max":               "longest retry delay of a notification",
+	"notify.attempt_timeout":         "time limit of one notification attempt",
+	"http.trusted_proxies":           "CIDRs of reverse proxies whose X-Forwarded-For names the client (comma-separated; default none)",
+	"limits.window":                  "the window of every limit below",
+	"limits.attempts_per_checkout":   "payment attempts per checkout within limits.window (0: no limit)",
+	"limits.attempts_per_client":     "payment attempts per client address within limits.window (0: no limit)",
+	"limits.attempts_per_site":       "payment attempts per site (or inTandem business) within limits.window (0: no limit)",
+	"limits.signin_per_email_client": "dashboard sign-in attempts per email and client address within limits.window",
+	"limits.signin_per_email":        "dashboard sign-in attempts per email within limits.window",
+	"limits.signin_per_client":       "dashboard sign-in attempts per client address within limits.window",
+	"limits.password_hashes":         "password hashes (64 MiB each) computed at once per admin-backend; more wait briefly, then 429",
 }
 
 // Flags adds a flag for every key (--database.url, --log.level...) and
@@ -146,6 +184,8 @@ func Flags(fs *pflag.FlagSet) {
 			fs.Int64(k, v, usage[k])
 		case bool:
 			fs.Bool(k, v, usage[k])
+		case []string:
+			fs.StringSlice(k, v, usage[k])
 		}
 	}
 }
@@ -191,6 +231,20 @@ func Load(fs *pflag.FlagSet) (*Config, error) {
 	}
 	c.fillURLs()
 	return c, c.validate()
+}
+
+// Default returns the configuration with every default and nothing else set
+// (tests start from it).
+func Default() *Config {
+	v := viper.New()
+	for k, d := range defaults {
+		v.SetDefault(k, d)
+	}
+	c := new(Config)
+	if err := v.Unmarshal(c); err != nil {
+		panic("the defaults do not decode: " + err.Error())
+	}
+	return c
 }
 
 func (c *Config) fillURLs() {
@@ -240,8 +294,38 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("session.key: %w", err))
 		}
 	}
+	if _, err := c.HTTP.TrustedPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
+	l := c.Limits
+	if l.Window < time.Second || l.PasswordHashes < 1 || min(l.AttemptsPerCheckout, l.AttemptsPerClient, l.AttemptsPerSite,
+		l.SigninPerEmailClient, l.SigninPerEmail, l.SigninPerClient) < 0 {
+		errs = append(errs, errors.New("limits.window must be at least 1s, limits.password_hashes at least 1, and no limit negative"))
+	}
 	if c.Session.IdleTimeout < time.Minute || c.Session.MaxAge < c.Session.IdleTimeout {
 		errs = append(errs, errors.New("session.idle_timeout must be at least 1m and session.max_age at least session.idle_timeout"))
 	}
 	return errors.Join(errs...)
+}
+
+// TrustedPrefixes parses http.trusted_proxies.
+func (h *HTTPSettings) TrustedPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, raw := range h.TrustedProxies {
+		for _, c := range strings.Split(raw, ",") {
+			if c = strings.TrimSpace(c); c == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(c)
+			if err != nil {
+				if a, aerr := netip.ParseAddr(c); aerr == nil {
+					p = netip.PrefixFrom(a, a.BitLen())
+				} else {
+					return nil, fmt.Errorf("http.trusted_proxies: %q is not a CIDR or an address", c)
+				}
+			}
+			out = append(out, p.Masked())
+		}
+	}
+	return out, nil
 }

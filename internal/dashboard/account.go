@@ -1,10 +1,14 @@
 package dashboard
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/templates"
 )
 
@@ -22,17 +26,30 @@ func (d *Dashboard) changePassword(w http.ResponseWriter, r *http.Request, s *si
 	fail := func(status int, msg string) {
 		d.render(w, r, status, templates.DashAccount(d.frameError(s, "account", "Your account", msg)))
 	}
-	now := d.opts.Now()
-	key := emailKey(s.user.Email)
-	if d.throttle.blocked(key, now) > 0 {
+	// A wrong current password counts as a failed sign-in of the address.
+	keys := d.signinKeys(s.user.Email, httpx.ClientAddr(r))
+	var ex *limits.Exceeded
+	if err := d.opts.Limiter.Take(r.Context(), keys...); errors.As(err, &ex) {
+		w.Header().Set("Retry-After", strconv.Itoa(ex.RetryAfterSeconds()))
 		fail(http.StatusTooManyRequests, "Too many wrong passwords. Try again later.")
 		return
+	} else if err != nil {
+		d.fail(w, r, s, err)
+		return
 	}
-	if !auth.CheckPassword(s.user.PasswordHash, current) {
-		d.throttle.fail(key, now)
+	release, ok := d.hashSlot(r)
+	if !ok {
+		w.Header().Set("Retry-After", "2")
+		fail(http.StatusTooManyRequests, "The server is busy. Try again in a moment.")
+		return
+	}
+	right := auth.CheckPassword(s.user.PasswordHash, current)
+	release()
+	if !right {
 		fail(http.StatusUnprocessableEntity, "The current password is not right.")
 		return
 	}
+	d.opts.Limiter.Give(r.Context(), keys...) //nolint:errcheck // an extra count errs on the safe side
 	if n := utf8.RuneCountInString(next); n < minPassword || len(next) > 1024 {
 		fail(http.StatusUnprocessableEntity, "The new password must be at least 10 characters.")
 		return
@@ -41,7 +58,13 @@ func (d *Dashboard) changePassword(w http.ResponseWriter, r *http.Request, s *si
 		fail(http.StatusUnprocessableEntity, "The two new passwords differ.")
 		return
 	}
+	if release, ok = d.hashSlot(r); !ok {
+		w.Header().Set("Retry-After", "2")
+		fail(http.StatusTooManyRequests, "The server is busy. Try again in a moment.")
+		return
+	}
 	hash, err := auth.HashPassword(next)
+	release()
 	if err != nil {
 		d.fail(w, r, s, err)
 		return

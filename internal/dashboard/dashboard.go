@@ -17,6 +17,7 @@ import (
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
@@ -37,18 +38,29 @@ type Options struct {
 	MaxAmount      int64
 	NotifyMaxAge   time.Duration
 	SecretOverlap  time.Duration
+	// Limiter counts sign-in attempts against SigninLimits.
+	Limiter      *limits.Limiter
+	SigninLimits SigninLimits
+	// PasswordHashes is how many password hashes may run at once.
+	PasswordHashes int
+	// IntandemClient calls inTandem's API.
+	IntandemClient *http.Client
 	Now            func() time.Time
+}
+
+// SigninLimits bound sign-in attempts (and checks of the current password).
+type SigninLimits struct {
+	PerEmailClient, PerEmail, PerClient limits.Rule
 }
 
 // Dashboard serves the operators' pages.
 type Dashboard struct {
-	store    *store.Store
-	pay      *payment.Service
-	log      *slog.Logger
-	assets   *static.Assets
-	cookies  *sessions.CookieStore
-	throttle *throttle // failed sign-ins per email
-	ipLimit  *throttle // failed sign-ins per client address
+	store   *store.Store
+	pay     *payment.Service
+	log     *slog.Logger
+	assets  *static.Assets
+	cookies *sessions.CookieStore
+	hashes  chan struct{} // a slot per password hash that may run at once
 	// dummyHash is checked against when no user has the email, so that a
 	// wrong email takes as long as a wrong password; made at the first use.
 	dummyHash func() string
@@ -68,9 +80,8 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 	}
 	return &Dashboard{
 		store: s, pay: pay, log: log, assets: static.New(),
-		cookies:  newCookieStore(opts),
-		throttle: newThrottle(5, 15*time.Minute),
-		ipLimit:  newThrottle(50, 15*time.Minute),
+		cookies: newCookieStore(opts),
+		hashes:  make(chan struct{}, max(opts.PasswordHashes, 1)),
 		dummyHash: sync.OnceValue(func() string {
 			h, _ := auth.HashPassword("no user has this password")
 			return h
@@ -118,6 +129,8 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("POST /dashboard/sites/{id}/providers/{providerId}", d.page(tenant.RoleAdmin, d.toggleProvider))
 	sub.Handle("POST /dashboard/sites/{id}/secret", d.page(tenant.RoleAdmin, d.rotateSecret))
 	sub.Handle("POST /dashboard/sites/{id}/intandem/disconnect", d.page(tenant.RoleAdmin, d.disconnectIntandem))
+	sub.Handle("GET /dashboard/intandem/disconnect", d.page(tenant.RoleAdmin, d.confirmIntandemDisconnect))
+	sub.Handle("POST /dashboard/intandem/disconnect", d.page(tenant.RoleAdmin, d.intandemDisconnect))
 
 	sub.Handle("GET /dashboard/keys", d.page(tenant.RoleViewer, d.listKeys))
 	sub.Handle("POST /dashboard/keys", d.page(tenant.RoleAdmin, d.createKey))

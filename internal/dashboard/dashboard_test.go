@@ -39,8 +39,17 @@ func TestSignIn(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		w := newWorld(t, s)
 		anon := w.client()
-		if r := anon.get("/dashboard/checkouts"); r.status != http.StatusSeeOther || r.location != "/dashboard/signin" {
+		if r := anon.get("/dashboard/checkouts?status=open"); r.status != http.StatusSeeOther || r.location != "/dashboard/signin?next=%2Fdashboard%2Fcheckouts%3Fstatus%3Dopen" {
 			t.Fatalf("signed out: %d %s", r.status, r.location)
+		}
+		// After signing in the operator lands where the link pointed, never
+		// on another site.
+		for next, want := range map[string]string{"/dashboard/sites": "/dashboard/sites", "//evil.example/x": "/dashboard/checkouts",
+			"https://evil.example/dashboard/": "/dashboard/checkouts", "/dashboard/\\evil.example": "/dashboard/checkouts"} {
+			c := w.client()
+			if r := c.post("/dashboard/signin", url.Values{"email": {w.emails["viewer"]}, "password": {password}, "next": {next}}); r.location != want {
+				t.Fatalf("next %q went to %q", next, r.location)
+			}
 		}
 		if r := anon.get("/dashboard/signin"); r.status != 200 || !strings.Contains(r.body, `name="password"`) {
 			t.Fatalf("sign-in page: %d", r.status)

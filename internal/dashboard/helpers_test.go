@@ -35,14 +35,17 @@ type world struct {
 	emails map[string]string // role name -> email
 }
 
-func newWorld(t *testing.T, s *store.Store) *world {
+func newWorld(t *testing.T, s *store.Store, configure ...func(*config.Config)) *world {
 	t.Helper()
 	front := httptest.NewUnstartedServer(nil)
 	front.Start()
 	t.Cleanup(front.Close)
-	cfg := &config.Config{}
+	cfg := &config.Config{Limits: config.Default().Limits}
 	cfg.URLs.MainFrontend = front.URL
 	cfg.Checkout.MaxAmount = 1e12
+	for _, fn := range configure {
+		fn(cfg)
+	}
 	front.Config.Handler = app.Frontend(cfg, s, slog.New(slog.DiscardHandler)).Handler
 	admin := httptest.NewServer(app.Admin(cfg, s, slog.New(slog.DiscardHandler)).Handler)
 	t.Cleanup(admin.Close)

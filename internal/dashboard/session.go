@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -152,7 +153,11 @@ func (d *Dashboard) page(min tenant.Role, h func(http.ResponseWriter, *http.Requ
 		sess := d.cookie(r)
 		s, err := d.load(r.Context(), sess)
 		if errors.Is(err, errNoSession) {
-			http.Redirect(w, r, "/dashboard/signin", http.StatusSeeOther)
+			to := "/dashboard/signin"
+			if r.Method == http.MethodGet {
+				to += "?next=" + url.QueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(w, r, to, http.StatusSeeOther)
 			return
 		}
 		if err != nil {

@@ -60,7 +60,9 @@ func TestKillMainBackendMidBurst(t *testing.T) {
 			admin, runtime := freeAddr(t), freeAddr(t)
 			env := append(baseEnv(storetest.URL(t, d)), "PGW_ADMIN_BACKEND_ADDR="+admin, "PGW_MAIN_BACKEND_ADDR="+runtime,
 				"PGW_NOTIFY_ALLOW_PRIVATE_TARGETS=true", "PGW_NOTIFY_POLL_INTERVAL=20ms", "PGW_NOTIFY_LEASE=2s",
-				"PGW_NOTIFY_ATTEMPT_TIMEOUT=1s", "PGW_NOTIFY_RETRY_BASE=50ms", "PGW_NOTIFY_RETRY_MAX=200ms")
+				"PGW_NOTIFY_ATTEMPT_TIMEOUT=1s", "PGW_NOTIFY_RETRY_BASE=50ms", "PGW_NOTIFY_RETRY_MAX=200ms",
+				// Every buyer of this burst pays from one address.
+				"PGW_LIMITS_ATTEMPTS_PER_CLIENT=0")
 			if _, stderr, code := run(t, env, "pgw", "migrate"); code != 0 {
 				t.Fatalf("migrate: %s", stderr)
 			}

@@ -32,6 +32,9 @@ type Options struct {
 	// HTTPClient calls inTandem's API.
 	HTTPClient *http.Client
 	MaxAmount  int64
+	// DashboardURL is admin-backend's public URL, where operators confirm
+	// what a link from inTandem asks for.
+	DashboardURL string
 }
 
 // Frontend serves the hosted pages.

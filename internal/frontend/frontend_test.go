@@ -31,8 +31,12 @@ type site struct {
 	r   *store.BootstrapResult
 }
 
-func newSite(t *testing.T, s *store.Store, name string) *site {
-	srv := httptest.NewServer(app.Frontend(&config.Config{}, s, slog.New(slog.DiscardHandler)).Handler)
+func newSite(t *testing.T, s *store.Store, name string, configure ...func(*config.Config)) *site {
+	cfg := &config.Config{}
+	for _, fn := range configure {
+		fn(cfg)
+	}
+	srv := httptest.NewServer(app.Frontend(cfg, s, slog.New(slog.DiscardHandler)).Handler)
 	t.Cleanup(srv.Close)
 	r, err := store.Bootstrap(ctx, s, store.BootstrapInput{Org: "O " + name, Site: name})
 	storetest.Must(t, err, "bootstrap")

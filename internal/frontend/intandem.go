@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider"
 	"github.com/pgw/pgw/internal/provider/stripe"
@@ -29,8 +32,8 @@ const tokenLifetime = 15 * time.Minute
 var urlKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 
 func (f *Frontend) registerIntandem(mux *http.ServeMux) {
-	mux.HandleFunc("GET /intandem/connect", f.intandemConnect(true))
-	mux.HandleFunc("GET /intandem/disconnect", f.intandemConnect(false))
+	mux.HandleFunc("GET /intandem/connect", f.intandemConnect)
+	mux.HandleFunc("GET /intandem/disconnect", f.intandemDisconnect)
 	mux.HandleFunc("GET /intandem/checkout/{business_uid}/{url_key}", f.intandemCheckout)
 	mux.HandleFunc("GET /intandem/charge", f.intandemChargeFrame)
 	mux.Handle("POST /intandem/token", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.intandemToken)))
@@ -49,41 +52,61 @@ func (f *Frontend) intandemClient(c *store.IntandemConnection) *intandem.Client 
 	return intandem.NewClient(c.APIBase, c.Token, f.opts.HTTPClient)
 }
 
-// intandemConnect completes the merchant's connect (or disconnect) dialog:
-// it reports the state to inTandem and returns to inTandem's redirect_url.
-func (f *Frontend) intandemConnect(connected bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		conn, err := f.store.IntandemByBusiness(r.Context(), q.Get("b_uid"))
-		if err != nil {
-			f.message(w, r, http.StatusNotFound, "Not set up yet",
-				"This business is not set up for payments here yet. Ask the payment provider's administrator to add it.", "", "")
-			return
-		}
-		back := q.Get("redirect_url")
-		if back != "" && checkout.CheckURL("redirect_url", back) != nil {
-			f.message(w, r, http.StatusBadRequest, "Invalid link", "The link back to inTandem is not valid.", "", "")
-			return
-		}
-		if err := f.intandemClient(conn).Settings(r.Context(), conn.AppName, conn.SiteID, connected); err != nil {
-			f.log.Warn("reporting the inTandem connection", "err", err, "business", conn.BusinessUID)
-			f.message(w, r, http.StatusBadGateway, "Could not finish", "We could not tell inTandem about the change. Please try again in a moment.", back, "Back to inTandem")
-			return
-		}
-		if err := f.store.SetIntandemConnected(r.Context(), conn.SiteID, connected); err != nil {
-			f.fail(w, r, err)
-			return
-		}
-		if back != "" {
-			http.Redirect(w, r, back, http.StatusFound)
-			return
-		}
-		state := "connected"
-		if !connected {
-			state = "disconnected"
-		}
-		f.message(w, r, http.StatusOK, "Done", "Payments are "+state+".", "", "")
+// intandemConnect completes the merchant's connect dialog: it reports the
+// connection to inTandem and returns to inTandem's redirect_url.
+func (f *Frontend) intandemConnect(w http.ResponseWriter, r *http.Request) {
+	conn, back, ok := f.intandemDialog(w, r)
+	if !ok {
+		return
 	}
+	if err := f.intandemClient(conn).Settings(r.Context(), conn.AppName, conn.SiteID, true); err != nil {
+		f.log.Warn("reporting the inTandem connection", "err", err, "business", conn.BusinessUID)
+		f.message(w, r, http.StatusBadGateway, "Could not finish", "We could not tell inTandem about the change. Please try again in a moment.", back, "Back to inTandem")
+		return
+	}
+	if err := f.store.SetIntandemConnected(r.Context(), conn.SiteID, true); err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	if back != "" {
+		http.Redirect(w, r, back, http.StatusFound)
+		return
+	}
+	f.message(w, r, http.StatusOK, "Done", "Payments are connected.", "", "")
+}
+
+// intandemDisconnect changes nothing: anyone can follow a link, so the
+// disconnect is confirmed in the dashboard by an admin of the site's
+// organization, who is sent back to inTandem from there.
+func (f *Frontend) intandemDisconnect(w http.ResponseWriter, r *http.Request) {
+	conn, back, ok := f.intandemDialog(w, r)
+	if !ok {
+		return
+	}
+	confirm := strings.TrimRight(f.opts.DashboardURL, "/") + "/dashboard/intandem/disconnect?" +
+		url.Values{"b_uid": {conn.BusinessUID}, "redirect_url": {back}}.Encode()
+	f.message(w, r, http.StatusOK, "Confirm in the dashboard",
+		"Disconnecting stops card payments for this business. An administrator of the merchant's payment account confirms it in the dashboard.",
+		confirm, "Continue to the dashboard")
+}
+
+// intandemDialog reads the business and the redirect_url of a connect or
+// disconnect link; redirect_url must be on one of the connection's inTandem
+// origins.
+func (f *Frontend) intandemDialog(w http.ResponseWriter, r *http.Request) (*store.IntandemConnection, string, bool) {
+	q := r.URL.Query()
+	conn, err := f.store.IntandemByBusiness(r.Context(), q.Get("b_uid"))
+	if err != nil {
+		f.message(w, r, http.StatusNotFound, "Not set up yet",
+			"This business is not set up for payments here yet. Ask the payment provider's administrator to add it.", "", "")
+		return nil, "", false
+	}
+	back := q.Get("redirect_url")
+	if back != "" && !conn.AllowsRedirect(back) {
+		f.message(w, r, http.StatusBadRequest, "Invalid link", "The link back to inTandem is not valid.", "", "")
+		return nil, "", false
+	}
+	return conn, back, true
 }
 
 // intandemCheckout takes a buyer inTandem sent to pay: it reads the checkout
@@ -287,6 +310,15 @@ func (f *Frontend) intandemToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"errors": []string{"No card provider is enabled."}})
 		return
 	}
+	// Checking a card is an attempt: the sandbox decides its outcome now.
+	if err := f.pay.TakeBusinessAttempt(r.Context(), conn.BusinessUID, httpx.ClientAddr(r)); err != nil {
+		if exceeded(w, err) {
+			writeJSON(w, http.StatusTooManyRequests, map[string]any{"errors": []string{"Too many card attempts. Please wait a few minutes and try again."}})
+		} else {
+			f.fail(w, r, err)
+		}
+		return
+	}
 	t := f.now()
 	tok := &store.IntandemToken{Token: "tok_" + ids.Token(30), OrganizationID: conn.OrganizationID, SiteID: conn.SiteID,
 		BusinessUID: conn.BusinessUID, Amount: amount, Currency: cur.Code, ProviderID: p.ID, ClientID: truncate(req.ClientID, 100),
@@ -380,6 +412,15 @@ func (f *Frontend) intandemCharge(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.now().After(tok.ExpiresAt) {
 		chargeFailed(w, "The card check has expired: enter the card again.")
+		return
+	}
+	if err := f.pay.TakeBusinessAttempt(r.Context(), tok.BusinessUID, ""); err != nil {
+		if exceeded(w, err) {
+			msg := "Too many charges for this business just now. Please wait a few minutes and try again."
+			writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": msg, "error_data": map[string]string{"message": msg}})
+		} else {
+			f.fail(w, r, err)
+		}
 		return
 	}
 	if claimed, err := f.store.ClaimIntandemToken(r.Context(), tok.Token, psu); err != nil {
@@ -509,6 +550,17 @@ func (f *Frontend) intandemRefund(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, map[string]bool{"success": true})
 	}
+}
+
+// exceeded reports whether err is a limit's refusal, and then sets
+// Retry-After.
+func exceeded(w http.ResponseWriter, err error) bool {
+	var ex *limits.Exceeded
+	if !errors.As(err, &ex) {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(ex.RetryAfterSeconds()))
+	return true
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

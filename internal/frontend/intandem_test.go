@@ -83,7 +83,20 @@ func runWorker(t *testing.T, s *store.Store) {
 
 func TestIntandemConnect(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		tn := newTandem(t, s)
+		tn := newTandem(t, s, "https://app.vcita.com")
+		// redirect_url goes only to the connection's inTandem origins.
+		for _, bad := range []string{"https://evil.example/", "https://app.vcita.com.evil.example/", "http://app.vcita.com/",
+			"https://user@app.vcita.com/", "//evil.example/", "javascript:alert(1)"} {
+			for _, path := range []string{"/intandem/connect", "/intandem/disconnect"} {
+				if resp, body := tn.get(path + "?b_uid=" + bizUID + "&redirect_url=" + url.QueryEscape(bad)); resp.StatusCode != 400 ||
+					resp.Header.Get("Location") != "" || !strings.Contains(body, "not valid") {
+					t.Fatalf("%s to %s: %d %s", path, bad, resp.StatusCode, resp.Header.Get("Location"))
+				}
+			}
+		}
+		if len(tn.fake.Settings()) != 0 {
+			t.Fatal("a refused link reported to inTandem")
+		}
 		resp, _ := tn.get("/intandem/connect?b_uid=" + bizUID + "&redirect_url=" + url.QueryEscape("https://app.vcita.com/settings?x=1"))
 		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://app.vcita.com/settings?x=1" {
 			t.Fatalf("connect: %d %s", resp.StatusCode, resp.Header.Get("Location"))
@@ -96,9 +109,14 @@ func TestIntandemConnect(t *testing.T) {
 		if c, _ := s.IntandemBySite(ctx, tn.r.Site.ID); !c.Connected {
 			t.Fatal("not marked connected")
 		}
-		tn.get("/intandem/disconnect?b_uid=" + bizUID + "&redirect_url=" + url.QueryEscape("https://app.vcita.com/settings"))
-		if st = tn.fake.Settings(); len(st) != 2 || st[1]["external_pgw_connected"] != false {
-			t.Fatalf("disconnect settings %v", st)
+		// Anyone can follow the disconnect link: it changes nothing and
+		// sends the merchant to the dashboard to confirm.
+		resp, body := tn.get("/intandem/disconnect?b_uid=" + bizUID + "&redirect_url=" + url.QueryEscape("https://app.vcita.com/settings"))
+		if resp.StatusCode != 200 || !strings.Contains(body, "/dashboard/intandem/disconnect?b_uid="+bizUID+"&amp;redirect_url=https%3A%2F%2Fapp.vcita.com%2Fsettings") {
+			t.Fatalf("disconnect link: %d %s", resp.StatusCode, body)
+		}
+		if c, _ := s.IntandemBySite(ctx, tn.r.Site.ID); !c.Connected || len(tn.fake.Settings()) != 1 {
+			t.Fatal("following the disconnect link changed something")
 		}
 		if resp, body := tn.get("/intandem/connect?b_uid=unknown&redirect_url=https://x.example"); resp.StatusCode != 404 || !strings.Contains(body, "not set up") {
 			t.Fatalf("unknown business: %d", resp.StatusCode)

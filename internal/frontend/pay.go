@@ -2,9 +2,14 @@ package frontend
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider"
 	"github.com/pgw/pgw/templates"
@@ -30,10 +35,13 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 	res, err := f.pay.Pay(r.Context(), c, payment.Attempt{
 		ProviderID: r.PostForm.Get("provider"), AttemptKey: r.PostForm.Get("attempt"),
 		CardNumber: r.PostForm.Get("number"), ExpMonth: month, ExpYear: year,
-		CVC: r.PostForm.Get("cvc"), CardName: name,
+		CVC: r.PostForm.Get("cvc"), CardName: name, ClientAddr: httpx.ClientAddr(r),
 	})
 	var ve *checkout.Error
+	var ex *limits.Exceeded
 	switch {
+	case errors.As(err, &ex):
+		f.tooManyAttempts(w, r, c, pc, ex)
 	case errors.Is(err, checkout.ErrNotOpen):
 		http.Redirect(w, r, back, http.StatusSeeOther)
 	case errors.Is(err, payment.ErrNoSuchMethod):
@@ -53,6 +61,24 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.page(w, r, c, pc, http.StatusPaymentRequired, &formError{message: res.Message, field: "card.number", name: name})
 	}
+}
+
+// tooManyAttempts tells a buyer past a limit of payment attempts to wait;
+// nothing was written and no provider was asked.
+func (f *Frontend) tooManyAttempts(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, ex *limits.Exceeded) {
+	sum, err := f.summary(c, f.formatter(pc.lang))
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(ex.RetryAfterSeconds()))
+	mins := int(ex.RetryAfter/time.Minute) + 1
+	f.render(w, r, http.StatusTooManyRequests, pc, templates.State(templates.StatePage{
+		Head: f.head(pc, "Too many attempts"), Brand: templates.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL},
+		Title:     "Too many payment attempts",
+		Message:   fmt.Sprintf("For your security, payments on this page are paused. Please try again in %d minutes. Nothing was charged.", mins),
+		Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
+	}))
 }
 
 // alreadyClosed tells a buyer whose payment lost the race against another

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/provider"
 	"github.com/pgw/pgw/internal/provider/sandbox"
 	"github.com/pgw/pgw/internal/provider/stripe"
@@ -33,6 +34,9 @@ type Options struct {
 	// StripeAPIBase overrides Stripe's API URL (stripe-mock in tests).
 	StripeAPIBase string
 	Log           *slog.Logger
+	// Limiter counts payment attempts against AttemptLimits; nil counts nothing.
+	Limiter       *limits.Limiter
+	AttemptLimits AttemptLimits
 }
 
 // New returns a Service over s.
@@ -99,6 +103,8 @@ type Attempt struct {
 	CVC        string
 	CardName   string
 	Billing    *checkout.Address
+	// ClientAddr is the buyer's address, for the attempt limits.
+	ClientAddr string
 }
 
 // Outcome of an attempt.
@@ -162,6 +168,9 @@ func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Re
 	}
 	card, err := provider.ParseCard(a.CardNumber, a.ExpMonth, a.ExpYear, a.CVC, a.CardName)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.TakeAttempt(ctx, c, a.ClientAddr); err != nil {
 		return nil, err
 	}
 	t := s.now()

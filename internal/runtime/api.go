@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
@@ -224,6 +226,7 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 	res, err := a.pay.Pay(r.Context(), c, payment.Attempt{
 		ProviderID: req.ProviderID, AttemptKey: req.AttemptKey, CardNumber: req.Card.Number,
 		ExpMonth: int(month), ExpYear: int(year), CVC: req.Card.CVC, CardName: req.Card.Name, Billing: req.BillingAddress,
+		ClientAddr: httpx.ClientAddr(r),
 	})
 	if a.paymentError(w, r, err) {
 		return
@@ -321,9 +324,13 @@ func (a *API) stripeHook(w http.ResponseWriter, r *http.Request) {
 // it answered.
 func (a *API) paymentError(w http.ResponseWriter, r *http.Request, err error) bool {
 	var ve *checkout.Error
+	var ex *limits.Exceeded
 	switch {
 	case err == nil:
 		return false
+	case errors.As(err, &ex):
+		w.Header().Set("Retry-After", strconv.Itoa(ex.RetryAfterSeconds()))
+		httpx.WriteError(w, r, http.StatusTooManyRequests, "too_many_attempts", "too many payment attempts; try again later")
 	case errors.Is(err, checkout.ErrNotOpen):
 		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "this checkout is already paid, expired or canceled")
 	case errors.Is(err, payment.ErrNoSuchMethod):

@@ -40,6 +40,7 @@ func (s *Store) GetCheckout(ctx context.Context, orgID, id string) (*checkout.Ch
 // CheckoutFilter narrows ListCheckouts. Zero fields do not filter.
 type CheckoutFilter struct {
 	OrganizationID    string
+	Mode              checkout.Mode
 	SiteID            string
 	Status            checkout.Status
 	ExternalReference string
@@ -59,6 +60,9 @@ func (s *Store) ListCheckouts(ctx context.Context, f CheckoutFilter) ([]*checkou
 	q := s.read.NewSelect().Model(&list).
 		Relation("Items", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("position") }).
 		Where("checkout.organization_id = ?", f.OrganizationID)
+	if f.Mode != "" {
+		q = q.Where("checkout.mode = ?", f.Mode)
+	}
 	if f.SiteID != "" {
 		q = q.Where("checkout.site_id = ?", f.SiteID)
 	}

@@ -230,6 +230,7 @@ func (s *Store) RecordAttempt(ctx context.Context, d *Delivery, owner string, r 
 // DeliveryFilter narrows ListDeliveries.
 type DeliveryFilter struct {
 	OrganizationID string
+	Mode           checkout.Mode
 	Status         string
 	CheckoutID     string
 	SubjectID      string
@@ -243,6 +244,9 @@ func (s *Store) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delive
 	q := s.read.NewSelect().Model(&ds).
 		Relation("AttemptLog", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("attempted_at, id") }).
 		Where("delivery.organization_id = ?", f.OrganizationID)
+	if f.Mode != "" {
+		q = q.Where("delivery.checkout_id IN (SELECT id FROM checkouts WHERE organization_id = ? AND mode = ?)", f.OrganizationID, f.Mode)
+	}
 	if f.Status != "" {
 		q = q.Where("delivery.status = ?", f.Status)
 	}

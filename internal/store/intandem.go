@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +40,17 @@ type IntandemConnection struct {
 
 // Origins returns the allowed parent origins.
 func (c *IntandemConnection) Origins() []string { return strings.Fields(c.FrameOrigins) }
+
+// AllowsRedirect reports whether raw is an absolute URL on one of the
+// connection's inTandem origins, the only places connect and disconnect may
+// send a browser back to.
+func (c *IntandemConnection) AllowsRedirect(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.User != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return false
+	}
+	return slices.Contains(c.Origins(), u.Scheme+"://"+u.Host)
+}
 
 // SaveIntandemConnection creates or replaces a site's connection.
 func (s *Store) SaveIntandemConnection(ctx context.Context, c *IntandemConnection) error {

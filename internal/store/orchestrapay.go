@@ -102,6 +102,10 @@ ON CONFLICT (organization_id, name) DO UPDATE SET value = counters.value + 1 RET
 	return v, nil
 }
 
+// ErrIdempotencyOtherMode refuses an idempotency key that a key of the
+// organization's other mode (test or live) used first.
+var ErrIdempotencyOtherMode = errors.New("the idempotency key belongs to the other mode")
+
 // CreateOrchestrapayIntent stores a checkout and its intent in one
 // transaction, numbering the intent's secret. An intent with the same
 // idempotency key in the organization is returned instead (created=false).
@@ -128,6 +132,13 @@ func (s *Store) createOrchestrapayIntent(ctx context.Context, c *checkout.Checko
 			err := tx.NewSelect().Model(existing).Where("organization_id = ?", in.OrganizationID).
 				Where("idempotency_key = ?", in.IdempotencyKey).Scan(ctx)
 			if err == nil {
+				var mode checkout.Mode
+				if err := tx.NewSelect().Model((*checkout.Checkout)(nil)).Column("mode").Where("id = ?", existing.CheckoutID).Scan(ctx, &mode); err != nil {
+					return fmt.Errorf("reading the mode of intent %s: %w", existing.UUID, err)
+				}
+				if mode != c.Mode {
+					return ErrIdempotencyOtherMode
+				}
 				got, created = existing, false
 				return nil
 			}
@@ -166,9 +177,12 @@ func (s *Store) GetOrchestrapayIntent(ctx context.Context, orgID, uuid string) (
 
 // ListOrchestrapayIntents returns a page of the organization's intents with
 // the filters and sort applied (see Query), and the number matching.
-func (s *Store) ListOrchestrapayIntents(ctx context.Context, orgID string, q Query) ([]*OrchestrapayIntent, int, error) {
+func (s *Store) ListOrchestrapayIntents(ctx context.Context, sc Scope, q Query) ([]*OrchestrapayIntent, int, error) {
 	var list []*OrchestrapayIntent
-	sq := s.read.NewSelect().Model(&list).Where("oi.organization_id = ?", orgID).Where("oi.deleted_at IS NULL")
+	sq := s.read.NewSelect().Model(&list).Where("oi.organization_id = ?", sc.OrganizationID).Where("oi.deleted_at IS NULL")
+	if sc.Mode != "" {
+		sq = sq.Where("oi.checkout_id IN (SELECT id FROM checkouts WHERE organization_id = ? AND mode = ?)", sc.OrganizationID, sc.Mode)
+	}
 	if q.CountOnly {
 		q.Limit = 1
 		n, err := q.apply(sq, "oi").Count(ctx)

@@ -227,6 +227,10 @@ func (h *Handler) intentFrom(w http.ResponseWriter, r *http.Request, key *auth.A
 		return nil, nil, false, false
 	}
 	got, created, err := h.store.CreateOrchestrapayIntent(r.Context(), c, in)
+	if errors.Is(err, store.ErrIdempotencyOtherMode) {
+		nestError(w, r, http.StatusConflict, "idempotency_error", "checkout_intent_idempotency_key was used by a key of the other mode")
+		return nil, nil, false, false
+	}
 	if err != nil {
 		h.internal(w, r, err)
 		return nil, nil, false, false
@@ -304,7 +308,7 @@ func (h *Handler) listIntents(w http.ResponseWriter, r *http.Request, key *auth.
 		nestError(w, r, http.StatusBadRequest, "invalid_query", err.Error())
 		return
 	}
-	list, total, err := h.store.ListOrchestrapayIntents(r.Context(), key.OrganizationID, req.Query)
+	list, total, err := h.store.ListOrchestrapayIntents(r.Context(), store.KeyScope(key), req.Query)
 	if err != nil {
 		h.internal(w, r, err)
 		return

@@ -50,8 +50,13 @@ func newEnv(t *testing.T, s *store.Store) *env {
 
 func (e *env) call(method, path, body string) (int, map[string]any, string) {
 	e.t.Helper()
+	return e.callAs(e.r.Token, method, path, body)
+}
+
+func (e *env) callAs(token, method, path, body string) (int, map[string]any, string) {
+	e.t.Helper()
 	req, _ := http.NewRequest(method, e.url+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+e.r.Token)
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	storetest.Must(e.t, err, "%s %s", method, path)

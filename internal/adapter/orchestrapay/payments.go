@@ -36,11 +36,11 @@ func (h *Handler) createPayment(w http.ResponseWriter, r *http.Request, key *aut
 	var err error
 	if req.CheckoutIntent != "" {
 		in, err = h.store.GetOrchestrapayIntent(r.Context(), key.OrganizationID, req.CheckoutIntent)
-		if h.notFound(w, r, err, "CHECKOUT_INTENT_NOT_FOUND", "checkout intent") {
-			return
+		if err == nil {
+			// An intent of the key's other mode is not found.
+			c, err = h.store.CheckoutInScope(r.Context(), store.KeyScope(key), in.CheckoutID)
 		}
-		if c, err = h.store.GetCheckout(r.Context(), key.OrganizationID, in.CheckoutID); err != nil {
-			h.internal(w, r, err)
+		if h.notFound(w, r, err, "CHECKOUT_INTENT_NOT_FOUND", "checkout intent") {
 			return
 		}
 	} else {
@@ -134,22 +134,26 @@ func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth
 		return
 	}
 	p, err := h.store.GetOrchestrapayPayment(r.Context(), key.OrganizationID, pid)
+	var c *checkout.Checkout
+	if err == nil {
+		// A payment of the key's other mode is not found.
+		c, err = h.store.CheckoutInScope(r.Context(), store.KeyScope(key), p.CheckoutID)
+	}
 	if h.notFound(w, r, err, "PAYMENT_INTENT_NOT_FOUND", "payment intent") {
 		return
 	}
 	if req.IdempotencyKey != "" {
 		if existing, err := h.store.FindOrchestrapayRefund(r.Context(), key.OrganizationID, req.IdempotencyKey); err == nil {
+			if existing.PaymentUUID != p.UUID {
+				nestError(w, r, http.StatusConflict, "idempotency_error", "idempotency_key was used for another payment intent")
+				return
+			}
 			httpx.WriteJSON(w, http.StatusOK, refundView(existing, p))
 			return
 		}
 	}
 	if p.Status != store.OrchSuccess {
 		nestError(w, r, http.StatusBadRequest, "REFUND_TX_MUST_BE_SUCCESSFUL", "REFUND_TX_MUST_BE_SUCCESSFUL")
-		return
-	}
-	c, err := h.store.GetCheckout(r.Context(), key.OrganizationID, p.CheckoutID)
-	if err != nil {
-		h.internal(w, r, err)
 		return
 	}
 	if cur.Code != c.Currency {
