@@ -239,12 +239,28 @@ func TestValidationWritesNothing(t *testing.T) {
 			{"reference object", `{"amount":100,"currency":"EUR","externalReference":{"a":1}}`, 400, "invalid_json"},
 			{"items not a list", `{"amount":100,"currency":"EUR","externalReference":"x","items":"many"}`, 400, "invalid_json"},
 			{"null body", `null`, 422, "validation_error"},
-			{"deep nesting", strings.Repeat(`{"metadata":`, 5000) + "1" + strings.Repeat("}", 5000), 422, "validation_error"},
+			{"deep nesting", strings.Repeat(`{"metadata":`, 5000) + "1" + strings.Repeat("}", 5000), 400, "invalid_json"},
+			{"amount as a decimal string", `{"amount":"49.00","currency":"EUR","externalReference":"x"}`, 400, "invalid_json"},
+			{"amount as a whole string", `{"amount":"4900","currency":"EUR","externalReference":"x"}`, 400, "invalid_json"},
+			{"unit price as a string", `{"amount":100,"currency":"EUR","externalReference":"x","items":[{"name":"a","unitPrice":"100"}]}`, 400, "invalid_json"},
+			{"exponent", `{"amount":1e999999,"currency":"EUR","externalReference":"x"}`, 400, "invalid_json"},
+			{"long number", `{"amount":1000000000000000000000000000000000000,"currency":"EUR","externalReference":"x"}`, 400, "invalid_json"},
+			{"items past the limit", `{"amount":101,"currency":"EUR","externalReference":"x","items":[` +
+				strings.TrimSuffix(strings.Repeat(`{"name":"a","unitPrice":1},`, 101), ",") + `]}`, 400, "invalid_json"},
 			{"invalid utf-8", "{\"amount\":100,\"currency\":\"EUR\",\"externalReference\":\"\xff\xfe\"}", 400, "invalid_json"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := e.do("POST", path, e.a.Token, tc.body)
 				expect(t, r, tc.status, tc.code)
+				if msg, _ := r.body["error"].(string); strings.Contains(msg, "checkout.") || strings.Contains(msg, "[]") || strings.Contains(msg, "json.Number") {
+					t.Fatalf("the message names Go types: %q", msg)
+				}
+				if tc.name == "items not a list" && !strings.Contains(r.body["error"].(string), "items: must be an array of objects") {
+					t.Fatalf("items message %q", r.body["error"])
+				}
+				if strings.HasPrefix(tc.name, "amount as") && (r.body["field"] != "amount" || !strings.Contains(r.body["error"].(string), "not a string")) {
+					t.Fatalf("string amount answer %v", r.body)
+				}
 				if tc.code == "amount_mismatch" && (!strings.Contains(r.body["error"].(string), "sum of item amounts") ||
 					!strings.Contains(r.body["error"].(string), "does not match total amount")) {
 					t.Fatalf("plugins cannot recognise %q", r.body["error"])

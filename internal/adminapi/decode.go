@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"unicode/utf8"
 
+	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
 )
 
@@ -28,6 +29,11 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	return b, true
 }
 
+// bodyLimits bound every request body before it is decoded: lists stop at
+// the largest list the API takes (items), and amounts are JSON numbers.
+var bodyLimits = httpx.JSONLimits{MaxArray: checkout.MaxItems, MaxDepth: 16,
+	IntegerKeys: map[string]bool{"amount": true, "unitPrice": true}}
+
 // decodeJSON decodes one JSON object from body into v, keeping numbers exact.
 // Malformed JSON and wrongly typed fields are a 400 that says where.
 func decodeJSON(w http.ResponseWriter, r *http.Request, body []byte, v any) bool {
@@ -37,6 +43,11 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, body []byte, v any) bool
 	}
 	if !utf8.Valid(body) {
 		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", "request body is not valid UTF-8")
+		return false
+	}
+	var je *httpx.JSONError
+	if err := httpx.CheckJSON(body, bodyLimits); errors.As(err, &je) {
+		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_json", je.Field, je.Error())
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -59,7 +70,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, body []byte, v any) bool
 			field = "body"
 		}
 		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_json", field,
-			fmt.Sprintf("%s: expected %s, got JSON %s", field, typ.Type.String(), typ.Value))
+			fmt.Sprintf("%s: must be %s, not a JSON %s", field, httpx.JSONKind(typ.Type), typ.Value))
 	default:
 		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", "malformed JSON: "+err.Error())
 	}

@@ -196,13 +196,24 @@ type transactionView struct {
 
 func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 	var req createRequest
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "payload_too_large", "request body is too large")
-			return
-		}
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "payload_too_large", "request body is too large")
+		return
+	}
+	var je *httpx.JSONError
+	if err == nil {
+		err = httpx.CheckJSON(body, httpx.JSONLimits{MaxArray: 10, MaxDepth: 8, IntegerKeys: map[string]bool{"expMonth": true, "expYear": true}})
+	}
+	if errors.As(err, &je) {
+		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", je.Field, je.Error())
+		return
+	}
+	if err == nil {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
 		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", "malformed JSON: "+err.Error())
 		return
 	}

@@ -6,8 +6,11 @@
 package orchestrapay
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -73,7 +76,20 @@ const maxBody = 1 << 20
 
 // decode reads a JSON object, answering 400 itself when it cannot.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		nestError(w, r, http.StatusRequestEntityTooLarge, "payload_too_large", fmt.Sprintf("the body must be at most %d bytes", maxBody))
+		return false
+	}
+	// Lists stop at their limit and numbers stay small before anything is
+	// decoded, so that no request costs much CPU.
+	var je *httpx.JSONError
+	if err := httpx.CheckJSON(body, httpx.JSONLimits{MaxArray: checkout.MaxItems, MaxDepth: 16,
+		IntegerKeys: map[string]bool{"amount": true, "price": true}}); errors.As(err, &je) {
+		nestError(w, r, http.StatusBadRequest, "validation_error", je.Error())
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
 		nestError(w, r, http.StatusBadRequest, "invalid_json", "the body must be a JSON object: "+err.Error())
