@@ -15,11 +15,11 @@ func TestHostileBodiesRefusedEarly(t *testing.T) {
 		e := newEnv(t, s)
 		item := `{"name":"x","price":"1e999999","quantity":"1e999999"},`
 		for name, body := range map[string]string{
-			"201 line items": `{"amount":1000,"currency":"USD","line_items":[` + strings.TrimSuffix(strings.Repeat(`{"name":"x","price":1,"quantity":1},`, 201), ",") + `]}`,
-			"exponent price": `{"amount":1000,"currency":"USD","line_items":[{"name":"x","price":1e999999,"quantity":1}]}`,
-			"price a string": `{"amount":1000,"currency":"USD","line_items":[{"name":"x","price":"1000","quantity":1}]}`,
+			"201 line items":  `{"amount":1000,"currency":"USD","line_items":[` + strings.TrimSuffix(strings.Repeat(`{"name":"x","price":1,"quantity":1},`, 201), ",") + `]}`,
+			"exponent price":  `{"amount":1000,"currency":"USD","line_items":[{"name":"x","price":1e999999,"quantity":1}]}`,
+			"price a string":  `{"amount":1000,"currency":"USD","line_items":[{"name":"x","price":"1000","quantity":1}]}`,
 			"amount a string": `{"amount":"10.00","currency":"USD"}`,
-			"1 MiB of items": `{"amount":1000,"currency":"USD","line_items":[` + strings.Repeat(item, (1<<20)/len(item)-1) + `{}]}`,
+			"1 MiB of items":  `{"amount":1000,"currency":"USD","line_items":[` + strings.Repeat(item, (1<<20)/len(item)-1) + `{}]}`,
 		} {
 			status, m, raw := e.call("POST", "/checkout-intents", body)
 			if status != 400 && status != 413 {
