@@ -367,6 +367,11 @@ func CheckURL(field, v string) error {
 	return checkText(field, v, maxURLLen)
 }
 
+// CheckAddress validates and trims an address given under field (for
+// example "billingAddress"): bounded plain text, a real ISO 3166-1 alpha-2
+// country, a plain email. An all-empty address is nil.
+func CheckAddress(field string, a *Address) (*Address, error) { return checkAddress(field, a) }
+
 func checkAddress(field string, a *Address) (*Address, error) {
 	if a == nil {
 		return nil, nil
@@ -394,7 +399,7 @@ func checkAddress(field string, a *Address) (*Address, error) {
 	}
 	if out.Country != "" {
 		r, err := language.ParseRegion(out.Country)
-		if err != nil || len(out.Country) != 2 {
+		if err != nil || len(out.Country) != 2 || !r.IsCountry() || !strings.EqualFold(r.String(), out.Country) {
 			return nil, invalid(field+".country", "must be an ISO 3166-1 alpha-2 code, got %q", out.Country)
 		}
 		out.Country = r.String()

@@ -221,6 +221,15 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 	if a.notFound(w, r, err, "checkout") {
 		return
 	}
+	// The buyer's address is held to the Admin API's rules before anything
+	// is written.
+	billing, err := checkout.CheckAddress("billingAddress", req.BillingAddress)
+	var ve *checkout.Error
+	if errors.As(err, &ve) {
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, ve.Code, ve.Field, ve.Message)
+		return
+	}
+	req.BillingAddress = billing
 	if req.AttemptKey == "" {
 		req.AttemptKey = r.Header.Get("Idempotency-Key")
 	}
