@@ -171,3 +171,20 @@ func TestBrowserExpiredRefuses(t *testing.T) {
 
 // colours counts the distinct colours of a PNG.
 func colours(t *testing.T, b []byte) int { return browsertest.Colours(t, b) }
+
+// The card form formats as the buyer types, and an expiry typed as digits
+// alone, as on a phone keypad, pays.
+func TestBrowserCardFieldsFormatAsTyped(t *testing.T) {
+	ctx := browser(t)
+	sh := newShop(t)
+	co := sh.create(`{"amount":1500,"currency":"EUR","externalReference":"keypad-1"}`)
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(co["paymentUrl"].(string)), chromedp.WaitVisible(chromedp.ID("card-form")),
+		chromedp.SendKeys(chromedp.ID("number"), "4242424242424242"), chromedp.SendKeys(chromedp.ID("expiry"), "1234")), "type")
+	values, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("number").value + "|" + document.getElementById("expiry").value`))
+	storetest.Must(t, err, "read fields")
+	if values != "4242 4242 4242 4242|12 / 34" {
+		t.Fatalf("fields read %q", values)
+	}
+	storetest.Must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("cvc"), "123"), chromedp.SendKeys(chromedp.ID("name"), "Ana Ruiz"),
+		chromedp.Click(chromedp.ID("pay")), chromedp.WaitVisible(chromedp.ID("receipt-title"))), "pay")
+}

@@ -221,7 +221,7 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 			}
 			if m.Type == tenant.ProviderSandbox {
 				p.Card = &templates.CardForm{
-					Action: "/checkout/" + c.ShortCode + "/pay", ProviderID: m.ID, Attempt: ids.Token(24),
+					Action: "/checkout/" + c.ShortCode + "/pay", ProviderID: m.ID, Attempt: ids.Token(24), Script: f.assets.URL("js/card.js"),
 					PayLabel: "Pay " + fm.Format(c.Amount, cur),
 				}
 			}

@@ -102,3 +102,20 @@ func TestIntandemAttemptLimits(t *testing.T) {
 		}
 	})
 }
+
+// Without JavaScript an expiry typed as digits alone is read as MMYY or MMYYYY.
+func TestExpiryDigitsWithoutScript(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		st := newSite(t, s, "Keypad")
+		for _, expiry := range []string{"1234", "12 34", "122034"} {
+			c := st.checkout(checkout.ModeTest, `{"amount":500,"currency":"EUR","externalReference":"k"}`)
+			_, page := st.get("/checkout/" + c.ShortCode)
+			f := form(page, "4242 4242 4242 4242")
+			f.Set("expiry", expiry)
+			resp, body := st.post("/checkout/"+c.ShortCode+"/pay", f)
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("expiry %q: %d %.300s", expiry, resp.StatusCode, body)
+			}
+		}
+	})
+}

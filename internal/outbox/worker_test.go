@@ -379,7 +379,9 @@ func TestWebhookEventsRotationAndRedelivery(t *testing.T) {
 		if obj.Object.ID != paid.Transaction.ID || obj.Object.Status != "succeeded" || types["checkout.completed"].ID == "" {
 			t.Fatalf("events %v", types)
 		}
-		// Redelivery sends the same event again.
+		// Redelivery sends the same event again. The receiver has both events
+		// a moment before the worker records them as delivered.
+		waitFor(t, "both recorded", func() bool { return len(fx.deliveries(t, notify.Delivered)) == 2 })
 		d := fx.deliveries(t, notify.Delivered)[0]
 		_, err = s.Redeliver(ctx, fx.f.OrgID, d.ID, time.Hour)
 		storetest.Must(t, err, "redeliver")

@@ -114,19 +114,46 @@ func ParseCard(number string, expMonth, expYear int, cvc, name string) (Card, er
 	return c, nil
 }
 
-// ParseExpiry reads "MM/YY", "MM / YY" or "MM/YYYY"; it returns zeros for
-// anything else, which ParseCard refuses.
+// ParseExpiry reads "MM/YY", "MM / YY", "MM/YYYY", "MM-YY", and digits alone
+// as a phone keypad types them ("1234", "12 34", "122034"); it returns zeros
+// for anything else, which ParseCard refuses.
 func ParseExpiry(s string) (month, year int) {
-	m, y, ok := strings.Cut(strings.ReplaceAll(s, " ", ""), "/")
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\u00a0' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	m, y, ok := strings.Cut(s, "/")
 	if !ok {
+		m, y, ok = strings.Cut(s, "-")
+	}
+	if !ok {
+		// Digits only, as typed on a phone keypad: MMYY or MMYYYY.
+		switch len(s) {
+		case 4:
+			m, y = s[:2], s[2:]
+		case 6:
+			m, y = s[:2], s[2:]
+		default:
+			return 0, 0
+		}
+	}
+	if len(m) < 1 || len(m) > 2 || (len(y) != 2 && len(y) != 4) || !allDigits(m) || !allDigits(y) {
 		return 0, 0
 	}
-	month, err1 := strconv.Atoi(m)
-	year, err2 := strconv.Atoi(y)
-	if err1 != nil || err2 != nil || len(y) != 2 && len(y) != 4 {
-		return 0, 0
-	}
+	month, _ = strconv.Atoi(m)
+	year, _ = strconv.Atoi(y)
 	return month, year
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Result is what a provider says about a charge.

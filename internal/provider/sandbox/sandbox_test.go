@@ -75,10 +75,18 @@ func TestParseCard(t *testing.T) {
 			t.Fatalf("card leaks in %q", s)
 		}
 	}
-	if m, y := provider.ParseExpiry("07 / 29"); m != 7 || y != 29 {
-		t.Fatalf("ParseExpiry = %d %d", m, y)
-	}
-	if m, y := provider.ParseExpiry("0729"); m != 0 || y != 0 {
-		t.Fatalf("ParseExpiry(0729) = %d %d", m, y)
+}
+
+// Phone keypads have no "/": digits alone are read as MMYY or MMYYYY.
+func TestParseExpiry(t *testing.T) {
+	for in, want := range map[string][2]int{
+		"07 / 29": {7, 29}, "07/29": {7, 29}, "7/29": {7, 29}, "07/2029": {7, 2029}, "07-29": {7, 29},
+		"1234": {12, 34}, "12 34": {12, 34}, "122034": {12, 2034}, " 0729 ": {7, 29}, "12\u00a034": {12, 34},
+		"": {0, 0}, "123": {0, 0}, "12345": {0, 0}, "1234567": {0, 0}, "ab/cd": {0, 0}, "12/345": {0, 0},
+		"+1/+29": {0, 0}, "1e3/29": {0, 0}, "/": {0, 0}, "12/": {0, 0},
+	} {
+		if m, y := provider.ParseExpiry(in); m != want[0] || y != want[1] {
+			t.Errorf("ParseExpiry(%q) = %d %d, want %v", in, m, y, want)
+		}
 	}
 }
