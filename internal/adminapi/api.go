@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
@@ -54,7 +55,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/checkouts/{siteId}/create", a.authed(auth.ScopeCheckoutCreate, a.idempotent(a.createCheckout)))
 	mux.Handle("GET /api/v1/checkouts/{id}", a.authed(auth.ScopeCheckoutRead, a.getCheckout))
 	mux.Handle("GET /api/v1/checkouts", a.authed(auth.ScopeCheckoutRead, a.listCheckouts))
-	mux.Handle("POST /api/v1/checkouts/{id}/expire", a.authed(auth.ScopeCheckoutUpdate, a.idempotent(a.expireCheckout)))
+	mux.Handle("POST /api/v1/checkouts/{id}/expire", a.authed(auth.ScopeCheckoutUpdate, a.idempotent(a.closeCheckout(checkout.StatusExpired))))
+	mux.Handle("POST /api/v1/checkouts/{id}/cancel", a.authed(auth.ScopeCheckoutUpdate, a.idempotent(a.closeCheckout(checkout.StatusCanceled))))
 	mux.Handle("GET /api/v1/deliveries", a.authed(auth.ScopeNotificationRead, a.listDeliveries))
 	mux.Handle("GET /api/v1/deliveries/{id}", a.authed(auth.ScopeNotificationRead, a.getDelivery))
 	mux.Handle("POST /api/v1/deliveries/{id}/redeliver", a.authed(auth.ScopeNotificationExec, a.idempotent(a.redeliver)))

@@ -91,27 +91,31 @@ func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIK
 	httpx.WriteJSON(w, http.StatusOK, a.view(c))
 }
 
-func (a *API) expireCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	// A checkout's mode never changes, so the check holds for the expiry.
-	c, err := a.store.CheckoutInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
-	if err == nil {
-		c, err = a.store.ExpireCheckout(r.Context(), key.OrganizationID, c.ID)
-	}
-	if err == nil {
-		// Its open PaymentIntents are canceled; money that still arrives is
-		// recorded and flagged.
-		if cerr := a.pay.CancelOpenIntents(r.Context(), c.ID); cerr != nil {
-			a.log.Warn("canceling the open payments of an expired checkout", "err", cerr, "checkout", c.ID)
+// closeCheckout expires or cancels an open checkout of the key's scope. A
+// payment in flight either wins (the checkout is complete: 409) or its open
+// PaymentIntents are canceled; money that still arrives is recorded and flagged.
+func (a *API) closeCheckout(to checkout.Status) handler {
+	return func(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+		// A checkout's mode never changes, so the check holds for the change.
+		c, err := a.store.CheckoutInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
+		if err == nil {
+			c, err = a.store.CloseCheckout(r.Context(), key.OrganizationID, c.ID, to)
 		}
+		if err == nil {
+			if cerr := a.pay.CancelOpenIntents(r.Context(), c.ID); cerr != nil {
+				a.log.Warn("canceling the open payments of a closed checkout", "err", cerr, "checkout", c.ID, "status", to)
+			}
+		}
+		if errors.Is(err, checkout.ErrNotOpen) {
+			verb := map[checkout.Status]string{checkout.StatusExpired: "expired", checkout.StatusCanceled: "canceled"}[to]
+			httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "only an open checkout can be "+verb)
+			return
+		}
+		if a.lookupError(w, r, err, "checkout") {
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, a.view(c))
 	}
-	if errors.Is(err, checkout.ErrNotOpen) {
-		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "only an open checkout can be expired")
-		return
-	}
-	if a.lookupError(w, r, err, "checkout") {
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, a.view(c))
 }
 
 // lookupError answers 404 (naming what) or 500 for err and reports whether it did.

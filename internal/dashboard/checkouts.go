@@ -227,22 +227,27 @@ func deliveryRow(dl *store.Delivery) templates.DeliveryRow {
 	return row
 }
 
-func (d *Dashboard) expireCheckout(w http.ResponseWriter, r *http.Request, s *signedIn) {
-	id := r.PathValue("id")
-	c, err := d.store.ExpireCheckout(r.Context(), s.orgID, id)
-	if errors.Is(err, checkout.ErrNotOpen) {
-		d.back(w, r, s, "/dashboard/checkouts/"+url.PathEscape(id), "", "Only an open checkout can be expired.")
-		return
+// closeCheckout expires or cancels an open checkout; a payment in flight wins
+// or its open PaymentIntents are canceled.
+func (d *Dashboard) closeCheckout(to checkout.Status) func(http.ResponseWriter, *http.Request, *signedIn) {
+	verb := map[checkout.Status]string{checkout.StatusExpired: "expired", checkout.StatusCanceled: "canceled"}[to]
+	return func(w http.ResponseWriter, r *http.Request, s *signedIn) {
+		id := r.PathValue("id")
+		c, err := d.store.CloseCheckout(r.Context(), s.orgID, id, to)
+		if errors.Is(err, checkout.ErrNotOpen) {
+			d.back(w, r, s, "/dashboard/checkouts/"+url.PathEscape(id), "", "Only an open checkout can be "+verb+".")
+			return
+		}
+		if err != nil {
+			d.fail(w, r, s, err)
+			return
+		}
+		if err := d.pay.CancelOpenIntents(r.Context(), c.ID); err != nil {
+			d.log.Warn("canceling the open payments of a closed checkout", "err", err, "checkout", c.ID)
+		}
+		d.log.Info("checkout closed from the dashboard", "checkout", c.ID, "status", to, "user", s.user.ID)
+		d.back(w, r, s, "/dashboard/checkouts/"+url.PathEscape(c.ID), "The checkout is "+verb+".", "")
 	}
-	if err != nil {
-		d.fail(w, r, s, err)
-		return
-	}
-	if err := d.pay.CancelOpenIntents(r.Context(), c.ID); err != nil {
-		d.log.Warn("canceling the open payments of an expired checkout", "err", err, "checkout", c.ID)
-	}
-	d.log.Info("checkout expired from the dashboard", "checkout", c.ID, "user", s.user.ID)
-	d.back(w, r, s, "/dashboard/checkouts/"+url.PathEscape(c.ID), "The checkout is expired.", "")
 }
 
 func (d *Dashboard) redeliver(w http.ResponseWriter, r *http.Request, s *signedIn) {

@@ -115,7 +115,8 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 
 	sub.Handle("GET /dashboard/checkouts", d.page(tenant.RoleViewer, d.listCheckouts))
 	sub.Handle("GET /dashboard/checkouts/{id}", d.page(tenant.RoleViewer, d.showCheckout))
-	sub.Handle("POST /dashboard/checkouts/{id}/expire", d.page(tenant.RoleEditor, d.expireCheckout))
+	sub.Handle("POST /dashboard/checkouts/{id}/expire", d.page(tenant.RoleEditor, d.closeCheckout(checkout.StatusExpired)))
+	sub.Handle("POST /dashboard/checkouts/{id}/cancel", d.page(tenant.RoleEditor, d.closeCheckout(checkout.StatusCanceled)))
 	sub.Handle("POST /dashboard/deliveries/{id}/redeliver", d.page(tenant.RoleEditor, d.redeliver))
 	sub.Handle("GET /dashboard/links/new", d.page(tenant.RoleEditor, d.newLink))
 	sub.Handle("POST /dashboard/links", d.page(tenant.RoleEditor, d.createLink))

@@ -280,7 +280,7 @@ func TestOtherOrganizationIsolated(t *testing.T) {
 		}
 		for _, path := range []string{
 			"/dashboard/transactions/" + txID + "/refund", "/dashboard/checkouts/" + coID + "/expire",
-			"/dashboard/sites/" + w.acme.Site.ID + "/secret", "/dashboard/keys/" + w.acme.APIKey.ID + "/revoke",
+			"/dashboard/checkouts/" + coID + "/cancel", "/dashboard/sites/" + w.acme.Site.ID + "/secret", "/dashboard/keys/" + w.acme.APIKey.ID + "/revoke",
 			"/dashboard/users/" + w.acme.User.ID + "/remove",
 		} {
 			if r := other.post(path, url.Values{"amount": {"1.00"}, "role": {"viewer"}}); r.status != http.StatusNotFound {

@@ -117,6 +117,19 @@ func TestCheckoutActions(t *testing.T) {
 		if c.Status != checkout.StatusExpired {
 			t.Fatalf("expired checkout is %s", c.Status)
 		}
+		toCancel := w.createCheckout(w.acme, "cancel-1")
+		if page := editor.get("/dashboard/checkouts/" + toCancel); !strings.Contains(page.body, `id="cancel-checkout"`) {
+			t.Fatal("no cancel action on an open checkout")
+		}
+		if r := w.signIn("viewer").post("/dashboard/checkouts/"+toCancel+"/cancel", nil); r.status != http.StatusForbidden {
+			t.Fatalf("a viewer cancels: %d", r.status)
+		}
+		if r := editor.post("/dashboard/checkouts/"+toCancel+"/cancel", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("cancel: %d", r.status)
+		}
+		if c, _ := s.GetCheckout(ctx, w.acme.Organization.ID, toCancel); c.Status != checkout.StatusCanceled {
+			t.Fatalf("canceled checkout is %s", c.Status)
+		}
 		editor.post("/dashboard/checkouts/"+paidID+"/expire", nil)
 		if r := editor.get("/dashboard/checkouts/" + paidID); !strings.Contains(r.body, "Only an open checkout") {
 			t.Fatal("expiring a paid checkout is not refused")

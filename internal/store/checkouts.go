@@ -98,8 +98,17 @@ func (s *Store) ListCheckouts(ctx context.Context, f CheckoutFilter) ([]*checkou
 // records a checkout.expired event, in one transaction. A checkout that is no
 // longer open gives checkout.ErrNotOpen and no event.
 func (s *Store) ExpireCheckout(ctx context.Context, orgID, id string) (*checkout.Checkout, error) {
+	return s.CloseCheckout(ctx, orgID, id, checkout.StatusExpired)
+}
+
+// CloseCheckout moves an open checkout of the organization to expired or
+// canceled, as ExpireCheckout does.
+func (s *Store) CloseCheckout(ctx context.Context, orgID, id string, to checkout.Status) (*checkout.Checkout, error) {
+	if to != checkout.StatusExpired && to != checkout.StatusCanceled {
+		return nil, fmt.Errorf("a checkout is not closed as %q by request", to)
+	}
 	err := s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return s.closeCheckout(ctx, tx, orgID, id, checkout.StatusExpired, now())
+		return s.closeCheckout(ctx, tx, orgID, id, to, now())
 	})
 	if err != nil {
 		return nil, err
