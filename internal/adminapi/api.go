@@ -28,6 +28,8 @@ type Options struct {
 	SecretOverlap time.Duration
 	// Now is the clock; nil means the store's.
 	Now func() time.Time
+	// IntandemClient asks inTandem whose access token a connection holds.
+	IntandemClient *http.Client
 }
 
 // API serves the Admin API.

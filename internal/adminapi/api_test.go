@@ -34,12 +34,15 @@ type env struct {
 	client *http.Client
 }
 
-func newEnv(t *testing.T, s *store.Store) *env {
+func newEnv(t *testing.T, s *store.Store, configure ...func(*config.Config)) *env {
 	cfg := &config.Config{}
 	cfg.URLs.MainFrontend = "https://secure.example.com"
 	cfg.Checkout.MaxAmount = 100_000_000
 	cfg.Notify.SecretOverlap = time.Hour
 	cfg.Notify.MaxAge = 72 * time.Hour
+	for _, fn := range configure {
+		fn(cfg)
+	}
 	comp := app.Admin(cfg, s, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(comp.Handler)
 	t.Cleanup(srv.Close)

@@ -1,11 +1,13 @@
 package adminapi
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
@@ -109,6 +111,22 @@ func (a *API) putIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIK
 	}
 	if mode != checkout.ModeTest && mode != checkout.ModeLive {
 		bad("mode", "mode must be test or live")
+		return
+	}
+	// Only a holder of the business's own token may claim it: inTandem says
+	// whose token it is before any conflict is reported.
+	owner, err := intandem.NewClient(req.APIBase, req.AccessToken, a.opts.IntandemClient).BusinessOfToken(r.Context())
+	var ae *intandem.APIError
+	switch {
+	case errors.As(err, &ae):
+		bad("accessToken", "inTandem does not accept this access token")
+		return
+	case err != nil:
+		a.log.Warn("asking inTandem whose token it is", "err", err)
+		httpx.WriteError(w, r, http.StatusBadGateway, "intandem_unreachable", "inTandem could not be asked whose access token this is; try again")
+		return
+	case owner != req.BusinessUID:
+		bad("accessToken", "this access token belongs to another inTandem business than businessUid")
 		return
 	}
 	t := a.opts.Now()

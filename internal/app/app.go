@@ -118,6 +118,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		MaxAmount:      cfg.Checkout.MaxAmount,
 		NotifyMaxAge:   cfg.Notify.MaxAge,
 		SecretOverlap:  cfg.Notify.SecretOverlap,
+		IntandemClient: intandemClient(cfg),
 	})
 	api.Register(mux)
 	dash := dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{

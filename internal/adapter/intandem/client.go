@@ -155,6 +155,43 @@ func (c *Client) Settings(ctx context.Context, app, merchantID string, connected
 	return c.do(ctx, http.MethodPost, "/platform/v1/payment/settings", map[string]any{"payment_settings": ps}, nil)
 }
 
+// BusinessOfToken asks inTandem whose token the client holds
+// (GET /oauth/userinfo) and answers its business uid. The answer may come in
+// inTandem's {"status","data"} envelope or bare, as OAuth userinfo does.
+func (c *Client) BusinessOfToken(ctx context.Context) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(c.base, "/")+"/oauth/userinfo", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return "", &APIError{Status: resp.StatusCode, Code: "userinfo"}
+	}
+	var info struct {
+		BusinessUID string `json:"business_uid"`
+		Data        *struct {
+			BusinessUID string `json:"business_uid"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &info); err != nil {
+		return "", fmt.Errorf("reading inTandem's userinfo: %w", err)
+	}
+	if info.BusinessUID == "" && info.Data != nil {
+		info.BusinessUID = info.Data.BusinessUID
+	}
+	if info.BusinessUID == "" {
+		return "", errors.New("inTandem's userinfo names no business_uid")
+	}
+	return info.BusinessUID, nil
+}
+
 // NewClient returns a client for the API at base with a business's token.
 func NewClient(base, token string, httpClient *http.Client) *Client {
 	if httpClient == nil {

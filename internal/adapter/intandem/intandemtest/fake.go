@@ -23,6 +23,8 @@ type Update struct {
 type Fake struct {
 	*httptest.Server
 	Token string
+	// BusinessUID is what GET /oauth/userinfo answers for Token.
+	BusinessUID string
 
 	mu        sync.Mutex
 	checkouts map[string]map[string]any // url_key -> data
@@ -43,6 +45,7 @@ func New(t testing.TB, token string) *Fake {
 	mux.HandleFunc("GET /platform/v1/payment/checkout/{url_key}", f.getCheckout)
 	mux.HandleFunc("PUT /platform/v1/payment/checkout/", f.putCheckout)
 	mux.HandleFunc("POST /platform/v1/payment/settings", f.postSettings)
+	mux.HandleFunc("GET /oauth/userinfo", f.userinfo)
 	f.Server = httptest.NewServer(mux)
 	t.Cleanup(f.Close)
 	return f
@@ -158,4 +161,14 @@ func firstKey(m map[string]any) string {
 		return k
 	}
 	return ""
+}
+
+// userinfo answers who the token is, bare as OAuth userinfo is.
+func (f *Fake) userinfo(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(w, r) {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	reply(w, http.StatusOK, map[string]string{"business_uid": f.BusinessUID, "type": "staff", "role": "admin", "sub": "staff-1"})
 }
