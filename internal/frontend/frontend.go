@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -45,16 +46,40 @@ type Frontend struct {
 	assets *static.Assets
 	now    func() time.Time
 	opts   Options
-	// formatters caches a money.Formatter per language tag.
+	// formatters caches a money.Formatter per language (see formatter);
+	// cached counts its entries.
 	formatters sync.Map
+	cached     atomic.Int64
 }
 
+// maxFormatters bounds the formatter cache: there are a few hundred
+// languages with regions, and any client may send any tag.
+const maxFormatters = 512
+
+// formatter returns the money formatter of a language tag, cached by the
+// tag's language, script and region only (extensions and private uses are
+// dropped), in a cache of bounded size.
 func (f *Frontend) formatter(lang string) *money.Formatter {
-	if v, ok := f.formatters.Load(lang); ok {
+	key := "en"
+	if t, err := language.Parse(lang); err == nil {
+		base, script, region := t.Raw()
+		if c, err := language.Compose(base, script, region); err == nil {
+			key = c.String()
+		}
+	}
+	if v, ok := f.formatters.Load(key); ok {
 		return v.(*money.Formatter)
 	}
-	v, _ := f.formatters.LoadOrStore(lang, money.NewFormatter(lang))
-	return v.(*money.Formatter)
+	fm := money.NewFormatter(key)
+	if f.cached.Add(1) > maxFormatters {
+		f.cached.Add(-1)
+		return fm
+	}
+	if v, loaded := f.formatters.LoadOrStore(key, fm); loaded {
+		f.cached.Add(-1)
+		return v.(*money.Formatter)
+	}
+	return fm
 }
 
 // New returns the hosted pages over s.

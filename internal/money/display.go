@@ -3,6 +3,7 @@ package money
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
@@ -16,6 +17,7 @@ import (
 type Formatter struct {
 	p       *message.Printer
 	decimal string
+	digits  [10]string // the language's digits: Arabic-Indic in ar, Bengali in bn...
 }
 
 // NewFormatter returns a formatter for a BCP 47 tag ("de-DE"); an empty or
@@ -26,12 +28,26 @@ func NewFormatter(tag string) *Formatter {
 		lang = language.English
 	}
 	p := message.NewPrinter(lang)
-	dec := strings.Trim(p.Sprint(number.Decimal(1.5, number.Scale(1))), "15")
-	if dec == "" {
-		dec = "."
+	f := &Formatter{p: p}
+	for d := range f.digits {
+		f.digits[d] = p.Sprint(number.Decimal(d))
 	}
-	return &Formatter{p: p, decimal: dec}
+	// The separator is what stands between the digits of 1.5, in whatever
+	// script the language writes its digits.
+	f.decimal = strings.TrimFunc(p.Sprint(number.Decimal(1.5, number.Scale(1))), func(r rune) bool {
+		return unicode.IsDigit(r) || unicode.Is(unicode.Bidi_Control, r)
+	})
+	if f.decimal == "" {
+		f.decimal = "."
+	}
+	return f
 }
+
+// Digits are the language's ten digits, 0 to 9.
+func (f *Formatter) Digits() [10]string { return f.digits }
+
+// Decimal is the language's decimal separator.
+func (f *Formatter) Decimal() string { return f.decimal }
 
 // Format renders minor units of c, such as "€ 1.234,50" in German or
 // "¥ 7,376" in English.
@@ -48,7 +64,11 @@ func (f *Formatter) Format(minor int64, c Currency) string {
 	factor := uint64(c.Factor())
 	s := f.p.Sprint(number.Decimal(u / factor))
 	if c.Exponent > 0 {
-		s += f.decimal + fmt.Sprintf("%0*d", c.Exponent, u%factor)
+		var frac strings.Builder
+		for _, d := range fmt.Sprintf("%0*d", c.Exponent, u%factor) {
+			frac.WriteString(f.digits[d-'0'])
+		}
+		s += f.decimal + frac.String()
 	}
 	return sign + f.p.Sprint(currency.Symbol(unit)) + "\u00a0" + s
 }
