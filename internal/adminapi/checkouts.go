@@ -3,6 +3,7 @@ package adminapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
@@ -43,6 +45,18 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 	}
 	var req checkout.CreateRequest
 	if !decodeJSON(w, r, body, &req) {
+		return
+	}
+	// A site that has not said how its callers write amounts takes only
+	// currencies where both ways agree: the official plugins send every
+	// currency times 100, the documentation says minor units.
+	if cur, err := money.ParseCurrency(req.Currency); err == nil && site.AmountUnits == tenant.UnitsUnset && cur.Exponent != 2 {
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "amount_units_required", "amount", fmt.Sprintf(
+			"%s has %d decimals, so this site's amountUnits setting must say how amounts are written: "+
+				"\"minor\" reads amount %s as ISO 4217 minor units (the documented form), "+
+				"\"cents\" as hundredths of the major unit whatever the currency (what the official shop plugins send); "+
+				"set it in the dashboard's site settings or with `pgw sites update SITE --amount-units minor|cents`",
+			cur.Code, cur.Exponent, req.Amount))
 		return
 	}
 	c, err := checkout.Build(&req, checkout.Settings{

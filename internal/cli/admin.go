@@ -15,6 +15,7 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
 )
 
 func cmdMigrate(ctx context.Context, env *Env, args []string) error {
@@ -65,8 +66,8 @@ type bootstrapOutput struct {
 	AdminPassword  string `json:"adminPassword,omitempty"`
 }
 
-func bootstrap(ctx context.Context, st *store.Store, org, site, email, password string, expiry time.Duration) (*bootstrapOutput, error) {
-	in := store.BootstrapInput{Org: org, Site: site, Email: email, DefaultExpiry: expiry}
+func bootstrap(ctx context.Context, st *store.Store, org, site, email, password string, expiry time.Duration, units tenant.AmountUnits) (*bootstrapOutput, error) {
+	in := store.BootstrapInput{Org: org, Site: site, Email: email, DefaultExpiry: expiry, AmountUnits: units}
 	if email != "" {
 		if password == "" {
 			password = ids.Token(20)
@@ -99,6 +100,7 @@ func cmdBootstrap(ctx context.Context, env *Env, args []string) error {
 	email := fs.String("email", "", "email of the first admin user")
 	password := fs.String("password", "", "password of the admin user (generated and printed when empty)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	units := fs.String("amount-units", "minor", "how the site's API callers write amounts: minor (ISO 4217 minor units) or cents (hundredths, as the official shop plugins send)")
 	cfg, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -106,12 +108,15 @@ func cmdBootstrap(ctx context.Context, env *Env, args []string) error {
 	if *org == "" || *site == "" {
 		return usageError{fmt.Errorf("--org and --site are required")}
 	}
+	if u := tenant.AmountUnits(*units); u != tenant.UnitsMinor && u != tenant.UnitsCents {
+		return usageError{fmt.Errorf("--amount-units must be minor or cents")}
+	}
 	st, err := app.OpenMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	out, err := bootstrap(ctx, st, *org, *site, *email, *password, cfg.Checkout.DefaultExpiry)
+	out, err := bootstrap(ctx, st, *org, *site, *email, *password, cfg.Checkout.DefaultExpiry, tenant.AmountUnits(*units))
 	if err != nil {
 		return err
 	}
@@ -124,6 +129,9 @@ func cmdBootstrap(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "admin          %s / %s\n", out.AdminEmail, out.AdminPassword)
 	}
 	fmt.Fprintln(env.Stdout, "The API key and password are shown only now.")
+	fmt.Fprintf(env.Stdout, "Amounts are read as %s. Shops using the official WooCommerce or aMember plugins send every currency\n"+
+		"times 100 and need cents (pgw sites update %s --amount-units cents); it matters for currencies without two decimals (JPY, KWD...).\n",
+		map[string]string{"minor": "ISO 4217 minor units (minor)", "cents": "hundredths of the major unit (cents)"}[*units], out.SiteID)
 	return nil
 }
 

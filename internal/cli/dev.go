@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/pgw/pgw/internal/app"
+	"github.com/pgw/pgw/internal/tenant"
 )
 
 // devSecrets are the secrets `pgw dev` generates once and keeps in its data directory.
@@ -63,7 +64,7 @@ func cmdDev(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	demo, err := loadOrCreate(filepath.Join(*dataDir, "demo.json"), func() (*bootstrapOutput, error) {
-		return bootstrap(ctx, st, "Demo Organization", "Demo Shop", "admin@example.com", "", cfg.Checkout.DefaultExpiry)
+		return bootstrap(ctx, st, "Demo Organization", "Demo Shop", "admin@example.com", "", cfg.Checkout.DefaultExpiry, tenant.UnitsMinor)
 	})
 	if err != nil {
 		return err

@@ -31,6 +31,18 @@ func (d *Dashboard) listSites(w http.ResponseWriter, r *http.Request, s *signedI
 }
 
 // options lists the keys of m, sorted, with selected chosen.
+// unitOptions are the ways a shop's server may write amounts; "not set" is
+// offered only while it is not.
+func unitOptions(cur tenant.AmountUnits) []templates.Option {
+	var out []templates.Option
+	if cur == tenant.UnitsUnset {
+		out = append(out, templates.Option{Value: "", Label: "Not set: only currencies with two decimals are taken", Selected: true})
+	}
+	return append(out,
+		templates.Option{Value: string(tenant.UnitsMinor), Label: "Minor units, as documented (JPY 7376 is ¥7,376)", Selected: cur == tenant.UnitsMinor},
+		templates.Option{Value: string(tenant.UnitsCents), Label: "Hundredths, as the official plugins send (JPY 737600 is ¥7,376)", Selected: cur == tenant.UnitsCents})
+}
+
 func options(m map[string]string, selected string) []templates.Option {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -65,7 +77,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 	v := templates.SitePage{
 		ID: site.ID, Name: site.DisplayName, Slug: site.Slug, LogoURL: site.LogoURL, Color: b.PrimaryColor,
 		Fonts: options(tenant.Fonts, b.Font), Corners: options(tenant.Corners, b.CornerStyle),
-		Units: string(site.AmountUnits), Expiry: strconv.FormatInt(site.DefaultExpirySeconds/60, 10),
+		Units: unitOptions(site.AmountUnits), Expiry: strconv.FormatInt(site.DefaultExpirySeconds/60, 10),
 	}
 	for _, p := range ps {
 		row := templates.ProviderRow{ID: p.ID, Type: string(p.Type), Name: p.Name, Enabled: p.Enabled}
@@ -126,9 +138,18 @@ func (d *Dashboard) updateSite(w http.ResponseWriter, r *http.Request, s *signed
 		return
 	}
 	expiry := time.Duration(minutes) * time.Minute
-	_, err = d.store.UpdateSite(r.Context(), s.orgID, id, store.SiteSettings{
+	settings := store.SiteSettings{
 		DisplayName: &name, LogoURL: &logo, PrimaryColor: &color, Font: &font, CornerStyle: &corners, DefaultExpiry: &expiry,
-	})
+	}
+	switch units := tenant.AmountUnits(r.PostFormValue("units")); units {
+	case tenant.UnitsMinor, tenant.UnitsCents:
+		settings.AmountUnits = &units
+	case tenant.UnitsUnset: // left as it is
+	default:
+		d.renderSite(w, r, s, http.StatusUnprocessableEntity, nil, "Choose how the shop's server writes amounts.")
+		return
+	}
+	_, err = d.store.UpdateSite(r.Context(), s.orgID, id, settings)
 	if err != nil {
 		d.fail(w, r, s, err)
 		return

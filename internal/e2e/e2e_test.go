@@ -171,6 +171,9 @@ func TestBinaries(t *testing.T) {
 			if _, stderr, code := run(t, env, "pgw", "migrate"); code != 0 {
 				t.Fatalf("pgw migrate: %d %s", code, stderr)
 			}
+			if _, stderr, code := run(t, env, "pgw", "bootstrap", "--org", "X", "--site", "Y", "--amount-units", "dollars"); code != 2 || !strings.Contains(stderr, "minor or cents") {
+				t.Fatalf("bootstrap with bad --amount-units: %d %s", code, stderr)
+			}
 			out, stderr, code := run(t, env, "pgw", "bootstrap", "--org", "Acme", "--site", "Acme Store", "--email", "ops@acme.test", "--password", "a long enough password", "--json")
 			if code != 0 {
 				t.Fatalf("bootstrap: %d %s", code, stderr)
@@ -256,6 +259,11 @@ func TestBinaries(t *testing.T) {
 			status, body, raw = call(t, "POST", createURL, boot["apiKey"], `{"amount":737600.0,"currency":"JPY","externalReference":"jp"}`)
 			if status != 200 || body["amount"].(float64) != 7376 {
 				t.Fatalf("cents site: %d %s", status, raw)
+			}
+			// A second organization, whose shop runs the official plugins.
+			if out, stderr, code := run(t, env, "pgw", "bootstrap", "--org", "Plugin shop", "--site", "Woo", "--amount-units", "cents"); code != 0 ||
+				!strings.Contains(out, "hundredths of the major unit (cents)") {
+				t.Fatalf("bootstrap --amount-units cents: %d %s %s", code, out, stderr)
 			}
 
 			for _, p := range procs {

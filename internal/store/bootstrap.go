@@ -24,6 +24,8 @@ type BootstrapInput struct {
 	PasswordHash string
 	// DefaultExpiry of the site's checkouts; 24 h when zero.
 	DefaultExpiry time.Duration
+	// AmountUnits of the site's API callers; minor when empty.
+	AmountUnits tenant.AmountUnits
 }
 
 // BootstrapResult is what Bootstrap created. Token is the API key in full,
@@ -61,6 +63,9 @@ func Bootstrap(ctx context.Context, s *Store, in BootstrapInput) (*BootstrapResu
 	if in.DefaultExpiry == 0 {
 		in.DefaultExpiry = 24 * time.Hour
 	}
+	if in.AmountUnits == tenant.UnitsUnset {
+		in.AmountUnits = tenant.UnitsMinor
+	}
 	t := now()
 	r := &BootstrapResult{
 		Organization: &tenant.Organization{ID: ids.New("org"), Name: strings.TrimSpace(in.Org), CreatedAt: t},
@@ -68,7 +73,7 @@ func Bootstrap(ctx context.Context, s *Store, in BootstrapInput) (*BootstrapResu
 	r.Site = &tenant.Site{
 		ID: ids.New("site"), OrganizationID: r.Organization.ID, Slug: Slug(in.Site),
 		DisplayName: strings.TrimSpace(in.Site), PrimaryColor: "#4f46e5", Font: "system", CornerStyle: "rounded",
-		WebhookSecret: "whsec_" + ids.Secret(32), AmountUnits: tenant.UnitsMinor,
+		WebhookSecret: "whsec_" + ids.Secret(32), AmountUnits: in.AmountUnits,
 		DefaultExpirySeconds: int64(in.DefaultExpiry / time.Second), CreatedAt: t, UpdatedAt: t,
 	}
 	r.Provider = &tenant.Provider{

@@ -42,6 +42,9 @@ type Membership struct {
 type AmountUnits string
 
 const (
+	// UnitsUnset means nobody said yet: amounts of two-decimal currencies
+	// read the same either way, others are refused until the site says.
+	UnitsUnset AmountUnits = ""
 	// UnitsMinor means ISO 4217 minor units (JPY 7376 is 7376), the documented form.
 	UnitsMinor AmountUnits = "minor"
 	// UnitsCents means hundredths of the major unit whatever the currency
