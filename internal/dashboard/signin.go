@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
@@ -50,6 +52,12 @@ func (d *Dashboard) signInPage(w http.ResponseWriter, r *http.Request) {
 	d.render(w, r, http.StatusOK, templates.DashSignIn(d.signInFrame(""), "", next))
 }
 
+// plainText reports whether s is UTF-8 without control characters; no email
+// or password of ours is anything else.
+func plainText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
+}
+
 // hashSlot waits briefly for one of the password hashes that may run at
 // once (each takes 64 MiB); false means the caller answers 429.
 func (d *Dashboard) hashSlot(r *http.Request) (release func(), ok bool) {
@@ -76,7 +84,7 @@ func (d *Dashboard) signIn(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	next := localNext(r.PostFormValue("next"))
-	if len(email) > 320 || len(password) > 1024 {
+	if len(email) > 320 || len(password) > 1024 || !plainText(email) || !plainText(password) {
 		d.render(w, r, http.StatusUnauthorized, templates.DashSignIn(d.signInFrame("The email or password is not right."), "", next))
 		return
 	}

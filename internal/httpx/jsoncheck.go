@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // JSONLimits bound what a request body may hold before it is decoded, so that
@@ -44,6 +45,9 @@ type jsonFrame struct {
 // CheckJSON walks body token by token and answers the first thing past the
 // limits as *JSONError, or a syntax error; it never builds the values.
 func CheckJSON(body []byte, lim JSONLimits) error {
+	if !utf8.Valid(body) {
+		return &JSONError{Field: "body", Message: "is not valid UTF-8"}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var stack []*jsonFrame
@@ -82,6 +86,9 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 			continue
 		}
 		if expectKey() {
+			if strings.ContainsRune(tok.(string), 0) {
+				return &JSONError{Field: cmp.Or(stack[len(stack)-1].path, "body"), Message: "keys must not contain a NUL character"}
+			}
 			stack[len(stack)-1].key = tok.(string)
 			expectValue = true
 			continue
@@ -116,6 +123,9 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 		case string:
 			if lim.IntegerKeys[key] {
 				return &JSONError{Field: path, Message: "must be a JSON number (for example 4900), not a string"}
+			}
+			if strings.ContainsRune(v, 0) {
+				return &JSONError{Field: path, Message: "must not contain a NUL character"}
 			}
 		}
 		if len(stack) > 0 && stack[len(stack)-1].object {

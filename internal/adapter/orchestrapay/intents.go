@@ -204,8 +204,11 @@ func orEmptyItems(s []lineItem) []lineItem {
 }
 
 // intentFrom creates (or finds, by idempotency key) the intent a request
-// describes; it answers the request itself on failure.
-func (h *Handler) intentFrom(w http.ResponseWriter, r *http.Request, key *auth.APIKey, req *intentRequest) (*store.OrchestrapayIntent, *checkout.Checkout, bool, bool) {
+// describes; it answers the request itself on failure. check, when given,
+// looks at the checkout before anything is written and may refuse it (having
+// answered).
+func (h *Handler) intentFrom(w http.ResponseWriter, r *http.Request, key *auth.APIKey, req *intentRequest,
+	check func(*checkout.Checkout) bool) (*store.OrchestrapayIntent, *checkout.Checkout, bool, bool) {
 	amount, timeout, problems := checkIntent(req)
 	if len(problems) > 0 {
 		nestError(w, r, http.StatusBadRequest, "validation_error", problems...)
@@ -224,6 +227,9 @@ func (h *Handler) intentFrom(w http.ResponseWriter, r *http.Request, key *auth.A
 		} else {
 			h.internal(w, r, err)
 		}
+		return nil, nil, false, false
+	}
+	if check != nil && !check(c) {
 		return nil, nil, false, false
 	}
 	got, created, err := h.store.CreateOrchestrapayIntent(r.Context(), c, in)
@@ -249,7 +255,7 @@ func (h *Handler) createIntent(w http.ResponseWriter, r *http.Request, key *auth
 	if !decode(w, r, &req) {
 		return
 	}
-	in, c, created, ok := h.intentFrom(w, r, key, &req)
+	in, c, created, ok := h.intentFrom(w, r, key, &req, nil)
 	if !ok {
 		return
 	}

@@ -43,26 +43,36 @@ func (h *Handler) createPayment(w http.ResponseWriter, r *http.Request, key *aut
 		if h.notFound(w, r, err, "CHECKOUT_INTENT_NOT_FOUND", "checkout intent") {
 			return
 		}
-	} else {
-		var ok bool
-		if in, c, _, ok = h.intentFrom(w, r, key, &req.intentRequest); !ok {
+	}
+	// The gateway is checked before anything is written, also when the
+	// intent is made by this request.
+	var gw *gateway
+	pick := func(c *checkout.Checkout) bool {
+		gws, _, err := h.gateways(r, c)
+		if err != nil {
+			h.internal(w, r, err)
+			return false
+		}
+		for i := range gws {
+			if gws[i].ID == req.Gateway || strings.EqualFold(gws[i].Name, req.Gateway) {
+				gw = &gws[i]
+			}
+		}
+		if gw == nil {
+			nestError(w, r, http.StatusBadRequest, "UNKNOWN_GATEWAY", "gateway must be one of the gateways returned for this checkout intent")
+			return false
+		}
+		return true
+	}
+	if req.CheckoutIntent != "" {
+		if !pick(c) {
 			return
 		}
-	}
-	gws, _, err := h.gateways(r, c)
-	if err != nil {
-		h.internal(w, r, err)
-		return
-	}
-	var gw *gateway
-	for i := range gws {
-		if gws[i].ID == req.Gateway || strings.EqualFold(gws[i].Name, req.Gateway) {
-			gw = &gws[i]
+	} else {
+		var ok bool
+		if in, c, _, ok = h.intentFrom(w, r, key, &req.intentRequest, pick); !ok {
+			return
 		}
-	}
-	if gw == nil {
-		nestError(w, r, http.StatusBadRequest, "UNKNOWN_GATEWAY", "gateway must be one of the gateways returned for this checkout intent")
-		return
 	}
 	p, err := h.store.CreateOrchestrapayPayment(r.Context(), c, gw.ID, time.Duration(in.TimeoutSeconds)*time.Second)
 	if errors.Is(err, checkout.ErrNotOpen) {
