@@ -60,6 +60,10 @@ func TestPublic(t *testing.T) {
 		"127.0.0.1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.1.1": false,
 		"169.254.169.254": false, "100.64.0.1": false, "0.0.0.0": false, "::1": false,
 		"fd00::1": false, "fe80::1": false, "::ffff:127.0.0.1": false, "224.0.0.1": false,
+		"64:ff9b::a00:1": false, "64:ff9b::7f00:1": false, "2002:a00:1::1": false, "2001:0:a00:1::1": false,
+		"198.18.0.1": false, "198.19.255.255": false, "100.127.255.255": false, "239.255.255.250": false,
+		"ff02::1": false, "ff05::2": false, "240.0.0.1": false, "255.255.255.255": false, "192.0.0.8": false,
+		"203.0.113.7": false, "2001:db8::1": false, "100.63.255.255": true, "198.20.0.1": true, "2003::1": true,
 	} {
 		if got := Public(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("Public(%s) = %v", addr, got)

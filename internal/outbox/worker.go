@@ -196,6 +196,11 @@ func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptRe
 	resp, err := w.client.Do(req)
 	res.Latency = time.Since(start)
 	if err != nil {
+		var blocked *notify.BlockedError
+		if errors.As(err, &blocked) {
+			// The merchant sees only that the target is not allowed.
+			w.log.Warn("notification target address not allowed", "delivery", d.ID, "addr", blocked.Addr)
+		}
 		res.Error = cleanError(err)
 		return res
 	}
@@ -246,6 +251,9 @@ func (w *Worker) intandemUpdate(ctx context.Context, d *store.Delivery) (string,
 // cleanError drops the target URL (it may carry the merchant's tokens) from a
 // client error.
 func cleanError(err error) string {
+	if errors.Is(err, notify.ErrPrivateTarget) {
+		return notify.ErrPrivateTarget.Error() // without the address it resolved to
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err

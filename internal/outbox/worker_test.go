@@ -288,7 +288,10 @@ func TestPrivateTargetsRefused(t *testing.T) {
 		startWorker(t, s, cfg)
 		waitFor(t, "a refused attempt", func() bool {
 			for _, d := range fx.deliveries(t, notify.Pending) {
-				if len(d.AttemptLog) > 0 && strings.Contains(d.AttemptLog[0].Error, "not public") {
+				if len(d.AttemptLog) > 0 {
+					if e := d.AttemptLog[0].Error; e != "target address not allowed" {
+						t.Fatalf("the merchant is shown %q", e)
+					}
 					return true
 				}
 			}
