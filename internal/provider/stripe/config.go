@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pgw/pgw/internal/checkout"
@@ -75,10 +76,14 @@ func (c Config) Masked() map[string]string {
 	}
 }
 
+// secretPrefix is the kind of a Stripe secret, which is safe to show.
+var secretPrefix = regexp.MustCompile(`^(?:(?:sk|rk)_(?:test|live)_|whsec_)`)
+
+// mask shows a secret's kind and its last four characters, nothing more
+// ("sk_live_…Wxyz"): the secret part may itself contain underscores.
 func mask(s string) string {
 	if len(s) <= 12 {
 		return "…"
 	}
-	i := strings.LastIndex(s[:len(s)-4], "_")
-	return s[:i+1] + "…" + s[len(s)-4:]
+	return secretPrefix.FindString(s) + "…" + s[len(s)-4:]
 }

@@ -34,6 +34,15 @@ func TestConfigMode(t *testing.T) {
 	if masked["secretKey"] != "sk_test_…1234" || masked["webhookSecret"] != "whsec_…5678" || strings.Contains(masked["secretKey"], "abcdef") {
 		t.Fatalf("masked %v", masked)
 	}
+	// Underscores inside the secret part do not widen the mask.
+	for in, want := range map[string]string{
+		"sk_live_abc_def_ghij_klmn_1234": "sk_live_…1234", "rk_live_51H_x_yyyyyyyyyyy9876": "rk_live_…9876",
+		"whsec_a_b_c_d_e_f_g_h_4321": "whsec_…4321", "short_key": "…", "no-prefix-at-all-here-0000": "…0000",
+	} {
+		if got := mask(in); got != want {
+			t.Errorf("mask(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestClientAgainstStripeMock(t *testing.T) {
