@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -345,24 +346,33 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, orgID, siteID, id str
 // RotateWebhookSecret gives a site a new signing secret; the old one stays
 // valid, and is sent beside the new one, until overlap has passed.
 func (s *Store) RotateWebhookSecret(ctx context.Context, orgID, siteID string, overlap time.Duration) (*SecretRotation, error) {
-	site, err := s.GetSite(ctx, orgID, siteID)
-	if err != nil {
-		return nil, err
+	// The update is conditional on the secret read: of two rotations at
+	// once, the later one starts again from the earlier one's secret, so the
+	// secret handed out first stays valid as the previous one.
+	for range 5 {
+		row := new(siteRow)
+		if err := s.write.NewSelect().Model(row).Where("id = ?", siteID).Where("organization_id = ?", orgID).Scan(ctx); err != nil {
+			return nil, notFound(err, "site")
+		}
+		current, err := s.box.Open(row.WebhookSecretEnc, "site:"+siteID)
+		if err != nil {
+			return nil, fmt.Errorf("opening signing secret of site %s: %w", siteID, err)
+		}
+		t := now()
+		secret := "whsec_" + ids.Secret(32)
+		res, err := s.write.NewUpdate().Model((*siteRow)(nil)).
+			Set("webhook_secret_enc = ?", s.box.Seal(secret, "site:"+siteID)).
+			Set("previous_webhook_secret_enc = ?", s.box.Seal(current, "site-previous:"+siteID)).
+			Set("previous_secret_until = ?", t.Add(overlap)).Set("updated_at = ?", t).
+			Where("id = ?", siteID).Where("organization_id = ?", orgID).Where("webhook_secret_enc = ?", row.WebhookSecretEnc).Exec(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("rotating signing secret: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return &SecretRotation{Secret: secret, PreviousUntil: t.Add(overlap)}, nil
+		}
 	}
-	t := now()
-	secret := "whsec_" + ids.Secret(32)
-	res, err := s.write.NewUpdate().Model((*siteRow)(nil)).
-		Set("webhook_secret_enc = ?", s.box.Seal(secret, "site:"+siteID)).
-		Set("previous_webhook_secret_enc = ?", s.box.Seal(site.WebhookSecret, "site-previous:"+siteID)).
-		Set("previous_secret_until = ?", t.Add(overlap)).Set("updated_at = ?", t).
-		Where("id = ?", siteID).Where("organization_id = ?", orgID).Exec(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("rotating signing secret: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, fmt.Errorf("site %s: %w", siteID, checkout.ErrNotFound)
-	}
-	return &SecretRotation{Secret: secret, PreviousUntil: t.Add(overlap)}, nil
+	return nil, errors.New("rotating signing secret: other rotations kept winning; try again")
 }
 
 // SecretRotation is the new signing secret and when the previous one stops.

@@ -340,3 +340,32 @@ func TestAPIKeysRevokeAndTouch(t *testing.T) {
 		}
 	})
 }
+
+// Two rotations at once hand out two secrets, and both still sign: the later
+// one's as current, the earlier one's as previous.
+func TestConcurrentRotationsLoseNoSecret(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := storetest.Seed(t, s, "rot")
+		for range 10 {
+			var wg sync.WaitGroup
+			got := make([]string, 2)
+			for i := range 2 {
+				wg.Go(func() {
+					rot, err := s.RotateWebhookSecret(ctx, f.OrgID, f.SiteID, time.Hour)
+					if err != nil {
+						t.Errorf("rotate: %v", err)
+						return
+					}
+					got[i] = rot.Secret
+				})
+			}
+			wg.Wait()
+			site, err := s.GetSite(ctx, f.OrgID, f.SiteID)
+			storetest.Must(t, err, "site")
+			current, previous := site.SigningSecrets(store.TimeNow())
+			if !(current == got[0] && previous == got[1] || current == got[1] && previous == got[0]) {
+				t.Fatalf("handed out %v, site signs with %q and %q", got, current, previous)
+			}
+		}
+	})
+}
