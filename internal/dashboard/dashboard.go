@@ -216,6 +216,9 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, s *signedIn, er
 		d.render(w, r, http.StatusNotFound, templates.DashMessage(d.frame(s, "", "Not found"), "There is nothing here, or it belongs to another organization."))
 		return
 	}
+	if httpx.ClientGone(w, r) {
+		return
+	}
 	d.log.Error("dashboard request failed", "err", err, "requestId", httpx.RequestID(r.Context()))
 	d.render(w, r, http.StatusInternalServerError, templates.DashMessage(d.frame(s, "", "Something went wrong"),
 		"Something went wrong on our side. Please try again in a moment. (request "+httpx.RequestID(r.Context())+")"))

@@ -328,6 +328,9 @@ func (f *Frontend) render(w http.ResponseWriter, r *http.Request, status int, pc
 }
 
 func (f *Frontend) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httpx.ClientGone(w, r) {
+		return
+	}
 	f.log.Error("hosted page failed", "err", err, "requestId", httpx.RequestID(r.Context()))
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -63,8 +63,27 @@ func WriteFieldError(w http.ResponseWriter, r *http.Request, status int, code, f
 	WriteJSON(w, status, Error{Error: msg, Code: code, Field: field, RequestID: RequestID(r.Context())})
 }
 
-// Internal logs err with the request id and answers 500 without details.
+// StatusClientClosed is the status recorded for a request whose client went
+// away before the answer (nginx's 499); nobody receives it.
+const StatusClientClosed = 499
+
+// ClientGone records 499 when the request's client has gone away, which is
+// then why its work failed, and reports whether it did: a hang-up is not a
+// server error.
+func ClientGone(w http.ResponseWriter, r *http.Request) bool {
+	if r.Context().Err() == nil {
+		return false
+	}
+	w.WriteHeader(StatusClientClosed)
+	return true
+}
+
+// Internal logs err with the request id and answers 500 without details,
+// or 499 when the client went away.
 func Internal(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if ClientGone(w, r) {
+		return
+	}
 	log.ErrorContext(r.Context(), "request failed", "err", err, "requestId", RequestID(r.Context()),
 		"method", r.Method, "path", r.URL.Path)
 	WriteError(w, r, http.StatusInternalServerError, "internal_error", "internal error")

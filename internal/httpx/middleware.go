@@ -89,11 +89,14 @@ func Wrap(h http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 				m.requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
 				m.duration.WithLabelValues(r.Method, route).Observe(d.Seconds())
 			}
-			level := slog.LevelInfo
-			if sw.status >= 500 {
+			level, msg := slog.LevelInfo, "request"
+			switch {
+			case sw.status == StatusClientClosed:
+				msg = "request canceled by the client"
+			case sw.status >= 500:
 				level = slog.LevelError
 			}
-			log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			log.Log(context.WithoutCancel(r.Context()), level, msg, "method", r.Method, "path", r.URL.Path, "status", sw.status,
 				"bytes", sw.bytes, "durationMs", float64(d.Microseconds())/1000, "requestId", id)
 		}()
 		h.ServeHTTP(sw, r)

@@ -140,6 +140,9 @@ func (h *Handler) gateways(r *http.Request, c *checkout.Checkout) ([]gateway, []
 }
 
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	if httpx.ClientGone(w, r) {
+		return
+	}
 	h.log.Error("orchestrapay request failed", "err", err, "requestId", httpx.RequestID(r.Context()))
 	nestError(w, r, http.StatusInternalServerError, "internal_error", "internal error")
 }
