@@ -100,9 +100,9 @@ func serve(cfg *config.Config, h http.Handler, log *slog.Logger, m *httpx.Metric
 	return httpx.Wrap(httpx.TrustProxies(httpx.RefuseBadBytes(h), trusted), log, m)
 }
 
-func newMux(name string, st *store.Store) (*http.ServeMux, *httpx.Metrics) {
+func newMux(cfg *config.Config, name string, st *store.Store) (*http.ServeMux, *httpx.Metrics) {
 	mux := http.NewServeMux()
-	reg := httpx.NewRegistry(mux)
+	reg := httpx.NewRegistry(mux, cfg.Metrics.Token)
 	httpx.Health(mux, st)
 	return mux, httpx.NewMetrics(reg, name)
 }
@@ -110,7 +110,7 @@ func newMux(name string, st *store.Store) (*http.ServeMux, *httpx.Metrics) {
 // Admin builds admin-backend.
 func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", AdminBackend)
-	mux, m := newMux(AdminBackend, st)
+	mux, m := newMux(cfg, AdminBackend, st)
 	usage := auth.NewUsage(st.TouchAPIKeys, log)
 	pay := payments(cfg, st, log)
 	api := adminapi.New(st, pay, log, usage, adminapi.Options{
@@ -169,7 +169,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 // Runtime builds main-backend.
 func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainBackend)
-	mux, m := newMux(MainBackend, st)
+	mux, m := newMux(cfg, MainBackend, st)
 	pay := payments(cfg, st, log)
 	runtime.NewAPI(st, pay, log, []string{runtime.Origin(cfg.URLs.MainFrontend)}).Register(mux)
 	n := cfg.Notify
@@ -189,7 +189,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 // Frontend builds main-frontend.
 func Frontend(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainFrontend)
-	mux, m := newMux(MainFrontend, st)
+	mux, m := newMux(cfg, MainFrontend, st)
 	frontend.New(st, payments(cfg, st, log), log, frontend.Options{
 		MaxAmount: cfg.Checkout.MaxAmount, DashboardURL: cfg.URLs.AdminBackend, HTTPClient: intandemClient(cfg),
 	}).Register(mux)

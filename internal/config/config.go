@@ -63,8 +63,13 @@ type Config struct {
 	Stripe struct {
 		APIBase string `mapstructure:"api_base"`
 	} `mapstructure:"stripe"`
-	HTTP   HTTPSettings `mapstructure:"http"`
-	Limits Limits       `mapstructure:"limits"`
+	HTTP    HTTPSettings `mapstructure:"http"`
+	Metrics struct {
+		// Token, when set, is the bearer token /metrics asks for; without
+		// it /metrics answers only the machine itself.
+		Token string `mapstructure:"token"`
+	} `mapstructure:"metrics"`
+	Limits Limits `mapstructure:"limits"`
 }
 
 // HTTPSettings are the servers' HTTP settings.

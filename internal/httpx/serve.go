@@ -2,11 +2,14 @@ package httpx
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,12 +40,38 @@ func Health(mux *http.ServeMux, db Pinger) {
 }
 
 // NewRegistry returns a metrics registry with the Go and process collectors,
-// and adds /metrics serving it to mux.
-func NewRegistry(mux *http.ServeMux) *prometheus.Registry {
+// and adds /metrics serving it to mux. With a token, /metrics asks for it as
+// a bearer token; without one it answers only the machine itself: a TCP peer
+// on loopback whose request no proxy forwarded (a reverse proxy on the same
+// machine adds X-Forwarded-For). Anyone else gets 404.
+func NewRegistry(mux *http.ServeMux, token string) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	serve := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !metricsAllowed(r, token) {
+			http.NotFound(w, r)
+			return
+		}
+		serve.ServeHTTP(w, r)
+	}))
 	return reg
+}
+
+func metricsAllowed(r *http.Request, token string) bool {
+	if token != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		return ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+	}
+	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-IP") != "" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
 }
 
 // Server is one named HTTP server to run.
