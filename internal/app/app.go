@@ -46,7 +46,9 @@ type Component struct {
 // OpenStore opens the configured database with the master key.
 func OpenStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	if cfg.Secrets.MasterKey == "" {
-		return nil, errors.New("secrets.master_key is not set (PGW_SECRETS_MASTER_KEY): make one with `pgw genkey`")
+		return nil, errors.New("secrets.master_key is not set (PGW_SECRETS_MASTER_KEY). For the data `pgw dev` made, " +
+			"run pgw with --data DIR, the directory where it keeps its key (default ./data); a new key from `pgw genkey` cannot read that data. " +
+			"For a new installation, make one with `pgw genkey` and keep it")
 	}
 	key, err := secrets.ParseKey(cfg.Secrets.MasterKey)
 	if err != nil {

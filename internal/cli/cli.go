@@ -4,11 +4,14 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"syscall"
 
@@ -88,7 +91,40 @@ func flags(name string, env *Env) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("pgw "+name, pflag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	config.Flags(fs)
+	fs.String("data", "./data", "directory where `pgw dev` keeps its SQLite database and generated secrets; "+
+		"other commands use them when no database or master key is configured")
 	return fs
+}
+
+// load reads the configuration of a parsed flag set, then points it at what
+// `pgw dev` keeps in --data: its SQLite database unless another database is
+// configured, and its master and session keys unless keys are configured.
+func load(fs *pflag.FlagSet) (*config.Config, error) {
+	cfg, err := config.Load(fs)
+	if err != nil {
+		return nil, err
+	}
+	dir, _ := fs.GetString("data")
+	if cfg.Database.URL == config.Default().Database.URL {
+		cfg.Database.URL = "sqlite:" + filepath.Join(dir, "pgw.db")
+	}
+	if cfg.Secrets.MasterKey == "" {
+		b, err := os.ReadFile(filepath.Join(dir, "secrets.json"))
+		if err != nil && !errors.Is(err, iofs.ErrNotExist) {
+			return nil, err
+		}
+		if err == nil {
+			var sec devSecrets
+			if err := json.Unmarshal(b, &sec); err != nil {
+				return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, "secrets.json"), err)
+			}
+			cfg.Secrets.MasterKey = sec.MasterKey
+			if cfg.Session.Key == "" {
+				cfg.Session.Key = sec.SessionKey
+			}
+		}
+	}
+	return cfg, nil
 }
 
 func parse(fs *pflag.FlagSet, args []string) (*config.Config, error) {
@@ -101,13 +137,13 @@ func parse(fs *pflag.FlagSet, args []string) (*config.Config, error) {
 	if fs.NArg() > 0 {
 		return nil, usageError{fmt.Errorf("unexpected arguments %v", fs.Args())}
 	}
-	return config.Load(fs)
+	return load(fs)
 }
 
 // openParsed loads the configuration from an already parsed flag set and opens
 // the migrated store it names.
 func openParsed(ctx context.Context, fs *pflag.FlagSet) (*store.Store, *config.Config, error) {
-	cfg, err := config.Load(fs)
+	cfg, err := load(fs)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/pgw/pgw/internal/app"
+	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
 
@@ -23,16 +24,14 @@ type devSecrets struct {
 
 func cmdDev(ctx context.Context, env *Env, args []string) error {
 	fs := flags("dev", env)
-	dataDir := fs.String("data", "./data", "directory for the SQLite database, generated secrets and demo credentials")
 	cfg, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	data, _ := fs.GetString("data")
+	dataDir := &data
 	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", *dataDir, err)
-	}
-	if !fs.Changed("database.url") && os.Getenv("PGW_DATABASE_URL") == "" {
-		cfg.Database.URL = "sqlite:" + filepath.Join(*dataDir, "pgw.db")
 	}
 	if !fs.Changed("log.format") && os.Getenv("PGW_LOG_FORMAT") == "" {
 		cfg.Log.Format = "text"
@@ -69,6 +68,12 @@ func cmdDev(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The signing secret may have been rotated since demo.json was written.
+	site, err := st.GetSite(ctx, demo.OrganizationID, demo.SiteID)
+	if err != nil {
+		return fmt.Errorf("reading the demo site: %w", err)
+	}
+	demo.WebhookSecret, _ = site.SigningSecrets(store.TimeNow())
 
 	fmt.Fprintf(env.Stdout, `
 pgw is running on %s

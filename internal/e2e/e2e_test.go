@@ -316,11 +316,37 @@ func TestDevCommand(t *testing.T) {
 	if status != 200 || !strings.Contains(page, "€\u00a049.00") {
 		t.Fatalf("payment page %d:\n%s", status, page)
 	}
+	// The operator rotates the signing secret.
+	key := regexp.MustCompile(`API key +(sk_test_\S+)`).FindStringSubmatch(out)
+	site := regexp.MustCompile(`Site ID +(\S+)`).FindStringSubmatch(out)
+	if key == nil || site == nil {
+		t.Fatalf("no key or site in:\n%s", out)
+	}
+	status, rotated, raw := call(t, "POST", "http://"+admin+"/api/v1/sites/"+site[1]+"/webhook-secret/regenerate", key[1], "")
+	newSecret, _ := rotated["webhookSecret"].(string)
+	if status != 200 || !strings.HasPrefix(newSecret, "whsec_") {
+		t.Fatalf("rotate: %d %s", status, raw)
+	}
 	p.stop(t)
 
-	// A second start keeps the database, secrets and demo key.
+	// The CLI reads what pgw dev keeps with --data; without it, it says so.
+	if out, stderr, code := run(t, env, "pgw", "keys", "list", "--data", data); code != 0 || !strings.Contains(out, "bootstrap") {
+		t.Fatalf("pgw keys list --data: %d %s %s", code, out, stderr)
+	}
+	if out, stderr, code := run(t, env, "pgw", "sites", "list", "--data", data); code != 0 || !strings.Contains(out, site[1]) {
+		t.Fatalf("pgw sites list --data: %d %s %s", code, out, stderr)
+	}
+	if _, stderr, code := run(t, env, "pgw", "keys", "list", "--data", t.TempDir()); code == 0 || !strings.Contains(stderr, "--data DIR") {
+		t.Fatalf("without the key: %d %s", code, stderr)
+	}
+
+	// A second start keeps the database, secrets and demo key, and prints
+	// the signing secret now in force.
 	p2 := start(t, env, "pgw", args...)
 	waitReady(t, "http://"+admin, p2)
+	if !strings.Contains(p2.stdout.String(), "Webhook secret "+newSecret) {
+		t.Fatalf("the second start prints another secret than %s:\n%s", newSecret, p2.stdout.String())
+	}
 	res2, err := exec.Command("bash", "-c", m[1]).Output()
 	storetest.Must(t, err, "curl after restart")
 	if !bytes.Contains(res2, []byte(`"paymentUrl"`)) {
