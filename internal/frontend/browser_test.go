@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +39,7 @@ type shop struct {
 	r        *store.BootstrapResult
 }
 
-func newShop(t *testing.T) *shop {
+func newShop(t *testing.T, configure ...func(*config.Config)) *shop {
 	s := storetest.Open(t, store.SQLite)
 	front := httptest.NewUnstartedServer(nil)
 	front.Start()
@@ -45,6 +47,9 @@ func newShop(t *testing.T) *shop {
 	cfg := &config.Config{}
 	cfg.URLs.MainFrontend = front.URL
 	cfg.Checkout.MaxAmount = 1e12
+	for _, fn := range configure {
+		fn(cfg)
+	}
 	front.Config.Handler = app.Frontend(cfg, s, slog.New(slog.DiscardHandler)).Handler
 	admin := httptest.NewServer(app.Admin(cfg, s, slog.New(slog.DiscardHandler)).Handler)
 	t.Cleanup(admin.Close)
@@ -187,4 +192,32 @@ func TestBrowserCardFieldsFormatAsTyped(t *testing.T) {
 	}
 	storetest.Must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("cvc"), "123"), chromedp.SendKeys(chromedp.ID("name"), "Ana Ruiz"),
 		chromedp.Click(chromedp.ID("pay")), chromedp.WaitVisible(chromedp.ID("receipt-title"))), "pay")
+}
+
+// Past the attempts allowed on a checkout the buyer sees a page that says to
+// wait, and nothing is charged.
+func TestBrowserTooManyAttempts(t *testing.T) {
+	ctx := browser(t)
+	sh := newShop(t, func(c *config.Config) {
+		c.Limits = config.Limits{Window: 15 * time.Minute, AttemptsPerCheckout: 2, AttemptsPerClient: 100, AttemptsPerSite: 100}
+	})
+	co := sh.create(`{"amount":2000,"currency":"EUR","externalReference":"cards-1"}`)
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(co["paymentUrl"].(string))), "open")
+	for i := range 2 {
+		storetest.Must(t, chromedp.Do(ctx, fillCard("4000 0000 0000 0002"), chromedp.WaitVisible(chromedp.ID("form-error"))), "decline %d", i+1)
+	}
+	storetest.Must(t, chromedp.Do(ctx, fillCard("4242 4242 4242 4242"), chromedp.WaitVisible(chromedp.ID("state-title"))), "third try")
+	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("state-title")))
+	storetest.Must(t, err, "title")
+	msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("state")))
+	storetest.Must(t, err, "message")
+	if title != "Too many payment attempts" || !strings.Contains(msg, "Nothing was charged") {
+		t.Fatalf("page says %q / %q", title, msg)
+	}
+	c, err := sh.s.GetCheckout(context.Background(), sh.r.Organization.ID, co["id"].(string))
+	storetest.Must(t, err, "checkout")
+	if c.Status != checkout.StatusOpen || len(c.Transactions) != 2 {
+		t.Fatalf("after the refused try: %s with %d attempts", c.Status, len(c.Transactions))
+	}
+	browsertest.Screens(t, ctx, cmp.Or(os.Getenv("PGW_SCREENSHOTS"), t.TempDir()), "too-many-attempts")
 }
