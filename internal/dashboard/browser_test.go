@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/pgw/pgw/internal/adapter/intandem/intandemtest"
 	"github.com/pgw/pgw/internal/browsertest"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/config"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/store/storetest"
 )
@@ -243,5 +246,42 @@ func TestBrowserViewerAndForgery(t *testing.T) {
 	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(w.admin+"/dashboard/checkouts/"+coID), chromedp.WaitVisible(chromedp.CSS("main h1"))), "open Acme's checkout")
 	if h1 := text(t, ctx, "main h1"); h1 != "Not found" {
 		t.Fatalf("Acme's checkout, seen from another organization: %q", h1)
+	}
+}
+
+// The merchant clicks Disconnect in inTandem: our page sends them to the
+// dashboard, where they sign in, confirm, and are back in inTandem.
+func TestBrowserIntandemDisconnect(t *testing.T) {
+	ctx := browsertest.New(t)
+	w := newWorld(t, storetest.Open(t, store.SQLite), func(c *config.Config) { c.Notify.AllowPrivateTargets = true })
+	fake := intandemtest.New(t, "biz-token")
+	inTandemApp := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(rw, `<!doctype html><title>inTandem</title><h1 id="intandem-app">inTandem settings</h1>`)
+	}))
+	t.Cleanup(inTandemApp.Close)
+	now := store.TimeNow()
+	storetest.Must(t, w.s.SaveIntandemConnection(context.Background(), &store.IntandemConnection{
+		SiteID: w.acme.Site.ID, OrganizationID: w.acme.Organization.ID, APIBase: fake.URL, BusinessUID: "biz-b",
+		Token: "biz-token", FrameOrigins: inTandemApp.URL, AppName: "pgw", Mode: checkout.ModeTest, Connected: true, CreatedAt: now, UpdatedAt: now,
+	}), "connect")
+	link := w.front + "/intandem/disconnect?b_uid=biz-b&redirect_url=" + url.QueryEscape(inTandemApp.URL+"/settings")
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("a.button, main a"))), "open the link")
+	storetest.Must(t, chromedp.Do(ctx, js(`document.querySelector("a[href*='/dashboard/intandem/disconnect']").click()`),
+		chromedp.WaitVisible(chromedp.ID("email"))), "to the dashboard's sign-in")
+	if c, _ := w.s.IntandemBySite(context.Background(), w.acme.Site.ID); !c.Connected {
+		t.Fatal("following the link disconnected")
+	}
+	storetest.Must(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("email"), w.emails["admin"]),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS("form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("form[action='/dashboard/intandem/disconnect'] button")),
+	), "sign in and see the confirmation")
+	screens(t, ctx, t.TempDir(), "intandem-disconnect")
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("form[action='/dashboard/intandem/disconnect'] button")),
+		chromedp.WaitVisible(chromedp.ID("intandem-app"))), "confirm")
+	if c, _ := w.s.IntandemBySite(context.Background(), w.acme.Site.ID); c.Connected || len(fake.Settings()) != 1 {
+		t.Fatal("not disconnected after confirming")
 	}
 }

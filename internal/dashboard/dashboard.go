@@ -152,11 +152,17 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 }
 
 // securityHeaders sets what every dashboard answer carries.
+// csp is the dashboard's Content-Security-Policy with the given form-action
+// sources (browsers apply form-action to the redirect after a post too).
+func csp(formAction string) string {
+	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
+		"connect-src 'self'; form-action " + formAction + "; base-uri 'none'; frame-ancestors 'none'"
+}
+
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "+
-			"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", csp("'self'"))
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cache-Control", "no-store")

@@ -40,15 +40,17 @@ func newWorld(t *testing.T, s *store.Store, configure ...func(*config.Config)) *
 	front := httptest.NewUnstartedServer(nil)
 	front.Start()
 	t.Cleanup(front.Close)
+	admin := httptest.NewUnstartedServer(nil)
+	admin.Start()
+	t.Cleanup(admin.Close)
 	cfg := &config.Config{Limits: config.Default().Limits}
-	cfg.URLs.MainFrontend = front.URL
+	cfg.URLs.MainFrontend, cfg.URLs.AdminBackend = front.URL, admin.URL
 	cfg.Checkout.MaxAmount = 1e12
 	for _, fn := range configure {
 		fn(cfg)
 	}
 	front.Config.Handler = app.Frontend(cfg, s, slog.New(slog.DiscardHandler)).Handler
-	admin := httptest.NewServer(app.Admin(cfg, s, slog.New(slog.DiscardHandler)).Handler)
-	t.Cleanup(admin.Close)
+	admin.Config.Handler = app.Admin(cfg, s, slog.New(slog.DiscardHandler)).Handler
 	w := &world{t: t, s: s, admin: admin.URL, front: front.URL, emails: map[string]string{}}
 	hash, err := auth.HashPassword(password)
 	storetest.Must(t, err, "hash")

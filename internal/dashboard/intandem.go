@@ -35,6 +35,11 @@ func (d *Dashboard) confirmIntandemDisconnect(w http.ResponseWriter, r *http.Req
 	if !ok {
 		return
 	}
+	if back != "" {
+		// The confirmation's answer goes back to inTandem.
+		u, _ := url.Parse(back) // checked by intandemLink
+		w.Header().Set("Content-Security-Policy", csp("'self' "+u.Scheme+"://"+u.Host))
+	}
 	d.render(w, r, http.StatusOK, templates.DashConfirmPage(d.frame(s, "sites", "Disconnect inTandem"), templates.DashConfirm{
 		Message: "Disconnect inTandem business " + conn.BusinessUID + "? inTandem stops offering card payments through this site.",
 		Action:  "/dashboard/intandem/disconnect", Button: "Disconnect", CancelURL: "/dashboard/sites/" + url.PathEscape(conn.SiteID),
