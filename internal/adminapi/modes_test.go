@@ -72,6 +72,25 @@ func TestModesAreSeparate(t *testing.T) {
 		if after.Status != checkout.StatusComplete || after.Transactions[0].RefundedAmount != 0 {
 			t.Fatalf("the test key changed live money: %s refunded %d", after.Status, after.Transactions[0].RefundedAmount)
 		}
+		// Providers belong to a mode too: a test key neither sees, adds nor
+		// switches off a live one.
+		liveStripe := `{"type":"stripe","config":{"secretKey":"sk_live_abcdefghijklmnop1234","publishableKey":"pk_live_abc","webhookSecret":"whsec_abcdefghijkl5678"}}`
+		providers := "/api/v1/sites/" + e.a.Site.ID + "/providers"
+		expect(t, e.do("POST", providers, testToken, liveStripe), 422, "validation_error")
+		lp := e.do("POST", providers, liveToken, liveStripe)
+		expect(t, lp, 201, "")
+		lpID := lp.body["id"].(string)
+		if l := e.do("GET", providers, testToken, ""); strings.Contains(string(l.raw), lpID) || !strings.Contains(string(l.raw), e.a.Provider.ID) {
+			t.Errorf("test key's providers: %s", l.raw)
+		}
+		if l := e.do("GET", providers, liveToken, ""); !strings.Contains(string(l.raw), lpID) || strings.Contains(string(l.raw), e.a.Provider.ID) {
+			t.Errorf("live key's providers: %s", l.raw)
+		}
+		expect(t, e.do("POST", providers+"/"+lpID+"/disable", testToken, ""), 404, "not_found")
+		if p, _ := s.GetProvider(ctx, lpID); !p.Enabled {
+			t.Fatal("the test key switched off the live provider")
+		}
+
 		// The same Idempotency-Key and body under the other mode is another checkout.
 		if other := create(testToken, "live-1"); other == liveID {
 			t.Fatal("the test key replayed the live key's answer")

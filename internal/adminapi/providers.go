@@ -52,7 +52,9 @@ func (a *API) listProviders(w http.ResponseWriter, r *http.Request, key *auth.AP
 	}
 	out := make([]providerView, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, viewProvider(p))
+		if v := viewProvider(p); v.Mode == string(key.Mode) {
+			out = append(out, v)
+		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": out})
 }
@@ -104,6 +106,11 @@ func (a *API) createProvider(w http.ResponseWriter, r *http.Request, key *auth.A
 		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "name", "name is longer than 100 characters")
 		return
 	}
+	if mode := viewProvider(p).Mode; mode != string(key.Mode) {
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "config",
+			"this "+string(key.Mode)+" key can add "+string(key.Mode)+"-mode providers only; use a "+mode+" key for a "+mode+" provider")
+		return
+	}
 	if err := a.store.CreateProvider(r.Context(), p); err != nil {
 		httpx.Internal(w, r, a.log, err)
 		return
@@ -113,6 +120,11 @@ func (a *API) createProvider(w http.ResponseWriter, r *http.Request, key *auth.A
 
 func (a *API) toggleProvider(enabled bool) handler {
 	return func(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+		// A provider of the key's other mode is not found.
+		if p, err := a.store.GetProvider(r.Context(), r.PathValue("providerId")); err == nil && viewProvider(p).Mode != string(key.Mode) {
+			httpx.WriteError(w, r, http.StatusNotFound, "not_found", "provider not found")
+			return
+		}
 		err := a.store.SetProviderEnabled(r.Context(), key.OrganizationID, r.PathValue("id"), r.PathValue("providerId"), enabled)
 		if a.lookupError(w, r, err, "provider") {
 			return
