@@ -11,6 +11,7 @@ import (
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/notify"
 )
 
 // readBody reads the request body, answering 413 when it is over the limit.
@@ -32,6 +33,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 // bodyLimits bound every request body before it is decoded: lists stop at
 // the largest list the API takes (items), and amounts are JSON numbers.
 var bodyLimits = httpx.JSONLimits{MaxArray: checkout.MaxItems, MaxDepth: 16,
+	ArrayKeys:   map[string]int{"frameOrigins": maxFrameOrigins, "events": len(notify.EventTypes)},
 	IntegerKeys: map[string]bool{"amount": true, "unitPrice": true}}
 
 // decodeJSON decodes one JSON object from body into v, keeping numbers exact.

@@ -2,6 +2,7 @@ package adminapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,6 +17,9 @@ import (
 
 // defaultIntandemAPI is inTandem's API.
 const defaultIntandemAPI = "https://api.vcita.biz"
+
+// maxFrameOrigins bounds the inTandem origins of a connection.
+const maxFrameOrigins = 10
 
 type intandemView struct {
 	SiteID       string    `json:"siteId"`
@@ -89,6 +93,10 @@ func (a *API) putIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIK
 	}
 	if req.AccessToken == "" || len(req.AccessToken) > 4096 {
 		bad("accessToken", "accessToken is required (the business's inTandem access token)")
+		return
+	}
+	if len(req.FrameOrigins) > maxFrameOrigins {
+		bad("frameOrigins", fmt.Sprintf("at most %d frame origins", maxFrameOrigins))
 		return
 	}
 	for _, o := range req.FrameOrigins {

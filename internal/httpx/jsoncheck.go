@@ -19,7 +19,10 @@ import (
 // soon as they are met. The values of IntegerKeys (object keys, wherever they
 // appear) must be JSON numbers, never strings: "49.00" must not become 49.
 type JSONLimits struct {
-	MaxArray    int
+	MaxArray int
+	// ArrayKeys lower MaxArray for the arrays under these keys
+	// ("webhook_urls": 10), wherever they appear.
+	ArrayKeys   map[string]int
 	MaxDepth    int
 	IntegerKeys map[string]bool
 }
@@ -40,6 +43,7 @@ type jsonFrame struct {
 	path   string
 	key    string // the key whose value comes next (objects)
 	n      int    // entries seen (arrays)
+	max    int    // entries allowed (arrays; 0: no limit)
 }
 
 // CheckJSON walks body token by token and answers the first thing past the
@@ -98,8 +102,8 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 		if len(stack) > 0 && !stack[len(stack)-1].object {
 			// A value starts in an array: count it before reading it.
 			f := stack[len(stack)-1]
-			if lim.MaxArray > 0 && f.n >= lim.MaxArray {
-				return &JSONError{Field: cmp.Or(f.path, "body"), Message: fmt.Sprintf("at most %d entries", lim.MaxArray)}
+			if f.max > 0 && f.n >= f.max {
+				return &JSONError{Field: cmp.Or(f.path, "body"), Message: fmt.Sprintf("at most %d entries", f.max)}
 			}
 			f.n++
 		}
@@ -114,7 +118,11 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 			if len(stack) == 0 {
 				path = ""
 			}
-			stack = append(stack, &jsonFrame{object: v == '{', path: path})
+			f := &jsonFrame{object: v == '{', path: path, max: lim.MaxArray}
+			if n, ok := lim.ArrayKeys[key]; ok && (n < f.max || f.max == 0) {
+				f.max = n
+			}
+			stack = append(stack, f)
 			continue
 		case json.Number:
 			if len(v) > MaxNumber || strings.ContainsAny(string(v), "eE") {

@@ -9,7 +9,8 @@ import (
 )
 
 func TestCheckJSON(t *testing.T) {
-	lim := JSONLimits{MaxArray: 3, MaxDepth: 4, IntegerKeys: map[string]bool{"amount": true, "unitPrice": true}}
+	lim := JSONLimits{MaxArray: 3, MaxDepth: 4, IntegerKeys: map[string]bool{"amount": true, "unitPrice": true},
+		ArrayKeys: map[string]int{"urls": 1}}
 	for _, tc := range []struct {
 		name, body, field string // field "" means accepted
 	}{
@@ -25,6 +26,8 @@ func TestCheckJSON(t *testing.T) {
 		{"array past its limit", `{"items":[{},{},{},{}]}`, "items"},
 		{"scalars past the limit", `[1,2,3,4]`, "body"},
 		{"too deep", `{"a":{"b":{"c":{"d":{}}}}}`, "a.b.c.d"},
+		{"a list with a lower limit", `{"urls":["a","b"]}`, "urls"},
+		{"at the lower limit", `{"urls":["a"],"other":["a","b"]}`, ""},
 		{"string key named like an integer key elsewhere is fine as key", `{"m":{"amount":1}}`, ""},
 	} {
 		err := CheckJSON([]byte(tc.body), lim)

@@ -19,6 +19,7 @@ func TestHostileBodiesRefusedEarly(t *testing.T) {
 			"exponent price":  `{"amount":1000,"currency":"USD","line_items":[{"name":"x","price":1e999999,"quantity":1}]}`,
 			"price a string":  `{"amount":1000,"currency":"USD","line_items":[{"name":"x","price":"1000","quantity":1}]}`,
 			"amount a string": `{"amount":"10.00","currency":"USD"}`,
+			"11 webhook URLs": `{"amount":1000,"currency":"USD","webhook_urls":[` + strings.TrimSuffix(strings.Repeat(`"https://a.example/",`, 11), ",") + `]}`,
 			"1 MiB of items":  `{"amount":1000,"currency":"USD","line_items":[` + strings.Repeat(item, (1<<20)/len(item)-1) + `{}]}`,
 		} {
 			status, m, raw := e.call("POST", "/checkout-intents", body)

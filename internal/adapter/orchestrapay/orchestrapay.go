@@ -85,6 +85,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	// decoded, so that no request costs much CPU.
 	var je *httpx.JSONError
 	if err := httpx.CheckJSON(body, httpx.JSONLimits{MaxArray: checkout.MaxItems, MaxDepth: 16,
+		ArrayKeys:   map[string]int{"webhook_urls": maxWebhookURLs},
 		IntegerKeys: map[string]bool{"amount": true, "price": true}}); errors.As(err, &je) {
 		nestError(w, r, http.StatusBadRequest, "validation_error", je.Error())
 		return false
