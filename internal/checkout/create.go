@@ -345,6 +345,10 @@ func checkText(field, v string, max int) error {
 	return nil
 }
 
+// CheckEmail accepts a plain address ("ana@example.com"), as checkouts take
+// them.
+func CheckEmail(field, v string) error { return checkEmail(field, v) }
+
 func checkEmail(field, v string) error {
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != v || len(v) > 254 {

@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/checkout"
@@ -143,7 +143,7 @@ func (f *Frontend) intandemCheckout(w http.ResponseWriter, r *http.Request) {
 		ret = ""
 	}
 	email := strings.TrimSpace(d.Email)
-	if strings.EqualFold(email, "nil") || checkEmail(email) != nil {
+	if strings.EqualFold(email, "nil") || checkout.CheckEmail("email", email) != nil {
 		email = ""
 	}
 	reference := d.ID
@@ -269,13 +269,6 @@ func (f *Frontend) intandemChargeFrame(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
-}
-
 // intandemToken checks the card the iframe collected and issues a single-use
 // token bound to the business, the amount and the currency.
 func (f *Frontend) intandemToken(w http.ResponseWriter, r *http.Request) {
@@ -292,28 +285,28 @@ func (f *Frontend) intandemToken(w http.ResponseWriter, r *http.Request) {
 		PaymentMethod string          `json:"payment_method"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxForm)).Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []string{"The card details could not be read."}})
+		httpx.WriteJSON(w, http.StatusBadRequest, map[string]any{"errors": []string{"The card details could not be read."}})
 		return
 	}
 	conn, err := f.store.IntandemByBusiness(r.Context(), req.PivotID)
 	if err != nil {
-		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []string{"This business is not set up for card payments."}})
+		httpx.WriteJSON(w, http.StatusNotFound, map[string]any{"errors": []string{"This business is not set up for card payments."}})
 		return
 	}
 	amount, cur, err := req.Amount.Minor(req.Currency)
 	if err != nil || amount <= 0 {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": []string{"The amount to charge is not valid."}})
+		httpx.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": []string{"The amount to charge is not valid."}})
 		return
 	}
 	p, _, err := f.chargeProvider(r, conn)
 	if err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"errors": []string{"No card provider is enabled."}})
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"errors": []string{"No card provider is enabled."}})
 		return
 	}
 	// Checking a card is an attempt: the sandbox decides its outcome now.
 	if err := f.pay.TakeBusinessAttempt(r.Context(), conn.BusinessUID, httpx.ClientAddr(r)); err != nil {
 		if exceeded(w, err) {
-			writeJSON(w, http.StatusTooManyRequests, map[string]any{"errors": []string{"Too many card attempts. Please wait a few minutes and try again."}})
+			httpx.WriteJSON(w, http.StatusTooManyRequests, map[string]any{"errors": []string{"Too many card attempts. Please wait a few minutes and try again."}})
 		} else {
 			f.fail(w, r, err)
 		}
@@ -325,7 +318,7 @@ func (f *Frontend) intandemToken(w http.ResponseWriter, r *http.Request) {
 		SaveCard: req.SaveCard, CreatedAt: t, ExpiresAt: t.Add(tokenLifetime)}
 	if p.Type == tenant.ProviderStripe {
 		if !strings.HasPrefix(req.PaymentMethod, "pm_") || len(req.PaymentMethod) > 100 {
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": []string{"The card could not be read."}})
+			httpx.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": []string{"The card could not be read."}})
 			return
 		}
 		tok.PaymentMethod = req.PaymentMethod
@@ -334,7 +327,7 @@ func (f *Frontend) intandemToken(w http.ResponseWriter, r *http.Request) {
 		card, res, err := f.pay.CheckSandboxCard(r.Context(), req.Number, month, year, req.CVC, req.Name)
 		var ve *checkout.Error
 		if errors.As(err, &ve) {
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": []string{ve.Message}})
+			httpx.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": []string{ve.Message}})
 			return
 		}
 		if err != nil {
@@ -350,12 +343,12 @@ func (f *Frontend) intandemToken(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"token": tok.Token, "cardholder_name": tok.CardholderName})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"token": tok.Token, "cardholder_name": tok.CardholderName})
 }
 
 // chargeFailed answers inTandem's charge call with an error to show.
 func chargeFailed(w http.ResponseWriter, msg string) {
-	writeJSON(w, http.StatusOK, map[string]any{"error": msg, "error_data": map[string]string{"message": msg}})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"error": msg, "error_data": map[string]string{"message": msg}})
 }
 
 // intandemCharge charges a token for inTandem's back office; it answers
@@ -417,7 +410,7 @@ func (f *Frontend) intandemCharge(w http.ResponseWriter, r *http.Request) {
 	if err := f.pay.TakeBusinessAttempt(r.Context(), tok.BusinessUID, ""); err != nil {
 		if exceeded(w, err) {
 			msg := "Too many charges for this business just now. Please wait a few minutes and try again."
-			writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": msg, "error_data": map[string]string{"message": msg}})
+			httpx.WriteJSON(w, http.StatusTooManyRequests, map[string]any{"error": msg, "error_data": map[string]string{"message": msg}})
 		} else {
 			f.fail(w, r, err)
 		}
@@ -495,7 +488,7 @@ func (f *Frontend) chargeAnswer(w http.ResponseWriter, r *http.Request, c *check
 			f.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"charge_key": key})
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"charge_key": key})
 		return
 	}
 	msg := "The card was declined."
@@ -513,7 +506,7 @@ func (f *Frontend) intandemRefund(w http.ResponseWriter, r *http.Request) {
 		ChargeKey string          `json:"charge_key"`
 		Currency  string          `json:"currency"`
 	}
-	fail := func(status int, msg string) { writeJSON(w, status, map[string]any{"success": false, "error": msg}) }
+	fail := func(status int, msg string) { httpx.WriteJSON(w, status, map[string]any{"success": false, "error": msg}) }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxForm)).Decode(&req); err != nil {
 		fail(http.StatusBadRequest, "The refund request could not be read.")
 		return
@@ -548,7 +541,7 @@ func (f *Frontend) intandemRefund(w http.ResponseWriter, r *http.Request) {
 		f.log.Error("inTandem refund", "err", err)
 		fail(http.StatusInternalServerError, "The refund could not be processed.")
 	default:
-		writeJSON(w, http.StatusOK, map[string]bool{"success": true})
+		httpx.WriteJSON(w, http.StatusOK, map[string]bool{"success": true})
 	}
 }
 
@@ -565,20 +558,13 @@ func exceeded(w http.ResponseWriter, err error) bool {
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
+// truncate cuts s to at most n bytes without splitting a character.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
 	return s[:n]
-}
-
-// checkEmail accepts what checkout validation accepts: a plain address.
-func checkEmail(s string) error {
-	if s == "" {
-		return nil
-	}
-	if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
-		return errors.New("not an email address")
-	}
-	return nil
 }

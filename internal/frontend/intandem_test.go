@@ -193,6 +193,12 @@ func TestIntandemCheckoutFlow(t *testing.T) {
 		if st, m := tn.postJSON("/intandem/refund", `{"amount":"85.00","charge_key":"`+key+`","currency":"USD"}`); st != 200 || m["success"] != true {
 			t.Fatalf("refund of the checkout payment: %d %v", st, m)
 		}
+		// A long name cut where a character of several bytes stands still
+		// makes a checkout.
+		tn.fake.AddCheckout("uk-long", map[string]any{"amount": "10", "currency": "USD", "name": strings.Repeat("a", 199) + "€ and more"})
+		if resp, body := tn.get("/intandem/checkout/" + bizUID + "/uk-long"); resp.StatusCode != 303 {
+			t.Fatalf("long name: %d %s", resp.StatusCode, body)
+		}
 		// JPY given as a number.
 		resp, _ = tn.get("/intandem/checkout/" + bizUID + "/uk2")
 		jp, _ := s.GetCheckoutByShortCode(ctx, strings.TrimPrefix(resp.Header.Get("Location"), "/checkout/"))
