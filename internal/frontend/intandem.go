@@ -506,7 +506,9 @@ func (f *Frontend) intandemRefund(w http.ResponseWriter, r *http.Request) {
 		ChargeKey string          `json:"charge_key"`
 		Currency  string          `json:"currency"`
 	}
-	fail := func(status int, msg string) { httpx.WriteJSON(w, status, map[string]any{"success": false, "error": msg}) }
+	fail := func(status int, msg string) {
+		httpx.WriteJSON(w, status, map[string]any{"success": false, "error": msg})
+	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxForm)).Decode(&req); err != nil {
 		fail(http.StatusBadRequest, "The refund request could not be read.")
 		return
