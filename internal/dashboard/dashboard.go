@@ -154,9 +154,8 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 // securityHeaders sets what every dashboard answer carries.
 // csp is the dashboard's Content-Security-Policy with the given form-action
 // sources (browsers apply form-action to the redirect after a post too).
-func csp(formAction string) string {
-	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
-		"connect-src 'self'; form-action " + formAction + "; base-uri 'none'; frame-ancestors 'none'"
+func csp(formAction ...string) string {
+	return httpx.StrictCSP().Set("form-action", formAction...).String()
 }
 
 func securityHeaders(next http.Handler) http.Handler {

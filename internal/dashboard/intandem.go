@@ -38,7 +38,7 @@ func (d *Dashboard) confirmIntandemDisconnect(w http.ResponseWriter, r *http.Req
 	if back != "" {
 		// The confirmation's answer goes back to inTandem.
 		u, _ := url.Parse(back) // checked by intandemLink
-		w.Header().Set("Content-Security-Policy", csp("'self' "+u.Scheme+"://"+u.Host))
+		w.Header().Set("Content-Security-Policy", csp("'self'", u.Scheme+"://"+u.Host))
 	}
 	d.render(w, r, http.StatusOK, templates.DashConfirmPage(d.frame(s, "sites", "Disconnect inTandem"), templates.DashConfirm{
 		Message: "Disconnect inTandem business " + conn.BusinessUID + "? inTandem stops offering card payments through this site.",

@@ -120,19 +120,17 @@ type pageCtx struct {
 // merchant's return URL (browsers apply form-action to the redirect after a
 // post), no framing.
 func securityHeaders(w http.ResponseWriter, pc pageCtx) {
-	formAction := "'self'"
+	csp := httpx.StrictCSP().Add("script-src", "'nonce-"+pc.nonce+"'").Add("style-src", "'nonce-"+pc.nonce+"'").Del("connect-src")
 	if pc.formDest != "" {
-		formAction += " " + pc.formDest
+		csp.Add("form-action", pc.formDest)
 	}
-	scripts, extra := "'self' 'nonce-"+pc.nonce+"'", ""
 	if pc.stripe {
 		// Stripe.js and its frames, and nothing else.
-		scripts += " https://js.stripe.com"
-		extra = "; frame-src https://js.stripe.com https://hooks.stripe.com; connect-src https://api.stripe.com"
+		csp.Add("script-src", "https://js.stripe.com").Set("frame-src", "https://js.stripe.com", "https://hooks.stripe.com").
+			Set("connect-src", "https://api.stripe.com")
 	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src "+scripts+"; style-src 'self' 'nonce-"+pc.nonce+"'; "+
-		"img-src 'self' https: data:; form-action "+formAction+"; base-uri 'none'; frame-ancestors 'none'"+extra)
+	h.Set("Content-Security-Policy", csp.String())
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")

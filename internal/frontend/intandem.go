@@ -244,19 +244,18 @@ func (f *Frontend) intandemChargeFrame(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pc := pageCtx{nonce: ids.Secret(16), lang: "en"}
-	scripts, connect, frames := "'self' 'nonce-"+pc.nonce+"'", "'self'", ""
+	csp := httpx.StrictCSP().Add("script-src", "'nonce-"+pc.nonce+"'").Set("form-action", "'none'")
 	if p.Type == tenant.ProviderStripe {
-		scripts += " https://js.stripe.com"
-		connect += " https://api.stripe.com"
-		frames = "; frame-src https://js.stripe.com https://hooks.stripe.com"
+		csp.Add("script-src", "https://js.stripe.com").Add("connect-src", "https://api.stripe.com")
 	}
-	ancestors := strings.Join(conn.Origins(), " ")
-	if ancestors == "" {
-		ancestors = "'none'"
+	if origins := conn.Origins(); len(origins) > 0 {
+		csp.Set("frame-ancestors", origins...)
+	}
+	if p.Type == tenant.ProviderStripe {
+		csp.Set("frame-src", "https://js.stripe.com", "https://hooks.stripe.com")
 	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src "+scripts+"; style-src 'self'; img-src 'self' https: data:; "+
-		"connect-src "+connect+"; form-action 'none'; base-uri 'none'; frame-ancestors "+ancestors+frames)
+	h.Set("Content-Security-Policy", csp.String())
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
