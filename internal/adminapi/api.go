@@ -12,6 +12,7 @@ import (
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
@@ -39,6 +40,8 @@ type API struct {
 	log   *slog.Logger
 	usage *auth.Usage
 	opts  Options
+	// checkouts creates and closes checkouts, as every surface does.
+	checkouts *checkouts.Service
 }
 
 // New returns the API. usage records key use; see auth.Usage.
@@ -46,7 +49,7 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, usage *auth.Usa
 	if opts.Now == nil {
 		opts.Now = store.TimeNow
 	}
-	return &API{store: s, pay: pay, log: log, usage: usage, opts: opts}
+	return &API{store: s, pay: pay, log: log, usage: usage, opts: opts, checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now)}
 }
 
 // maxBody is the largest request body accepted.

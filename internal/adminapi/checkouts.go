@@ -3,17 +3,15 @@ package adminapi
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/httpx"
-	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/store"
-	"github.com/pgw/pgw/internal/tenant"
 )
 
 // createResponse is the answer of create-checkout: the original's four fields
@@ -47,27 +45,7 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 	if !decodeJSON(w, r, body, &req) {
 		return
 	}
-	// A site that has not said how its callers write amounts takes only
-	// currencies where both ways agree: the official plugins send every
-	// currency times 100, the documentation says minor units.
-	if cur, err := money.ParseCurrency(req.Currency); err == nil && site.AmountUnits == tenant.UnitsUnset && cur.Exponent != 2 {
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "amount_units_required", "amount", fmt.Sprintf(
-			"%s has %d decimals, so this site's amountUnits setting must say how amounts are written: "+
-				"\"minor\" reads amount %s as ISO 4217 minor units (the documented form), "+
-				"\"cents\" as hundredths of the major unit whatever the currency (what the official shop plugins send); "+
-				"set it in the dashboard's site settings or with `pgw sites update SITE --amount-units minor|cents`",
-			cur.Code, cur.Exponent, req.Amount))
-		return
-	}
-	c, err := checkout.Build(&req, checkout.Settings{
-		OrganizationID: key.OrganizationID,
-		SiteID:         site.ID,
-		Mode:           key.Mode,
-		Source:         checkout.SourceAPI,
-		AmountsInCents: site.AmountUnits == tenant.UnitsCents,
-		DefaultExpiry:  time.Duration(site.DefaultExpirySeconds) * time.Second,
-		MaxAmount:      a.opts.MaxAmount,
-	}, a.opts.Now())
+	c, err := a.checkouts.Build(checkouts.Input{Request: &req, Site: site, Mode: key.Mode, Source: checkout.SourceAPI})
 	if err != nil {
 		a.validationError(w, r, err)
 		return
@@ -81,7 +59,7 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	if err := a.store.CreateCheckout(r.Context(), c, completion(r.Context(), http.StatusOK, resp)); err != nil {
+	if err := a.checkouts.Create(r.Context(), c, completion(r.Context(), http.StatusOK, resp)); err != nil {
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
@@ -113,12 +91,11 @@ func (a *API) closeCheckout(to checkout.Status) handler {
 		// A checkout's mode never changes, so the check holds for the change.
 		c, err := a.store.CheckoutInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
 		if err == nil {
-			c, err = a.store.CloseCheckout(r.Context(), key.OrganizationID, c.ID, to)
+			c, err = a.checkouts.Close(r.Context(), key.OrganizationID, c.ID, to)
 		}
-		if err == nil {
-			if cerr := a.pay.CancelOpenIntents(r.Context(), c.ID); cerr != nil {
-				a.log.Warn("canceling the open payments of a closed checkout", "err", cerr, "checkout", c.ID, "status", to)
-			}
+		if errors.Is(err, checkouts.ErrIntentsLeftOpen) {
+			a.log.Warn("closing a checkout", "err", err, "checkout", c.ID, "status", to)
+			err = nil
 		}
 		if errors.Is(err, checkout.ErrNotOpen) {
 			verb := map[checkout.Status]string{checkout.StatusExpired: "expired", checkout.StatusCanceled: "canceled"}[to]

@@ -17,6 +17,8 @@ import (
 	"github.com/pgw/pgw/internal/adapter/orchestrapay"
 	"github.com/pgw/pgw/internal/adminapi"
 	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/buyerapi"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/config"
 	"github.com/pgw/pgw/internal/dashboard"
 	"github.com/pgw/pgw/internal/frontend"
@@ -25,7 +27,6 @@ import (
 	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/outbox"
 	"github.com/pgw/pgw/internal/payment"
-	"github.com/pgw/pgw/internal/runtime"
 	"github.com/pgw/pgw/internal/secrets"
 	"github.com/pgw/pgw/internal/store"
 )
@@ -173,7 +174,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainBackend)
 	mux, m := newMux(cfg, MainBackend, st)
 	pay := payments(cfg, st, log)
-	runtime.NewAPI(st, pay, log, []string{runtime.Origin(cfg.URLs.MainFrontend)}).Register(mux)
+	buyerapi.NewAPI(st, pay, log, []string{httpx.Origin(cfg.URLs.MainFrontend)}).Register(mux)
 	n := cfg.Notify
 	worker := outbox.New(st, outbox.Config{
 		PollInterval: n.PollInterval, Lease: n.Lease, Concurrency: int(n.Concurrency), MaxAge: n.MaxAge,
@@ -182,7 +183,9 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	return Component{
 		Server: httpx.Server{Name: MainBackend, Addr: cfg.MainBackend.Addr, Handler: serve(cfg, mux, log, m)},
 		Background: []func(context.Context){
-			func(ctx context.Context) { runtime.Sweep(ctx, st, pay, log, cfg.Checkout.SweepInterval) },
+			func(ctx context.Context) {
+				checkouts.New(st, pay, cfg.Checkout.MaxAmount, nil).Sweep(ctx, log, cfg.Checkout.SweepInterval)
+			},
 			worker.Run,
 		},
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
@@ -233,7 +234,11 @@ func (d *Dashboard) closeCheckout(to checkout.Status) func(http.ResponseWriter, 
 	verb := map[checkout.Status]string{checkout.StatusExpired: "expired", checkout.StatusCanceled: "canceled"}[to]
 	return func(w http.ResponseWriter, r *http.Request, s *signedIn) {
 		id := r.PathValue("id")
-		c, err := d.store.CloseCheckout(r.Context(), s.orgID, id, to)
+		c, err := d.checkouts.Close(r.Context(), s.orgID, id, to)
+		if errors.Is(err, checkouts.ErrIntentsLeftOpen) {
+			d.log.Warn("closing a checkout", "err", err, "checkout", c.ID)
+			err = nil
+		}
 		if errors.Is(err, checkout.ErrNotOpen) {
 			d.back(w, r, s, "/dashboard/checkouts/"+url.PathEscape(id), "", "Only an open checkout can be "+verb+".")
 			return
@@ -241,9 +246,6 @@ func (d *Dashboard) closeCheckout(to checkout.Status) func(http.ResponseWriter, 
 		if err != nil {
 			d.fail(w, r, s, err)
 			return
-		}
-		if err := d.pay.CancelOpenIntents(r.Context(), c.ID); err != nil {
-			d.log.Warn("canceling the open payments of a closed checkout", "err", err, "checkout", c.ID)
 		}
 		d.log.Info("checkout closed from the dashboard", "checkout", c.ID, "status", to, "user", s.user.ID)
 		d.back(w, r, s, "/dashboard/checkouts/"+url.PathEscape(c.ID), "The checkout is "+verb+".", "")

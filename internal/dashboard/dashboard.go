@@ -16,6 +16,7 @@ import (
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
@@ -61,6 +62,8 @@ type Dashboard struct {
 	assets  *static.Assets
 	cookies *sessions.CookieStore
 	hashes  chan struct{} // a slot per password hash that may run at once
+	// checkouts creates and closes checkouts, as every surface does.
+	checkouts *checkouts.Service
 	// dummyHash is checked against when no user has the email, so that a
 	// wrong email takes as long as a wrong password; made at the first use.
 	dummyHash func() string
@@ -79,7 +82,7 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 		opts.MaxAge = 12 * time.Hour
 	}
 	return &Dashboard{
-		store: s, pay: pay, log: log, assets: static.New(),
+		store: s, pay: pay, log: log, assets: static.New(), checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now),
 		cookies: newCookieStore(opts),
 		hashes:  make(chan struct{}, max(opts.PasswordHashes, 1)),
 		dummyHash: sync.OnceValue(func() string {

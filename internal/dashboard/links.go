@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"rsc.io/qr"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/templates"
 )
@@ -145,10 +145,7 @@ func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signed
 		return
 	}
 	req.Amount = json.Number(strconv.FormatInt(total, 10))
-	c, err := checkout.Build(&req, checkout.Settings{
-		OrganizationID: s.orgID, SiteID: st.ID, Mode: mode, Source: checkout.SourceDashboard,
-		DefaultExpiry: time.Duration(st.DefaultExpirySeconds) * time.Second, MaxAmount: d.opts.MaxAmount,
-	}, d.opts.Now())
+	c, err := d.checkouts.Build(checkouts.Input{Request: &req, Site: st, Mode: mode, Source: checkout.SourceDashboard})
 	var ve *checkout.Error
 	if errors.As(err, &ve) {
 		in.Field = ve.Field
@@ -160,7 +157,7 @@ func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signed
 		return
 	}
 	c.Metadata["createdBy"] = s.user.Email
-	if err := d.store.CreateCheckout(r.Context(), c, nil); err != nil {
+	if err := d.checkouts.Create(r.Context(), c, nil); err != nil {
 		d.fail(w, r, s, err)
 		return
 	}

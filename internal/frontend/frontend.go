@@ -17,11 +17,11 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
-	"github.com/pgw/pgw/internal/runtime"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 	"github.com/pgw/pgw/static"
@@ -46,6 +46,8 @@ type Frontend struct {
 	assets *static.Assets
 	now    func() time.Time
 	opts   Options
+	// checkouts finds or creates the checkouts inTandem sends.
+	checkouts *checkouts.Service
 	// formatters caches a money.Formatter per language (see formatter);
 	// cached counts its entries.
 	formatters sync.Map
@@ -87,7 +89,8 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 	if opts.MaxAmount == 0 {
 		opts.MaxAmount = 99_999_999_999
 	}
-	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow, opts: opts}
+	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow, opts: opts,
+		checkouts: checkouts.New(s, pay, opts.MaxAmount, store.TimeNow)}
 }
 
 // maxForm bounds a payment form submission.
@@ -167,7 +170,7 @@ func (f *Frontend) load(w http.ResponseWriter, r *http.Request) (*checkout.Check
 		return nil, pc, false
 	}
 	pc.lang = pageLang(c.Locale, r.Header.Get("Accept-Language"))
-	pc.formDest = runtime.Origin(c.ReturnURL)
+	pc.formDest = httpx.Origin(c.ReturnURL)
 	return c, pc, true
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/limits"
@@ -155,25 +156,18 @@ func (f *Frontend) intandemCheckout(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, err)
 		return
 	}
-	c, err := checkout.Build(&checkout.CreateRequest{
+	got, _, err := f.checkouts.FindOrCreate(r.Context(), checkouts.Input{Request: &checkout.CreateRequest{
 		Amount: json.Number(itoa(amount)), Currency: d.Currency, Email: email, ReturnURL: ret,
 		ExternalReference: checkout.Text(reference),
 		Items:             []checkout.ItemRequest{{Name: truncate(name, 200), UnitPrice: json.Number(itoa(amount))}},
 		Metadata: map[string]any{"intandem_business_uid": bUID, "intandem_url_key": urlKey,
 			"intandem_client_id": truncate(d.ClientID, 500), "intandem_payment_request": truncate(d.ID, 500)},
-	}, checkout.Settings{OrganizationID: conn.OrganizationID, SiteID: conn.SiteID, Mode: conn.Mode, Source: checkout.SourceIntandem,
-		DefaultExpiry: time.Duration(site.DefaultExpirySeconds) * time.Second, MaxAmount: f.opts.MaxAmount}, f.now())
-	if err != nil {
-		var ve *checkout.Error
-		if errors.As(err, &ve) {
-			f.message(w, r, http.StatusUnprocessableEntity, "Payment not possible", "This payment cannot be taken here: "+ve.Message, ret, "Back")
-			return
-		}
-		f.fail(w, r, err)
+	}, Site: site, Mode: conn.Mode, Source: checkout.SourceIntandem, SourceRef: ref})
+	var ve *checkout.Error
+	if errors.As(err, &ve) {
+		f.message(w, r, http.StatusUnprocessableEntity, "Payment not possible", "This payment cannot be taken here: "+ve.Message, ret, "Back")
 		return
 	}
-	c.SourceRef = ref
-	got, _, err := f.store.FindOrCreateCheckout(r.Context(), c)
 	if err != nil {
 		f.fail(w, r, err)
 		return
@@ -433,19 +427,22 @@ func (f *Frontend) intandemCharge(w http.ResponseWriter, r *http.Request) {
 	if desc == "" {
 		desc = "Charge"
 	}
-	c, err := checkout.Build(&checkout.CreateRequest{
+	site, err := f.store.GetSite(r.Context(), tok.OrganizationID, tok.SiteID)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	c, _, err := f.checkouts.FindOrCreate(r.Context(), checkouts.Input{Request: &checkout.CreateRequest{
 		Amount: json.Number(itoa(amount)), Currency: cur.Code, ExternalReference: checkout.Text(psu),
 		Items: []checkout.ItemRequest{{Name: truncate(desc, 200), UnitPrice: json.Number(itoa(amount))}},
 		Metadata: map[string]any{"intandem_payment_status_uid": psu, "intandem_initiator": truncate(req.Initiator, 40),
 			"intandem_customer_id": truncate(req.CustomerID, 500), "intandem_business_uid": tok.BusinessUID},
-	}, checkout.Settings{OrganizationID: tok.OrganizationID, SiteID: tok.SiteID, Mode: conn.Mode, Source: checkout.SourceIntandem,
-		DefaultExpiry: time.Hour, MaxAmount: f.opts.MaxAmount}, f.now())
-	if err != nil {
-		chargeFailed(w, "The charge is not valid: "+err.Error())
+	}, Site: site, Mode: conn.Mode, Source: checkout.SourceIntandem, SourceRef: ref, DefaultExpiry: time.Hour})
+	var ve *checkout.Error
+	if errors.As(err, &ve) {
+		chargeFailed(w, "The charge is not valid: "+ve.Message)
 		return
 	}
-	c.SourceRef = ref
-	c, _, err = f.store.FindOrCreateCheckout(r.Context(), c)
 	if err != nil {
 		f.fail(w, r, err)
 		return

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 
 	"github.com/pgw/pgw/internal/checkout"
@@ -110,4 +111,13 @@ func Lookup(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error,
 		Internal(w, r, log, err)
 	}
 	return true
+}
+
+// Origin returns the scheme://host[:port] of a URL, or "" when it has none.
+func Origin(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }

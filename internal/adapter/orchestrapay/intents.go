@@ -12,6 +12,7 @@ import (
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/money"
@@ -164,14 +165,11 @@ func (h *Handler) buildIntent(key *auth.APIKey, site *tenant.Site, req *intentRe
 	if len(items) > 0 && sum == amount {
 		cr.Items = items
 	}
-	c, err := checkout.Build(cr, checkout.Settings{
-		OrganizationID: key.OrganizationID, SiteID: site.ID, Mode: key.Mode, Source: checkout.SourceOrchestrapay,
-		DefaultExpiry: time.Duration(site.DefaultExpirySeconds) * time.Second, MaxAmount: h.opts.MaxAmount, AllowZero: true,
-	}, h.opts.Now())
+	c, err := h.checkouts.Build(checkouts.Input{Request: cr, Site: site, Mode: key.Mode, Source: checkout.SourceOrchestrapay,
+		SourceRef: uuid, AllowZero: true})
 	if err != nil {
 		return nil, nil, err
 	}
-	c.SourceRef = uuid
 	urls, _ := json.Marshal(orEmpty(req.WebhookURLs))
 	lines, _ := json.Marshal(orEmptyItems(req.LineItems))
 	payload := string(req.Payload)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/payment"
@@ -38,6 +39,8 @@ type Handler struct {
 	pay   *payment.Service
 	log   *slog.Logger
 	opts  Options
+	// checkouts builds checkouts, as every surface does.
+	checkouts *checkouts.Service
 }
 
 // New returns the surface.
@@ -45,7 +48,7 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 	if opts.Now == nil {
 		opts.Now = store.TimeNow
 	}
-	return &Handler{store: s, pay: pay, log: log, opts: opts}
+	return &Handler{store: s, pay: pay, log: log, opts: opts, checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now)}
 }
 
 // Authenticator wraps a handler in API-key authentication for a scope.

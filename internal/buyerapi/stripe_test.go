@@ -1,4 +1,4 @@
-package runtime_test
+package buyerapi_test
 
 import (
 	"encoding/json"

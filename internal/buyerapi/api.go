@@ -1,4 +1,7 @@
-package runtime
+// Package buyerapi is main-backend's buyer-facing API (the "runtime API" of
+// payment-gateway.app): what a hosted page's scripts or a merchant's own
+// payment page call with a sessionPublicId, never with a key.
+package buyerapi
 
 import (
 	"encoding/json"
@@ -6,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -34,15 +36,6 @@ type API struct {
 // NewAPI returns the runtime API. Browsers may call it only from origins.
 func NewAPI(s *store.Store, pay *payment.Service, log *slog.Logger, origins []string) *API {
 	return &API{store: s, pay: pay, log: log, origins: origins}
-}
-
-// Origin returns the scheme://host[:port] of a base URL.
-func Origin(base string) string {
-	u, err := url.Parse(base)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
 }
 
 const maxBody = 64 << 10
