@@ -9,14 +9,14 @@ import (
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
-	"github.com/pgw/pgw/templates"
+	views "github.com/pgw/pgw/templates/dashboard"
 )
 
 // minPassword is the shortest password accepted, as in `pgw bootstrap`.
 const minPassword = 10
 
 func (d *Dashboard) account(w http.ResponseWriter, r *http.Request, s *signedIn) {
-	d.render(w, r, http.StatusOK, templates.DashAccount(d.frame(s, "account", "Your account")))
+	d.render(w, r, http.StatusOK, views.Account(d.frame(s, "account", "Your account")))
 }
 
 // changePassword sets a new password after checking the current one, and
@@ -24,7 +24,7 @@ func (d *Dashboard) account(w http.ResponseWriter, r *http.Request, s *signedIn)
 func (d *Dashboard) changePassword(w http.ResponseWriter, r *http.Request, s *signedIn) {
 	current, next := r.PostFormValue("current"), r.PostFormValue("new")
 	fail := func(status int, msg string) {
-		d.render(w, r, status, templates.DashAccount(d.frameError(s, "account", "Your account", msg)))
+		d.render(w, r, status, views.Account(d.frameError(s, "account", "Your account", msg)))
 	}
 	// A wrong current password counts as a failed sign-in of the address.
 	keys := d.signinKeys(s.user.Email, httpx.ClientAddr(r))

@@ -15,7 +15,8 @@ import (
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
-	"github.com/pgw/pgw/templates"
+	views "github.com/pgw/pgw/templates/dashboard"
+	"github.com/pgw/pgw/templates/hosted"
 )
 
 // pageSize is the number of rows of a list page.
@@ -49,9 +50,9 @@ func pageNumber(r *http.Request) int {
 }
 
 // pagerFor links the pages around page of total rows, keeping the other query parameters.
-func pagerFor(r *http.Request, page, total int) templates.Pager {
+func pagerFor(r *http.Request, page, total int) views.Pager {
 	pages := max(1, int(math.Ceil(float64(total)/pageSize)))
-	p := templates.Pager{Page: page, Pages: pages, Total: total}
+	p := views.Pager{Page: page, Pages: pages, Total: total}
 	link := func(n int) string {
 		q := r.URL.Query()
 		q.Set("page", strconv.Itoa(n))
@@ -67,19 +68,19 @@ func pagerFor(r *http.Request, page, total int) templates.Pager {
 }
 
 // siteOptions lists the organization's sites, with "" (any) first when anyLabel is set.
-func (d *Dashboard) siteOptions(r *http.Request, s *signedIn, selected, anyLabel string) ([]templates.Option, map[string]string, error) {
+func (d *Dashboard) siteOptions(r *http.Request, s *signedIn, selected, anyLabel string) ([]views.Option, map[string]string, error) {
 	sites, err := d.store.ListSites(r.Context(), s.orgID)
 	if err != nil {
 		return nil, nil, err
 	}
-	var opts []templates.Option
+	var opts []views.Option
 	if anyLabel != "" {
-		opts = append(opts, templates.Option{Value: "", Label: anyLabel, Selected: selected == ""})
+		opts = append(opts, views.Option{Value: "", Label: anyLabel, Selected: selected == ""})
 	}
 	names := map[string]string{}
 	for _, site := range sites {
 		names[site.ID] = site.DisplayName
-		opts = append(opts, templates.Option{Value: site.ID, Label: site.DisplayName, Selected: site.ID == selected})
+		opts = append(opts, views.Option{Value: site.ID, Label: site.DisplayName, Selected: site.ID == selected})
 	}
 	return opts, names, nil
 }
@@ -106,19 +107,19 @@ func (d *Dashboard) listCheckouts(w http.ResponseWriter, r *http.Request, s *sig
 		d.fail(w, r, s, err)
 		return
 	}
-	v := templates.CheckoutList{Sites: sites, Search: f.Search, Pager: pagerFor(r, f.Page, total)}
-	v.Statuses = append(v.Statuses, templates.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
+	v := views.CheckoutList{Sites: sites, Search: f.Search, Pager: pagerFor(r, f.Page, total)}
+	v.Statuses = append(v.Statuses, views.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
 	for _, st := range []checkout.Status{checkout.StatusOpen, checkout.StatusComplete, checkout.StatusExpired, checkout.StatusCanceled} {
-		v.Statuses = append(v.Statuses, templates.Option{Value: string(st), Label: string(st), Selected: f.Status == st})
+		v.Statuses = append(v.Statuses, views.Option{Value: string(st), Label: string(st), Selected: f.Status == st})
 	}
 	now := d.opts.Now()
 	for _, c := range list {
-		v.Rows = append(v.Rows, templates.CheckoutRow{
+		v.Rows = append(v.Rows, views.CheckoutRow{
 			ID: c.ID, Reference: c.Reference(), Email: c.Email, Site: names[c.SiteID], Amount: amount(c.Amount, c.Currency),
 			Status: string(c.EffectiveStatus(now)), Created: when(c.CreatedAt), Mode: string(c.Mode),
 		})
 	}
-	d.render(w, r, http.StatusOK, templates.DashCheckouts(d.frame(s, "checkouts", "Checkouts"), v))
+	d.render(w, r, http.StatusOK, views.Checkouts(d.frame(s, "checkouts", "Checkouts"), v))
 }
 
 func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *signedIn) {
@@ -144,7 +145,7 @@ func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *sign
 	}
 	now := d.opts.Now()
 	status := c.EffectiveStatus(now)
-	v := templates.CheckoutDetail{
+	v := views.CheckoutDetail{
 		ID: c.ID, Reference: c.Reference(), Invoice: c.InvoiceNumber, Email: c.Email, Site: site.DisplayName,
 		Status: string(status), Mode: string(c.Mode), Currency: c.Currency, Created: when(c.CreatedAt), Expires: when(c.ExpiresAt),
 		PaymentURL: c.PaymentURL(d.opts.PaymentBaseURL), Open: status == checkout.StatusOpen,
@@ -156,10 +157,10 @@ func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *sign
 	}
 	v.Totals.Total = amount(c.Amount, c.Currency)
 	for _, t := range totals.Rates {
-		v.Totals.Taxes = append(v.Totals.Taxes, templates.TaxLine{Label: "incl. VAT " + t.Rate + "%", Amount: amount(t.Tax, c.Currency)})
+		v.Totals.Taxes = append(v.Totals.Taxes, hosted.TaxLine{Label: "incl. VAT " + t.Rate + "%", Amount: amount(t.Tax, c.Currency)})
 	}
 	for _, it := range c.Items {
-		v.Lines = append(v.Lines, templates.Line{Label: it.Label(), Quantity: it.Quantity, Total: amount(it.LineTotal(), c.Currency)})
+		v.Lines = append(v.Lines, hosted.Line{Label: it.Label(), Quantity: it.Quantity, Total: amount(it.LineTotal(), c.Currency)})
 	}
 	type event struct {
 		at   time.Time
@@ -187,13 +188,13 @@ func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *sign
 	}
 	sort.SliceStable(events, func(i, j int) bool { return events[i].at.Before(events[j].at) })
 	for _, e := range events {
-		v.Timeline = append(v.Timeline, templates.TimelineEntry{At: when(e.at), What: e.what})
+		v.Timeline = append(v.Timeline, views.TimelineEntry{At: when(e.at), What: e.what})
 	}
-	d.render(w, r, http.StatusOK, templates.DashCheckout(d.frame(s, "checkouts", "Checkout "+c.Reference()), v))
+	d.render(w, r, http.StatusOK, views.Checkout(d.frame(s, "checkouts", "Checkout "+c.Reference()), v))
 }
 
-func txRow(t *checkout.Transaction, provider string) templates.TxRow {
-	row := templates.TxRow{
+func txRow(t *checkout.Transaction, provider string) views.TxRow {
+	row := views.TxRow{
 		ID: t.ID, CheckoutID: t.CheckoutID, Provider: provider, Amount: amount(t.Amount, t.Currency),
 		Refunded: amount(t.RefundedAmount, t.Currency), Status: string(t.Status), Created: when(t.CreatedAt), Flag: t.Flag,
 		Refundable: t.Refundable(), Failure: t.FailureMessage,
@@ -207,15 +208,15 @@ func txRow(t *checkout.Transaction, provider string) templates.TxRow {
 	return row
 }
 
-func deliveryRow(dl *store.Delivery) templates.DeliveryRow {
-	row := templates.DeliveryRow{ID: dl.ID, Sink: dl.Sink, Target: dl.Target, Status: dl.Status,
+func deliveryRow(dl *store.Delivery) views.DeliveryRow {
+	row := views.DeliveryRow{ID: dl.ID, Sink: dl.Sink, Target: dl.Target, Status: dl.Status,
 		Attempts: strconv.Itoa(dl.Attempts), Created: when(dl.CreatedAt), Redeliverable: dl.Sink == "ipn" || dl.Sink == "webhook"}
 	for _, a := range dl.AttemptLog {
 		what := "HTTP " + strconv.Itoa(a.HTTPStatus)
 		if a.HTTPStatus == 0 {
 			what = a.Error
 		}
-		row.Log = append(row.Log, templates.TimelineEntry{At: when(a.AttemptedAt), What: what + " in " + strconv.FormatInt(a.LatencyMS, 10) + " ms"})
+		row.Log = append(row.Log, views.TimelineEntry{At: when(a.AttemptedAt), What: what + " in " + strconv.FormatInt(a.LatencyMS, 10) + " ms"})
 	}
 	switch {
 	case dl.LastStatus != 0:
@@ -286,15 +287,15 @@ func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *
 		d.fail(w, r, s, err)
 		return
 	}
-	v := templates.TxList{Pager: pagerFor(r, f.Page, total)}
-	v.Statuses = append(v.Statuses, templates.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
+	v := views.TxList{Pager: pagerFor(r, f.Page, total)}
+	v.Statuses = append(v.Statuses, views.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
 	for _, st := range []checkout.TxStatus{checkout.TxSucceeded, checkout.TxPendingProvider, checkout.TxFailed, checkout.TxCancelled, checkout.TxRefunded, checkout.TxChargeback} {
-		v.Statuses = append(v.Statuses, templates.Option{Value: string(st), Label: string(st), Selected: f.Status == st})
+		v.Statuses = append(v.Statuses, views.Option{Value: string(st), Label: string(st), Selected: f.Status == st})
 	}
 	for _, t := range list {
 		v.Rows = append(v.Rows, txRow(t, names[t.ProviderID]))
 	}
-	d.render(w, r, http.StatusOK, templates.DashTransactions(d.frame(s, "transactions", "Transactions"), v))
+	d.render(w, r, http.StatusOK, views.Transactions(d.frame(s, "transactions", "Transactions"), v))
 }
 
 // refund gives back the amount entered (in major units) of a transaction.

@@ -23,7 +23,7 @@ import (
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 	"github.com/pgw/pgw/static"
-	"github.com/pgw/pgw/templates"
+	views "github.com/pgw/pgw/templates/dashboard"
 )
 
 // Options are the settings the dashboard needs from the configuration.
@@ -187,21 +187,21 @@ func rank(r tenant.Role) int {
 }
 
 // frame is the shared part of a page for the signed-in operator.
-func (d *Dashboard) frame(s *signedIn, section, title string) templates.Dash {
-	f := templates.Dash{
+func (d *Dashboard) frame(s *signedIn, section, title string) views.Frame {
+	f := views.Frame{
 		Title: title, CSS: d.assets.URL("css/dashboard.css"), Script: d.assets.URL("js/dashboard.js"),
 		Section: section, User: s.user.Email, Role: string(s.role), OrgID: s.orgID,
 		CanEdit: rank(s.role) >= rank(tenant.RoleEditor), IsAdmin: s.role == tenant.RoleAdmin,
 		Flash: s.flash, Error: s.flashErr,
 	}
 	for _, o := range s.orgs {
-		f.Orgs = append(f.Orgs, templates.Option{Value: o.ID, Label: o.Name, Selected: o.ID == s.orgID})
+		f.Orgs = append(f.Orgs, views.Option{Value: o.ID, Label: o.Name, Selected: o.ID == s.orgID})
 	}
 	return f
 }
 
 // frameError is frame with a problem shown at the top, when errMsg is set.
-func (d *Dashboard) frameError(s *signedIn, section, title, errMsg string) templates.Dash {
+func (d *Dashboard) frameError(s *signedIn, section, title, errMsg string) views.Frame {
 	f := d.frame(s, section, title)
 	if errMsg != "" {
 		f.Error = errMsg
@@ -221,14 +221,14 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, c
 // another organization), 500 otherwise.
 func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, s *signedIn, err error) {
 	if errors.Is(err, checkout.ErrNotFound) {
-		d.render(w, r, http.StatusNotFound, templates.DashMessage(d.frame(s, "", "Not found"), "There is nothing here, or it belongs to another organization."))
+		d.render(w, r, http.StatusNotFound, views.Message(d.frame(s, "", "Not found"), "There is nothing here, or it belongs to another organization."))
 		return
 	}
 	if httpx.ClientGone(w, r) {
 		return
 	}
 	d.log.Error("dashboard request failed", "err", err, "requestId", httpx.RequestID(r.Context()))
-	d.render(w, r, http.StatusInternalServerError, templates.DashMessage(d.frame(s, "", "Something went wrong"),
+	d.render(w, r, http.StatusInternalServerError, views.Message(d.frame(s, "", "Something went wrong"),
 		"Something went wrong on our side. Please try again in a moment. (request "+httpx.RequestID(r.Context())+")"))
 }
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/store"
-	"github.com/pgw/pgw/templates"
+	views "github.com/pgw/pgw/templates/dashboard"
 )
 
 // intandemLink reads the business and redirect_url of inTandem's disconnect
@@ -15,13 +15,13 @@ import (
 func (d *Dashboard) intandemLink(w http.ResponseWriter, r *http.Request, s *signedIn, form url.Values) (*store.IntandemConnection, string, bool) {
 	conn, err := d.store.IntandemByBusiness(r.Context(), form.Get("b_uid"))
 	if err != nil || conn.OrganizationID != s.orgID {
-		d.render(w, r, http.StatusNotFound, templates.DashMessage(d.frame(s, "sites", "Not found"),
+		d.render(w, r, http.StatusNotFound, views.Message(d.frame(s, "sites", "Not found"),
 			"No site of this organization is connected to that inTandem business."))
 		return nil, "", false
 	}
 	back := form.Get("redirect_url")
 	if back != "" && !conn.AllowsRedirect(back) {
-		d.render(w, r, http.StatusBadRequest, templates.DashMessage(d.frame(s, "sites", "Invalid link"),
+		d.render(w, r, http.StatusBadRequest, views.Message(d.frame(s, "sites", "Invalid link"),
 			"The link back to inTandem is not on one of the connection's inTandem origins."))
 		return nil, "", false
 	}
@@ -40,7 +40,7 @@ func (d *Dashboard) confirmIntandemDisconnect(w http.ResponseWriter, r *http.Req
 		u, _ := url.Parse(back) // checked by intandemLink
 		w.Header().Set("Content-Security-Policy", csp("'self'", u.Scheme+"://"+u.Host))
 	}
-	d.render(w, r, http.StatusOK, templates.DashConfirmPage(d.frame(s, "sites", "Disconnect inTandem"), templates.DashConfirm{
+	d.render(w, r, http.StatusOK, views.ConfirmPage(d.frame(s, "sites", "Disconnect inTandem"), views.Confirm{
 		Message: "Disconnect inTandem business " + conn.BusinessUID + "? inTandem stops offering card payments through this site.",
 		Action:  "/dashboard/intandem/disconnect", Button: "Disconnect", CancelURL: "/dashboard/sites/" + url.PathEscape(conn.SiteID),
 		Fields: map[string]string{"b_uid": conn.BusinessUID, "redirect_url": back},
@@ -51,7 +51,7 @@ func (d *Dashboard) confirmIntandemDisconnect(w http.ResponseWriter, r *http.Req
 // the connection so, and returns to inTandem.
 func (d *Dashboard) intandemDisconnect(w http.ResponseWriter, r *http.Request, s *signedIn) {
 	if err := r.ParseForm(); err != nil {
-		d.render(w, r, http.StatusBadRequest, templates.DashMessage(d.frame(s, "sites", "Invalid form"), "The form could not be read."))
+		d.render(w, r, http.StatusBadRequest, views.Message(d.frame(s, "sites", "Invalid form"), "The form could not be read."))
 		return
 	}
 	conn, back, ok := d.intandemLink(w, r, s, r.PostForm)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
-	"github.com/pgw/pgw/templates"
+	views "github.com/pgw/pgw/templates/dashboard"
 )
 
 func (d *Dashboard) listKeys(w http.ResponseWriter, r *http.Request, s *signedIn) {
@@ -20,12 +20,12 @@ func (d *Dashboard) renderKeys(w http.ResponseWriter, r *http.Request, s *signed
 		d.fail(w, r, s, err)
 		return
 	}
-	v := templates.KeyPage{NewToken: token}
+	v := views.KeyPage{NewToken: token}
 	for _, sc := range auth.DefaultScopes {
-		v.Scopes = append(v.Scopes, templates.Option{Value: sc, Label: sc, Selected: true})
+		v.Scopes = append(v.Scopes, views.Option{Value: sc, Label: sc, Selected: true})
 	}
 	for _, k := range keys {
-		row := templates.KeyRow{ID: k.ID, Name: k.Name, Mode: string(k.Mode), Scopes: strings.Join(k.ScopeList(), " "),
+		row := views.KeyRow{ID: k.ID, Name: k.Name, Mode: string(k.Mode), Scopes: strings.Join(k.ScopeList(), " "),
 			Created: when(k.CreatedAt), LastUsed: when(k.LastUsedAt), Active: k.Active()}
 		if !k.Active() {
 			row.Revoked = when(k.RevokedAt)
@@ -33,7 +33,7 @@ func (d *Dashboard) renderKeys(w http.ResponseWriter, r *http.Request, s *signed
 		v.Rows = append(v.Rows, row)
 	}
 	f := d.frameError(s, "keys", "API keys", errMsg)
-	d.render(w, r, status, templates.DashKeys(f, v))
+	d.render(w, r, status, views.Keys(f, v))
 }
 
 // createKey makes a key and shows its secret once, on this answer only.

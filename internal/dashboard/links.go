@@ -13,7 +13,7 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/money"
-	"github.com/pgw/pgw/templates"
+	views "github.com/pgw/pgw/templates/dashboard"
 )
 
 // linkCurrencies are offered first in the payment-link form; any ISO 4217
@@ -23,7 +23,7 @@ var linkCurrencies = []string{"EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "
 // maxLinkItems bounds the item rows of one form.
 const maxLinkItems = 50
 
-func (d *Dashboard) linkForm(r *http.Request, s *signedIn, in templates.LinkForm, site, currency, mode string) (templates.LinkForm, error) {
+func (d *Dashboard) linkForm(r *http.Request, s *signedIn, in views.LinkForm, site, currency, mode string) (views.LinkForm, error) {
 	sites, _, err := d.siteOptions(r, s, site, "")
 	if err != nil {
 		return in, err
@@ -34,32 +34,32 @@ func (d *Dashboard) linkForm(r *http.Request, s *signedIn, in templates.LinkForm
 	}
 	found := false
 	for _, c := range linkCurrencies {
-		in.Currencies = append(in.Currencies, templates.Option{Value: c, Label: c, Selected: c == currency})
+		in.Currencies = append(in.Currencies, views.Option{Value: c, Label: c, Selected: c == currency})
 		found = found || c == currency
 	}
 	if !found {
-		in.Currencies = append(in.Currencies, templates.Option{Value: currency, Label: currency, Selected: true})
+		in.Currencies = append(in.Currencies, views.Option{Value: currency, Label: currency, Selected: true})
 	}
 	for _, m := range []checkout.Mode{checkout.ModeTest, checkout.ModeLive} {
 		label := "Test (no real money)"
 		if m == checkout.ModeLive {
 			label = "Live"
 		}
-		in.Modes = append(in.Modes, templates.Option{Value: string(m), Label: label, Selected: string(m) == mode})
+		in.Modes = append(in.Modes, views.Option{Value: string(m), Label: label, Selected: string(m) == mode})
 	}
 	if len(in.Items) == 0 {
-		in.Items = []templates.LinkItem{{Quantity: "1"}}
+		in.Items = []views.LinkItem{{Quantity: "1"}}
 	}
 	return in, nil
 }
 
 func (d *Dashboard) newLink(w http.ResponseWriter, r *http.Request, s *signedIn) {
-	v, err := d.linkForm(r, s, templates.LinkForm{ExpiresIn: "1440"}, r.URL.Query().Get("site"), "", string(checkout.ModeTest))
+	v, err := d.linkForm(r, s, views.LinkForm{ExpiresIn: "1440"}, r.URL.Query().Get("site"), "", string(checkout.ModeTest))
 	if err != nil {
 		d.fail(w, r, s, err)
 		return
 	}
-	d.render(w, r, http.StatusOK, templates.DashNewLink(d.frame(s, "links", "New payment link"), v))
+	d.render(w, r, http.StatusOK, views.NewLink(d.frame(s, "links", "New payment link"), v))
 }
 
 // createLink makes a checkout from the form, with the same validation as the
@@ -71,13 +71,13 @@ func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signed
 		return
 	}
 	f := r.PostForm
-	in := templates.LinkForm{
+	in := views.LinkForm{
 		Reference: strings.TrimSpace(f.Get("reference")), Email: strings.TrimSpace(f.Get("email")),
 		ExpiresIn: strings.TrimSpace(f.Get("expires_in")), ReturnURL: strings.TrimSpace(f.Get("return_url")),
 	}
 	names, qtys, prices := f["item_name"], f["item_qty"], f["item_price"]
 	for i := 0; i < len(names) && i < maxLinkItems; i++ {
-		it := templates.LinkItem{Name: strings.TrimSpace(names[i])}
+		it := views.LinkItem{Name: strings.TrimSpace(names[i])}
 		if i < len(qtys) {
 			it.Quantity = strings.TrimSpace(qtys[i])
 		}
@@ -99,7 +99,7 @@ func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signed
 			d.fail(w, r, s, err)
 			return
 		}
-		d.render(w, r, http.StatusUnprocessableEntity, templates.DashNewLink(d.frameError(s, "links", "New payment link", msg), v))
+		d.render(w, r, http.StatusUnprocessableEntity, views.NewLink(d.frameError(s, "links", "New payment link", msg), v))
 	}
 	st, err := d.store.GetSite(r.Context(), s.orgID, site)
 	if errors.Is(err, checkout.ErrNotFound) {
@@ -163,11 +163,11 @@ func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signed
 	}
 	d.log.Info("payment link created", "checkout", c.ID, "user", s.user.ID)
 	link := c.PaymentURL(d.opts.PaymentBaseURL)
-	v := templates.LinkCreated{ID: c.ID, URL: link, Amount: amount(c.Amount, c.Currency), Expires: when(c.ExpiresAt)}
+	v := views.LinkCreated{ID: c.ID, URL: link, Amount: amount(c.Amount, c.Currency), Expires: when(c.ExpiresAt)}
 	if code, err := qr.Encode(link, qr.M); err == nil {
 		v.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG())
 	}
-	d.render(w, r, http.StatusCreated, templates.DashLinkCreated(d.frame(s, "links", "Payment link ready"), v))
+	d.render(w, r, http.StatusCreated, views.LinkCreatedPage(d.frame(s, "links", "Payment link ready"), v))
 }
 
 // fieldLabel names a request field as the form does.

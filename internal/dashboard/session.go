@@ -16,7 +16,7 @@ import (
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
-	"github.com/pgw/pgw/templates"
+	views "github.com/pgw/pgw/templates/dashboard"
 )
 
 // cookieName is the session cookie. It holds only a random session id (and
@@ -165,7 +165,7 @@ func (d *Dashboard) page(min tenant.Role, h func(http.ResponseWriter, *http.Requ
 			return
 		}
 		if rank(s.role) < rank(min) {
-			d.render(w, r, http.StatusForbidden, templates.DashMessage(d.frame(s, "", "Not allowed"),
+			d.render(w, r, http.StatusForbidden, views.Message(d.frame(s, "", "Not allowed"),
 				"Your role ("+string(s.role)+") may not do this. Ask an admin of the organization."))
 			return
 		}

@@ -15,7 +15,7 @@ import (
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/tenant"
-	"github.com/pgw/pgw/templates"
+	views "github.com/pgw/pgw/templates/dashboard"
 )
 
 // signinKeys are the counts a sign-in takes: per email and client, per
@@ -30,8 +30,8 @@ func (d *Dashboard) signinKeys(email, client string) []limits.Key {
 	}
 }
 
-func (d *Dashboard) signInFrame(errMsg string) templates.Dash {
-	return templates.Dash{Title: "Sign in", CSS: d.assets.URL("css/dashboard.css"), Script: d.assets.URL("js/dashboard.js"), Error: errMsg}
+func (d *Dashboard) signInFrame(errMsg string) views.Frame {
+	return views.Frame{Title: "Sign in", CSS: d.assets.URL("css/dashboard.css"), Script: d.assets.URL("js/dashboard.js"), Error: errMsg}
 }
 
 // localNext is where to go after signing in: a dashboard path, never
@@ -49,7 +49,7 @@ func (d *Dashboard) signInPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	d.render(w, r, http.StatusOK, templates.DashSignIn(d.signInFrame(""), "", next))
+	d.render(w, r, http.StatusOK, views.SignIn(d.signInFrame(""), "", next))
 }
 
 // plainText reports whether s is UTF-8 without control characters; no email
@@ -85,7 +85,7 @@ func (d *Dashboard) signIn(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	next := localNext(r.PostFormValue("next"))
 	if len(email) > 320 || len(password) > 1024 || !plainText(email) || !plainText(password) {
-		d.render(w, r, http.StatusUnauthorized, templates.DashSignIn(d.signInFrame("The email or password is not right."), "", next))
+		d.render(w, r, http.StatusUnauthorized, views.SignIn(d.signInFrame("The email or password is not right."), "", next))
 		return
 	}
 	keys := d.signinKeys(email, httpx.ClientAddr(r))
@@ -93,7 +93,7 @@ func (d *Dashboard) signIn(w http.ResponseWriter, r *http.Request) {
 	if err := d.opts.Limiter.Take(r.Context(), keys...); errors.As(err, &ex) {
 		w.Header().Set("Retry-After", strconv.Itoa(ex.RetryAfterSeconds()))
 		d.log.Info("dashboard sign-in refused: too many attempts", "limit", strings.SplitN(ex.Bucket, ":", 3)[1])
-		d.render(w, r, http.StatusTooManyRequests, templates.DashSignIn(d.signInFrame(
+		d.render(w, r, http.StatusTooManyRequests, views.SignIn(d.signInFrame(
 			fmt.Sprintf("Too many sign-in attempts. Try again in %d minutes.", int(ex.RetryAfter/time.Minute)+1)), email, next))
 		return
 	} else if err != nil {
@@ -103,7 +103,7 @@ func (d *Dashboard) signIn(w http.ResponseWriter, r *http.Request) {
 	release, ok := d.hashSlot(r)
 	if !ok {
 		w.Header().Set("Retry-After", "2")
-		d.render(w, r, http.StatusTooManyRequests, templates.DashSignIn(d.signInFrame("Too many sign-ins at once. Try again in a moment."), email, next))
+		d.render(w, r, http.StatusTooManyRequests, views.SignIn(d.signInFrame("Too many sign-ins at once. Try again in a moment."), email, next))
 		return
 	}
 	u, err := d.store.FindUserByEmail(r.Context(), email)
@@ -133,7 +133,7 @@ func (d *Dashboard) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		d.log.Info("dashboard sign-in failed", "ip", httpx.ClientAddr(r))
-		d.render(w, r, http.StatusUnauthorized, templates.DashSignIn(d.signInFrame("The email or password is not right."), email, next))
+		d.render(w, r, http.StatusUnauthorized, views.SignIn(d.signInFrame("The email or password is not right."), email, next))
 		return
 	}
 	if err := d.opts.Limiter.Give(r.Context(), keys...); err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
-	"github.com/pgw/pgw/templates"
+	views "github.com/pgw/pgw/templates/dashboard"
 )
 
 func (d *Dashboard) listSites(w http.ResponseWriter, r *http.Request, s *signedIn) {
@@ -23,35 +23,35 @@ func (d *Dashboard) listSites(w http.ResponseWriter, r *http.Request, s *signedI
 		d.fail(w, r, s, err)
 		return
 	}
-	var rows []templates.SiteRow
+	var rows []views.SiteRow
 	for _, site := range sites {
-		rows = append(rows, templates.SiteRow{ID: site.ID, Name: site.DisplayName, Slug: site.Slug})
+		rows = append(rows, views.SiteRow{ID: site.ID, Name: site.DisplayName, Slug: site.Slug})
 	}
-	d.render(w, r, http.StatusOK, templates.DashSites(d.frame(s, "sites", "Sites"), rows))
+	d.render(w, r, http.StatusOK, views.Sites(d.frame(s, "sites", "Sites"), rows))
 }
 
 // options lists the keys of m, sorted, with selected chosen.
 // unitOptions are the ways a shop's server may write amounts; "not set" is
 // offered only while it is not.
-func unitOptions(cur tenant.AmountUnits) []templates.Option {
-	var out []templates.Option
+func unitOptions(cur tenant.AmountUnits) []views.Option {
+	var out []views.Option
 	if cur == tenant.UnitsUnset {
-		out = append(out, templates.Option{Value: "", Label: "Not set: only currencies with two decimals are taken", Selected: true})
+		out = append(out, views.Option{Value: "", Label: "Not set: only currencies with two decimals are taken", Selected: true})
 	}
 	return append(out,
-		templates.Option{Value: string(tenant.UnitsMinor), Label: "Minor units, as documented (JPY 7376 is ¥7,376)", Selected: cur == tenant.UnitsMinor},
-		templates.Option{Value: string(tenant.UnitsCents), Label: "Hundredths, as the official plugins send (JPY 737600 is ¥7,376)", Selected: cur == tenant.UnitsCents})
+		views.Option{Value: string(tenant.UnitsMinor), Label: "Minor units, as documented (JPY 7376 is ¥7,376)", Selected: cur == tenant.UnitsMinor},
+		views.Option{Value: string(tenant.UnitsCents), Label: "Hundredths, as the official plugins send (JPY 737600 is ¥7,376)", Selected: cur == tenant.UnitsCents})
 }
 
-func options(m map[string]string, selected string) []templates.Option {
+func options(m map[string]string, selected string) []views.Option {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	out := make([]templates.Option, 0, len(keys))
+	out := make([]views.Option, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, templates.Option{Value: k, Label: k, Selected: k == selected})
+		out = append(out, views.Option{Value: k, Label: k, Selected: k == selected})
 	}
 	return out
 }
@@ -74,13 +74,13 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		return
 	}
 	b := site.Branding()
-	v := templates.SitePage{
+	v := views.SitePage{
 		ID: site.ID, Name: site.DisplayName, Slug: site.Slug, LogoURL: site.LogoURL, Color: b.PrimaryColor,
 		Fonts: options(tenant.Fonts, b.Font), Corners: options(tenant.Corners, b.CornerStyle),
 		Units: unitOptions(site.AmountUnits), Expiry: strconv.FormatInt(site.DefaultExpirySeconds/60, 10),
 	}
 	for _, p := range ps {
-		row := templates.ProviderRow{ID: p.ID, Type: string(p.Type), Name: p.Name, Enabled: p.Enabled}
+		row := views.ProviderRow{ID: p.ID, Type: string(p.Type), Name: p.Name, Enabled: p.Enabled}
 		switch p.Type {
 		case tenant.ProviderSandbox:
 			row.Mode, row.Detail = "test", "built-in test cards"
@@ -116,7 +116,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		v.IntandemDetail = "API " + conn.APIBase + " · app " + conn.AppName + " · may frame the charge form: " + conn.FrameOrigins
 	}
 	f := d.frameError(s, "sites", site.DisplayName, errMsg)
-	d.render(w, r, status, templates.DashSite(f, v))
+	d.render(w, r, status, views.Site(f, v))
 }
 
 func (d *Dashboard) updateSite(w http.ResponseWriter, r *http.Request, s *signedIn) {

@@ -11,7 +11,7 @@ import (
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
-	"github.com/pgw/pgw/templates"
+	views "github.com/pgw/pgw/templates/dashboard"
 )
 
 func (d *Dashboard) listUsers(w http.ResponseWriter, r *http.Request, s *signedIn) {
@@ -24,13 +24,13 @@ func (d *Dashboard) renderUsers(w http.ResponseWriter, r *http.Request, s *signe
 		d.fail(w, r, s, err)
 		return
 	}
-	v := templates.UserPage{Roles: roleOptions(tenant.RoleViewer), NewPassword: password}
+	v := views.UserPage{Roles: roleOptions(tenant.RoleViewer), NewPassword: password}
 	for _, m := range ms {
-		v.Rows = append(v.Rows, templates.UserRow{ID: m.User.ID, Email: m.User.Email, Name: m.User.Name,
+		v.Rows = append(v.Rows, views.UserRow{ID: m.User.ID, Email: m.User.Email, Name: m.User.Name,
 			Since: when(m.Since), Roles: roleOptions(m.Role), Self: m.User.ID == s.user.ID})
 	}
 	f := d.frameError(s, "users", "Users", errMsg)
-	d.render(w, r, status, templates.DashUsers(f, v))
+	d.render(w, r, status, views.Users(f, v))
 }
 
 func parseRole(v string) (tenant.Role, bool) {
@@ -118,10 +118,10 @@ func (d *Dashboard) memberChanged(w http.ResponseWriter, r *http.Request, s *sig
 }
 
 // roleOptions lists the roles with selected chosen.
-func roleOptions(selected tenant.Role) []templates.Option {
-	var out []templates.Option
+func roleOptions(selected tenant.Role) []views.Option {
+	var out []views.Option
 	for _, r := range []tenant.Role{tenant.RoleAdmin, tenant.RoleEditor, tenant.RoleViewer} {
-		out = append(out, templates.Option{Value: string(r), Label: string(r), Selected: r == selected})
+		out = append(out, views.Option{Value: string(r), Label: string(r), Selected: r == selected})
 	}
 	return out
 }

@@ -25,7 +25,7 @@ import (
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 	"github.com/pgw/pgw/static"
-	"github.com/pgw/pgw/templates"
+	"github.com/pgw/pgw/templates/hosted"
 )
 
 // Options of the hosted pages.
@@ -105,7 +105,7 @@ func (f *Frontend) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /checkout/{code}/return", f.returned)
 	f.registerIntandem(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		f.render(w, r, http.StatusNotFound, pageCtx{nonce: ids.Secret(16)}, templates.NotFound(f.head(pageCtx{}, "Checkout not found")))
+		f.render(w, r, http.StatusNotFound, pageCtx{nonce: ids.Secret(16)}, hosted.NotFound(f.head(pageCtx{}, "Checkout not found")))
 	})
 }
 
@@ -141,8 +141,8 @@ func securityHeaders(w http.ResponseWriter, pc pageCtx) {
 	h.Set("Strict-Transport-Security", "max-age=63072000")
 }
 
-func (f *Frontend) head(pc pageCtx, title string) templates.Head {
-	h := templates.Head{Title: title, Lang: pc.lang, CSS: f.assets.URL("css/page.css"), Nonce: pc.nonce}
+func (f *Frontend) head(pc pageCtx, title string) hosted.Head {
+	h := hosted.Head{Title: title, Lang: pc.lang, CSS: f.assets.URL("css/page.css"), Nonce: pc.nonce}
 	if h.Lang == "" {
 		h.Lang = "en"
 	}
@@ -159,7 +159,7 @@ func (f *Frontend) load(w http.ResponseWriter, r *http.Request) (*checkout.Check
 	pc := pageCtx{nonce: ids.Secret(16)}
 	c, err := f.store.GetCheckoutByShortCode(r.Context(), r.PathValue("code"))
 	if errors.Is(err, checkout.ErrNotFound) {
-		f.render(w, r, http.StatusNotFound, pc, templates.NotFound(f.head(pc, "Checkout not found")))
+		f.render(w, r, http.StatusNotFound, pc, hosted.NotFound(f.head(pc, "Checkout not found")))
 		return nil, pc, false
 	}
 	if err == nil {
@@ -207,7 +207,7 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 		return
 	}
 	cur, _ := money.ParseCurrency(c.Currency)
-	brand := templates.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL}
+	brand := hosted.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL}
 	st := c.EffectiveStatus(f.now())
 	if (st == checkout.StatusExpired || st == checkout.StatusCanceled) && c.Source == checkout.SourceOrchestrapay && c.CancelURL != "" {
 		// Orchestrapay buyers land on final_failure_url after a timeout or cancel.
@@ -218,13 +218,13 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 	case checkout.StatusComplete:
 		f.receipt(w, r, c, pc, brand, sum)
 	case checkout.StatusExpired:
-		f.render(w, r, http.StatusOK, pc, templates.State(templates.StatePage{
+		f.render(w, r, http.StatusOK, pc, hosted.State(hosted.StatePage{
 			Head: f.head(pc, "Checkout expired"), Brand: brand, Title: "This checkout has expired",
 			Message:   "It can no longer be paid. If you still want to buy, return to the shop and start again.",
 			Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
 		}))
 	case checkout.StatusCanceled:
-		f.render(w, r, http.StatusOK, pc, templates.State(templates.StatePage{
+		f.render(w, r, http.StatusOK, pc, hosted.State(hosted.StatePage{
 			Head: f.head(pc, "Checkout canceled"), Brand: brand, Title: "This checkout was canceled",
 			Message:   "It can no longer be paid.",
 			Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
@@ -235,7 +235,7 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 			f.fail(w, r, err)
 			return
 		}
-		p := templates.CheckoutPage{
+		p := hosted.CheckoutPage{
 			Head: f.head(pc, "Pay "+pc.site.DisplayName), Brand: brand, Summary: sum,
 			ExpiresAt: c.ExpiresAt.UTC().Format("2 Jan 2006, 15:04 MST"), TestMode: c.Mode == checkout.ModeTest,
 			CancelURL: c.CancelURLFor(""),
@@ -246,7 +246,7 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 				pc.stripe = p.Stripe.Error == ""
 			}
 			if m.Type == tenant.ProviderSandbox {
-				p.Card = &templates.CardForm{
+				p.Card = &hosted.CardForm{
 					Action: "/checkout/" + c.ShortCode + "/pay", ProviderID: m.ID, Attempt: ids.Token(24), Script: f.assets.URL("js/card.js"),
 					PayLabel: "Pay " + fm.Format(c.Amount, cur),
 				}
@@ -255,12 +255,12 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 		if fe != nil && p.Card != nil {
 			p.Card.Error, p.Card.ErrorField, p.Card.Name = fe.message, fe.field, fe.name
 		}
-		f.render(w, r, status, pc, templates.Checkout(p))
+		f.render(w, r, status, pc, hosted.Checkout(p))
 	}
 }
 
-func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, brand templates.Brand, sum templates.Summary) {
-	p := templates.ReceiptPage{Head: f.head(pc, "Payment received"), Brand: brand, Summary: sum}
+func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, brand hosted.Brand, sum hosted.Summary) {
+	p := hosted.ReceiptPage{Head: f.head(pc, "Payment received"), Brand: brand, Summary: sum}
 	full, err := f.store.GetCheckout(r.Context(), c.OrganizationID, c.ID)
 	if err != nil {
 		f.fail(w, r, err)
@@ -276,40 +276,40 @@ func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.C
 			p.ReturnURL = c.ReturnURLFor(t.ID)
 		}
 	}
-	f.render(w, r, http.StatusOK, pc, templates.Receipt(p))
+	f.render(w, r, http.StatusOK, pc, hosted.Receipt(p))
 }
 
 // stripeForm prepares the Payment Element of a Stripe method.
-func (f *Frontend) stripeForm(r *http.Request, c *checkout.Checkout, m payment.Method, amount string) *templates.StripeForm {
+func (f *Frontend) stripeForm(r *http.Request, c *checkout.Checkout, m payment.Method, amount string) *hosted.StripeForm {
 	in, err := f.pay.PageIntent(r.Context(), c, m.ID)
 	if err != nil {
 		f.log.Warn("starting a Stripe payment for the page", "err", err, "checkout", c.ID, "requestId", httpx.RequestID(r.Context()))
-		return &templates.StripeForm{Error: "Card payments are unavailable right now. Please try again in a moment."}
+		return &hosted.StripeForm{Error: "Card payments are unavailable right now. Please try again in a moment."}
 	}
-	return &templates.StripeForm{
+	return &hosted.StripeForm{
 		PublishableKey: in.PublishableKey, ClientSecret: in.ClientSecret, PayLabel: "Pay " + amount,
 		ReturnPath: "/checkout/" + c.ShortCode + "/return?tx=" + in.Transaction.ID, Script: f.assets.URL("js/stripe.js"),
 	}
 }
 
 // summary formats a checkout's lines and totals.
-func (f *Frontend) summary(c *checkout.Checkout, fm *money.Formatter) (templates.Summary, error) {
+func (f *Frontend) summary(c *checkout.Checkout, fm *money.Formatter) (hosted.Summary, error) {
 	cur, err := money.ParseCurrency(c.Currency)
 	if err != nil {
-		return templates.Summary{}, fmt.Errorf("checkout %s: %w", c.ID, err)
+		return hosted.Summary{}, fmt.Errorf("checkout %s: %w", c.ID, err)
 	}
 	totals, err := payment.Totals(c)
 	if err != nil {
-		return templates.Summary{}, err
+		return hosted.Summary{}, err
 	}
-	s := templates.Summary{Reference: c.Reference(), Totals: templates.Totals{
+	s := hosted.Summary{Reference: c.Reference(), Totals: hosted.Totals{
 		Subtotal: fm.Format(totals.Net, cur), Total: fm.Format(c.Amount, cur),
 	}}
 	for _, t := range totals.Rates {
-		s.Totals.Taxes = append(s.Totals.Taxes, templates.TaxLine{Label: "VAT " + t.Rate + "%", Amount: fm.Format(t.Tax, cur)})
+		s.Totals.Taxes = append(s.Totals.Taxes, hosted.TaxLine{Label: "VAT " + t.Rate + "%", Amount: fm.Format(t.Tax, cur)})
 	}
 	for _, it := range c.Items {
-		l := templates.Line{Label: it.Label(), Description: it.Description, Quantity: it.Quantity,
+		l := hosted.Line{Label: it.Label(), Description: it.Description, Quantity: it.Quantity,
 			UnitPrice: fm.Format(it.UnitPrice, cur), Total: fm.Format(it.LineTotal(), cur)}
 		if it.VATRate != "" {
 			l.VATNote = "incl. " + it.VATRate + "% VAT"

@@ -22,7 +22,8 @@ import (
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
-	"github.com/pgw/pgw/templates"
+	"github.com/pgw/pgw/templates/hosted"
+	intandemview "github.com/pgw/pgw/templates/intandem"
 )
 
 // inTandem's payment-app contract, all under {urls.main_frontend}/intandem.
@@ -45,7 +46,7 @@ func (f *Frontend) registerIntandem(mux *http.ServeMux) {
 // message shows a page that says what happened.
 func (f *Frontend) message(w http.ResponseWriter, r *http.Request, status int, title, msg, link, linkText string) {
 	pc := pageCtx{nonce: ids.Secret(16)}
-	f.render(w, r, status, pc, templates.Message(templates.MessagePage{Head: f.head(pc, title), Title: title, Message: msg,
+	f.render(w, r, status, pc, hosted.Message(hosted.MessagePage{Head: f.head(pc, title), Title: title, Message: msg,
 		LinkURL: link, LinkText: linkText}))
 }
 
@@ -254,10 +255,12 @@ func (f *Frontend) intandemChargeFrame(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	frame := templates.ChargeFrame{Head: f.head(pc, "Card"), PivotID: conn.BusinessUID, TokenURL: "/intandem/token",
+	head := f.head(pc, "Card")
+	head.BodyClass = "frame"
+	frame := intandemview.ChargeFrame{Head: head, PivotID: conn.BusinessUID, TokenURL: "/intandem/token",
 		ParentOrigins: strings.Join(conn.Origins(), " "), Provider: string(p.Type), PublishableKey: pk,
 		Script: f.assets.URL("js/intandem-charge.js")}
-	if err := templates.IntandemCharge(frame).Render(r.Context(), w); err != nil {
+	if err := intandemview.Charge(frame).Render(r.Context(), w); err != nil {
 		f.log.Warn("rendering the charge iframe", "err", err)
 	}
 }

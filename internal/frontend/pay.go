@@ -12,7 +12,7 @@ import (
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider"
-	"github.com/pgw/pgw/templates"
+	"github.com/pgw/pgw/templates/hosted"
 )
 
 // payForm takes the sandbox card form. Success sends the buyer to the
@@ -73,8 +73,8 @@ func (f *Frontend) tooManyAttempts(w http.ResponseWriter, r *http.Request, c *ch
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(ex.RetryAfterSeconds()))
 	mins := int(ex.RetryAfter/time.Minute) + 1
-	f.render(w, r, http.StatusTooManyRequests, pc, templates.State(templates.StatePage{
-		Head: f.head(pc, "Too many attempts"), Brand: templates.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL},
+	f.render(w, r, http.StatusTooManyRequests, pc, hosted.State(hosted.StatePage{
+		Head: f.head(pc, "Too many attempts"), Brand: hosted.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL},
 		Title:     "Too many payment attempts",
 		Message:   fmt.Sprintf("For your security, payments on this page are paused. Please try again in %d minutes. Nothing was charged.", mins),
 		Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
@@ -89,8 +89,8 @@ func (f *Frontend) alreadyClosed(w http.ResponseWriter, r *http.Request, c *chec
 		f.fail(w, r, err)
 		return
 	}
-	f.render(w, r, http.StatusConflict, pc, templates.State(templates.StatePage{
-		Head: f.head(pc, "Checkout already closed"), Brand: templates.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL},
+	f.render(w, r, http.StatusConflict, pc, hosted.State(hosted.StatePage{
+		Head: f.head(pc, "Checkout already closed"), Brand: hosted.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL},
 		Title:     "This checkout can no longer be paid",
 		Message:   "It was paid, expired or canceled while you were paying. Your card was not charged.",
 		Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/pgw/pgw/static"
-	"github.com/pgw/pgw/templates"
+	"github.com/pgw/pgw/templates/hosted"
 )
 
 // BenchmarkRenderTemplate measures rendering alone (no database): the server
@@ -14,19 +14,19 @@ import (
 func BenchmarkRenderTemplate(b *testing.B) {
 	f := &Frontend{assets: static.New()}
 	pc := pageCtx{nonce: "bm9uY2Vub25jZW5vbmNl", lang: "de-DE"}
-	p := templates.CheckoutPage{
+	p := hosted.CheckoutPage{
 		Head:  f.head(pc, "Pay Kaffee & Co"),
-		Brand: templates.Brand{SiteName: "Kaffee & Co", LogoURL: "https://cdn.example/logo.png"},
-		Summary: templates.Summary{Reference: "order-1042", Lines: []templates.Line{
+		Brand: hosted.Brand{SiteName: "Kaffee & Co", LogoURL: "https://cdn.example/logo.png"},
+		Summary: hosted.Summary{Reference: "order-1042", Lines: []hosted.Line{
 			{Label: "Hoodie", Quantity: 2, UnitPrice: "€ 50,00", Total: "€ 100,00", VATNote: "incl. 19% VAT"},
 			{Label: "Versand", Quantity: 1, UnitPrice: "€ 19,00", Total: "€ 19,00", VATNote: "incl. 19% VAT"},
-		}, Totals: templates.Totals{Subtotal: "€ 100,00", Taxes: []templates.TaxLine{{Label: "VAT 19%", Amount: "€ 19,00"}}, Total: "€ 119,00"}},
+		}, Totals: hosted.Totals{Subtotal: "€ 100,00", Taxes: []hosted.TaxLine{{Label: "VAT 19%", Amount: "€ 19,00"}}, Total: "€ 119,00"}},
 		ExpiresAt: "22 Nov 2026, 10:00 UTC", TestMode: true, CancelURL: "https://shop.example/cart",
-		Card: &templates.CardForm{Action: "/checkout/x/pay", ProviderID: "prov_x", Attempt: "a", PayLabel: "Pay € 119,00"},
+		Card: &hosted.CardForm{Action: "/checkout/x/pay", ProviderID: "prov_x", Attempt: "a", PayLabel: "Pay € 119,00"},
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := templates.Checkout(p).Render(context.Background(), io.Discard); err != nil {
+		if err := hosted.Checkout(p).Render(context.Background(), io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/pgw/pgw/internal/checkout"
-	"github.com/pgw/pgw/templates"
+	"github.com/pgw/pgw/templates/hosted"
 )
 
 // returned is where Stripe sends the buyer after confirming. It never
@@ -20,8 +20,8 @@ func (f *Frontend) returned(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/checkout/"+c.ShortCode, http.StatusSeeOther)
 		return
 	}
-	brand := templates.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL}
-	page := templates.PendingPage{Head: f.head(pc, "Confirming your payment"), Brand: brand}
+	brand := hosted.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL}
+	page := hosted.PendingPage{Head: f.head(pc, "Confirming your payment"), Brand: brand}
 	switch tx.Status {
 	case checkout.TxSucceeded:
 		if u := c.ReturnURLFor(tx.ID); u != "" {
@@ -40,5 +40,5 @@ func (f *Frontend) returned(w http.ResponseWriter, r *http.Request) {
 		}
 		page.RetryPath = "/checkout/" + c.ShortCode
 	}
-	f.render(w, r, http.StatusOK, pc, templates.Pending(page))
+	f.render(w, r, http.StatusOK, pc, hosted.Pending(page))
 }
