@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/adapter/orchestrapay"
 	"github.com/pgw/pgw/internal/adminapi"
 	"github.com/pgw/pgw/internal/auth"
@@ -179,6 +180,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	worker := outbox.New(st, outbox.Config{
 		PollInterval: n.PollInterval, Lease: n.Lease, Concurrency: int(n.Concurrency), MaxAge: n.MaxAge,
 		RetryBase: n.RetryBase, RetryMax: n.RetryMax, AttemptTimeout: n.AttemptTimeout, AllowPrivate: n.AllowPrivateTargets,
+		Sinks: Sinks(st),
 	}, log.With("component", "outbox"))
 	return Component{
 		Server: httpx.Server{Name: MainBackend, Addr: cfg.MainBackend.Addr, Handler: serve(cfg, mux, log, m)},
@@ -189,6 +191,15 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 			worker.Run,
 		},
 	}
+}
+
+// Sinks are every kind of notification main-backend delivers: the IPN and
+// events of payment-gateway.app, and what each adapter sends.
+func Sinks(st *store.Store) map[string]outbox.Sink {
+	sinks := outbox.DefaultSinks(st)
+	sinks[notify.SinkOrchestrapay] = orchestrapay.Sink{Store: st}
+	sinks[notify.SinkIntandem] = intandem.Sink{Store: st}
+	return sinks
 }
 
 // Frontend builds main-frontend.

@@ -75,7 +75,7 @@ func runWorker(t *testing.T, s *store.Store) {
 	go func() {
 		defer close(done)
 		outbox.New(s, outbox.Config{PollInterval: 10 * time.Millisecond, Lease: 3 * time.Second, Concurrency: 4, MaxAge: time.Minute,
-			RetryBase: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond, AttemptTimeout: time.Second, AllowPrivate: true},
+			RetryBase: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond, AttemptTimeout: time.Second, AllowPrivate: true, Sinks: app.Sinks(s)},
 			slog.New(slog.DiscardHandler)).Run(wctx)
 	}()
 	t.Cleanup(func() { cancel(); <-done })

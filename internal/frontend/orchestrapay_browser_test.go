@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/outbox"
 	"github.com/pgw/pgw/internal/store/storetest"
 )
@@ -39,7 +40,7 @@ func TestBrowserOrchestrapayFlow(t *testing.T) {
 	go func() {
 		defer close(done)
 		outbox.New(sh.s, outbox.Config{PollInterval: 10 * time.Millisecond, Lease: 3 * time.Second, Concurrency: 4, MaxAge: time.Minute,
-			RetryBase: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond, AttemptTimeout: time.Second, AllowPrivate: true},
+			RetryBase: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond, AttemptTimeout: time.Second, AllowPrivate: true, Sinks: app.Sinks(sh.s)},
 			slog.New(slog.DiscardHandler)).Run(wctx)
 	}()
 	defer func() { cancel(); <-done }()

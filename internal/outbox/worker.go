@@ -7,9 +7,7 @@ package outbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -34,6 +32,17 @@ type Config struct {
 	RetryMax       time.Duration // longest retry delay
 	AttemptTimeout time.Duration // one attempt, connect to last byte
 	AllowPrivate   bool          // deliver to loopback and private addresses
+	// Sinks build and judge the requests of each kind of delivery (by
+	// store.Delivery.Sink); nil means DefaultSinks.
+	Sinks map[string]Sink
+}
+
+// Sink is one kind of notification: it turns a stored delivery into the
+// request of one attempt (signed afresh) and says whether an answer means
+// the receiver has it. Adapters bring their own.
+type Sink interface {
+	Request(ctx context.Context, d *store.Delivery, now time.Time) (*http.Request, error)
+	Delivered(status int, body []byte) bool
 }
 
 // Worker sends deliveries.
@@ -50,6 +59,9 @@ const responseSnippet = 512
 
 // New returns a worker with a fresh owner id.
 func New(s *store.Store, cfg Config, log *slog.Logger) *Worker {
+	if cfg.Sinks == nil {
+		cfg.Sinks = DefaultSinks(s)
+	}
 	tr := &http.Transport{
 		DialContext:           notify.DialContext(cfg.AttemptTimeout, cfg.AllowPrivate),
 		TLSHandshakeTimeout:   cfg.AttemptTimeout,
@@ -138,60 +150,21 @@ func (w *Worker) deliver(ctx context.Context, d *store.Delivery) {
 	}
 }
 
-// attempt sends one signed request.
+// attempt sends one request, built and judged by the delivery's sink.
 func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptResult {
 	now := store.TimeNow()
 	res := store.AttemptResult{At: now}
-	site, err := w.store.GetSite(ctx, d.OrganizationID, d.SiteID)
-	if err != nil {
-		res.Error = "loading signing secret: " + err.Error()
+	sink, ok := w.cfg.Sinks[d.Sink]
+	if !ok {
+		res.Error = "no sink delivers " + d.Sink + " notifications in this process"
 		return res
 	}
-	method, body := http.MethodPost, d.Body
-	if d.Sink == notify.SinkIntandem {
-		method = http.MethodPut // inTandem's "send checkout update"
-		if body, err = w.intandemUpdate(ctx, d); err != nil {
-			res.Error = err.Error()
-			return res
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, method, d.Target, strings.NewReader(body))
+	req, err := sink.Request(ctx, d, now)
 	if err != nil {
-		res.Error = "bad target URL"
+		res.Error = err.Error()
 		return res
 	}
-	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "pgw-notify/1")
-	switch d.Sink {
-	case notify.SinkIntandem:
-		conn, err := w.store.IntandemBySite(ctx, d.SiteID)
-		if err != nil {
-			res.Error = "loading inTandem connection: " + err.Error()
-			return res
-		}
-		req.Header.Set("Authorization", "Bearer "+conn.Token)
-	case notify.SinkOrchestrapay:
-		// Orchestrapay's webhooks carry the intent's shared secret, no HMAC.
-		secret, err := w.store.OrchestrapaySecret(ctx, d.CheckoutID, d.SubjectID)
-		if err != nil {
-			res.Error = "loading webhook secret: " + err.Error()
-			return res
-		}
-		if secret != "" {
-			req.Header.Set(notify.HeaderOrchestrapaySecret, secret)
-		}
-	default:
-		current, previous := site.SigningSecrets(now)
-		ts := now.Unix()
-		req.Header.Set(notify.HeaderTimestamp, strconv.FormatInt(ts, 10))
-		req.Header.Set(notify.HeaderSignature, notify.Sign(current, ts, []byte(d.Body)))
-		if previous != "" {
-			req.Header.Set(notify.HeaderPreviousSignature, notify.Sign(previous, ts, []byte(d.Body)))
-		}
-	}
-	req.Header.Set(notify.HeaderEventID, d.EventID)
-	req.Header.Set("X-Delivery-Attempt", strconv.Itoa(d.Attempts+1))
-
 	start := time.Now()
 	resp, err := w.client.Do(req)
 	res.Latency = time.Since(start)
@@ -208,44 +181,11 @@ func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptRe
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, responseSnippet))
 	res.HTTPStatus = resp.StatusCode
 	res.Response = strings.ToValidUTF8(string(snippet), "?")
-	switch d.Sink {
-	case notify.SinkIPN, notify.SinkOrchestrapay:
-		// The plugins and Orchestrapay clients answer 200; anything else, 204
-		// included, is retried.
-		res.Delivered = resp.StatusCode == http.StatusOK
-	case notify.SinkIntandem:
-		// inTandem answers 201; Already_paid means it has this transaction
-		// already (our update is retried with the same transaction id).
-		res.Delivered = resp.StatusCode >= 200 && resp.StatusCode < 300 ||
-			resp.StatusCode == http.StatusUnprocessableEntity && strings.Contains(string(snippet), "Already_paid")
-	default:
-		res.Delivered = resp.StatusCode >= 200 && resp.StatusCode < 300
-	}
+	res.Delivered = sink.Delivered(resp.StatusCode, snippet)
 	if !res.Delivered {
 		res.Error = "HTTP " + strconv.Itoa(resp.StatusCode)
 	}
 	return res
-}
-
-// intandemUpdate completes a stored checkout update with its transaction_id,
-// the payment's charge key, which is a secret and so never stored with it.
-func (w *Worker) intandemUpdate(ctx context.Context, d *store.Delivery) (string, error) {
-	var body map[string]any
-	dec := json.NewDecoder(strings.NewReader(d.Body))
-	dec.UseNumber() // keeps the amount's decimals as they were written
-	if err := dec.Decode(&body); err != nil {
-		return "", fmt.Errorf("reading the checkout update: %w", err)
-	}
-	key, err := w.store.IssueIntandemChargeKey(ctx, d.OrganizationID, d.SubjectID)
-	if err != nil {
-		return "", err
-	}
-	body["transaction_id"] = key
-	out, err := json.Marshal(body)
-	if err != nil {
-		return "", fmt.Errorf("writing the checkout update: %w", err)
-	}
-	return string(out), nil
 }
 
 // cleanError drops the target URL (it may carry the merchant's tokens) from a
