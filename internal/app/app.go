@@ -105,10 +105,18 @@ func serve(cfg *config.Config, h http.Handler, log *slog.Logger, m *httpx.Metric
 }
 
 func newMux(cfg *config.Config, name string, st *store.Store) (*http.ServeMux, *httpx.Metrics) {
+	installHooks(st)
 	mux := http.NewServeMux()
 	reg := httpx.NewRegistry(mux, cfg.Metrics.Token)
 	httpx.Health(mux, st)
 	return mux, httpx.NewMetrics(reg, name)
+}
+
+// installHooks gives the store the adapters' hooks: every server changes
+// checkouts, and each change carries what the adapters add to it.
+func installHooks(st *store.Store) {
+	orchestrapay.NewData(st)
+	intandem.Install(st)
 }
 
 // Admin builds admin-backend.
@@ -197,7 +205,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 // events of payment-gateway.app, and what each adapter sends.
 func Sinks(st *store.Store) map[string]outbox.Sink {
 	sinks := outbox.DefaultSinks(st)
-	sinks[notify.SinkOrchestrapay] = orchestrapay.Sink{Store: st}
+	sinks[notify.SinkOrchestrapay] = orchestrapay.Sink{Data: orchestrapay.NewData(st)}
 	sinks[notify.SinkIntandem] = intandem.Sink{Store: st}
 	return sinks
 }

@@ -180,13 +180,10 @@ func (s *Store) closeCheckout(ctx context.Context, tx bun.Tx, orgID, id string, 
 	if err := tx.NewSelect().Model(c).Where("id = ?", id).Scan(ctx); err != nil {
 		return fmt.Errorf("reloading checkout: %w", err)
 	}
-	if err := addEvent(ctx, tx, c, checkoutEvents[to], "checkout", id, checkoutPayload(c), t); err != nil {
+	if err := s.addEvent(ctx, tx, c, checkoutEvents[to], "checkout", id, checkoutPayload(c), t); err != nil {
 		return err
 	}
-	if c.Source == checkout.SourceOrchestrapay {
-		return s.syncOrchestrapay(ctx, tx, c, to, t)
-	}
-	return nil
+	return s.runCloseHooks(ctx, tx, c, to, t)
 }
 
 // GetCheckoutByShortCode finds a checkout by the code in its hosted URL, for

@@ -43,6 +43,7 @@ type Store struct {
 	box     *secrets.Box
 	batch   *batcher
 	reads   readStmts
+	hooks   hooks
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" (a file, created

@@ -78,7 +78,7 @@ func (e *WebhookEndpoint) EventList() []string { return strings.Fields(e.Events)
 // enqueue writes the deliveries an event causes: the IPN for a transaction's
 // status change when its checkout has an ipnUrl, and the typed event for every
 // endpoint of the site subscribed to it.
-func enqueue(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e *Event, t time.Time) error {
+func (s *Store) enqueue(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e *Event, t time.Time) error {
 	var ds []*Delivery
 	base := func(sink, target, key, body string) *Delivery {
 		return &Delivery{
@@ -118,10 +118,8 @@ func enqueue(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e *Event, t t
 			ds = append(ds, base(notify.SinkWebhook, ep.URL, "", string(body)))
 		}
 	}
-	if c.Source == checkout.SourceIntandem {
-		if err := enqueueIntandem(ctx, tx, c, e, t); err != nil {
-			return fmt.Errorf("writing inTandem checkout update: %w", err)
-		}
+	if err := s.runEventHooks(ctx, tx, c, e, t); err != nil {
+		return err
 	}
 	if len(ds) == 0 {
 		return nil

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -15,9 +14,6 @@ import (
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
-	"github.com/pgw/pgw/internal/ids"
-	"github.com/pgw/pgw/internal/money"
-	"github.com/pgw/pgw/internal/notify"
 )
 
 // IntandemConnection links a site to an inTandem business.
@@ -116,7 +112,7 @@ func (s *Store) SetIntandemConnected(ctx context.Context, siteID string, connect
 // FindOrCreateCheckout stores c unless the site already has a checkout with
 // the same source reference, which is returned instead (created=false).
 func (s *Store) FindOrCreateCheckout(ctx context.Context, c *checkout.Checkout) (*checkout.Checkout, bool, error) {
-	return retryOnConflict(func() (*checkout.Checkout, bool, error) {
+	return RetryOnConflict(func() (*checkout.Checkout, bool, error) {
 		var got *checkout.Checkout
 		var created bool
 		err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -210,42 +206,6 @@ func IntandemCheckoutRef(businessUID, urlKey string) string {
 // IntandemChargeRef is the source reference of a back-office charge.
 func IntandemChargeRef(businessUID, paymentStatusUID string) string {
 	return "charge:" + businessUID + ":" + paymentStatusUID
-}
-
-// enqueueIntandem tells inTandem that a checkout it sent us was paid: a PUT
-// of the checkout update, retried until accepted.
-func enqueueIntandem(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e *Event, t time.Time) error {
-	rest, ok := strings.CutPrefix(c.SourceRef, "checkout:")
-	if !ok || e.Type != "transaction.succeeded" {
-		return nil
-	}
-	_, urlKey, _ := strings.Cut(rest, ":")
-	conn := new(IntandemConnection)
-	if err := tx.NewSelect().Model(conn).Where("site_id = ?", c.SiteID).Scan(ctx); err != nil {
-		if errors.Is(err, errNoRows) {
-			return nil
-		}
-		return err
-	}
-	cur, err := money.ParseCurrency(c.Currency)
-	if err != nil {
-		return err
-	}
-	// The transaction_id inTandem refunds by is the payment's charge key, a
-	// secret: the worker adds it when it sends, so it is never stored.
-	body, err := json.Marshal(map[string]any{
-		"url_key": urlKey, "type": "checkout.session.completed",
-		"created": t.UTC().Format(time.RFC3339), "amount": json.Number(money.Format(c.Amount, cur)),
-		"payment_method": "Credit Card",
-	})
-	if err != nil {
-		return err
-	}
-	d := &Delivery{ID: ids.New("dlv"), EventID: e.ID, OrganizationID: c.OrganizationID, SiteID: c.SiteID, CheckoutID: c.ID,
-		SubjectID: e.SubjectID, Sink: notify.SinkIntandem, Target: strings.TrimRight(conn.APIBase, "/") + "/platform/v1/payment/checkout/",
-		OrderingKey: "intandem:" + c.ID, Body: string(body), Status: notify.Pending, NextAttemptAt: t, CreatedAt: t, UpdatedAt: t}
-	_, err = tx.NewInsert().Model(d).Exec(ctx)
-	return err
 }
 
 // FindCheckoutBySourceRef returns the checkout of a site with a source reference.

@@ -28,7 +28,7 @@ type Event struct {
 
 // addEvent writes an event about c (or one of its transactions) and the
 // deliveries it causes, in the caller's transaction.
-func addEvent(ctx context.Context, tx bun.Tx, c *checkout.Checkout, typ, subjectType, subjectID string, payload any, t time.Time) error {
+func (s *Store) addEvent(ctx context.Context, tx bun.Tx, c *checkout.Checkout, typ, subjectType, subjectID string, payload any, t time.Time) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("encoding %s event: %w", typ, err)
@@ -40,7 +40,7 @@ func addEvent(ctx context.Context, tx bun.Tx, c *checkout.Checkout, typ, subject
 	if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
 		return fmt.Errorf("writing %s event: %w", typ, err)
 	}
-	return enqueue(ctx, tx, c, e, t)
+	return s.enqueue(ctx, tx, c, e, t)
 }
 
 // EventsFor returns the events about one subject, oldest first.

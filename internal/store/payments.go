@@ -22,7 +22,7 @@ func (s *Store) CreateTransaction(ctx context.Context, c *checkout.Checkout, t *
 			return fmt.Errorf("inserting transaction: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			return addEvent(ctx, tx, c, "transaction.initiated", "transaction", t.ID, txPayload(c, t), t.CreatedAt)
+			return s.addEvent(ctx, tx, c, "transaction.initiated", "transaction", t.ID, txPayload(c, t), t.CreatedAt)
 		}
 		got, created = new(checkout.Transaction), false
 		return tx.NewSelect().Model(got).Where("checkout_id = ?", t.CheckoutID).Where("attempt_key = ?", t.AttemptKey).Scan(ctx)
@@ -173,7 +173,7 @@ func (s *Store) transition(ctx context.Context, tx bun.Tx, c *checkout.Checkout,
 	if err := tx.NewSelect().Model(moved).Where("id = ?", id).Scan(ctx); err != nil {
 		return false, fmt.Errorf("reloading transaction: %w", err)
 	}
-	return true, addEvent(ctx, tx, c, "transaction."+string(to), "transaction", id, txPayload(c, moved), t)
+	return true, s.addEvent(ctx, tx, c, "transaction."+string(to), "transaction", id, txPayload(c, moved), t)
 }
 
 // txPayload is the object of a transaction event, as merchants see it.

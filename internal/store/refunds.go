@@ -95,7 +95,7 @@ func (s *Store) CompleteRefund(ctx context.Context, c *checkout.Checkout, r *Ref
 			return s.refundedInFull(ctx, tx, c, r.TransactionID, t)
 		}
 		// A partial refund changes no status: it is a typed event only.
-		return addEvent(ctx, tx, c, "transaction.refunded", "refund", r.ID, map[string]any{
+		return s.addEvent(ctx, tx, c, "transaction.refunded", "refund", r.ID, map[string]any{
 			"id": r.ID, "transactionId": r.TransactionID, "amount": r.Amount, "currency": r.Currency,
 			"externalReference": c.ExternalReference, "partial": true,
 		}, t)

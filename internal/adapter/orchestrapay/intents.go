@@ -135,7 +135,7 @@ func checkIntent(req *intentRequest) (amount int64, timeout int64, problems []st
 }
 
 // buildIntent turns a valid request into a checkout and its intent.
-func (h *Handler) buildIntent(key *auth.APIKey, site *tenant.Site, req *intentRequest, amount, timeout int64) (*checkout.Checkout, *store.OrchestrapayIntent, error) {
+func (h *Handler) buildIntent(key *auth.APIKey, site *tenant.Site, req *intentRequest, amount, timeout int64) (*checkout.Checkout, *Intent, error) {
 	uuid := ids.UUID()
 	ref := req.HumanRef
 	if ref == "" {
@@ -177,7 +177,7 @@ func (h *Handler) buildIntent(key *auth.APIKey, site *tenant.Site, req *intentRe
 		payload = "{}"
 	}
 	t := h.opts.Now()
-	in := &store.OrchestrapayIntent{
+	in := &Intent{
 		CheckoutID: c.ID, OrganizationID: key.OrganizationID, UUID: uuid, Amount: c.Amount, Currency: c.Currency,
 		FinalSuccessURL: req.FinalSuccessURL, FinalFailureURL: req.FinalFailureURL, Locale: c.Locale,
 		IdempotencyKey: req.IdempotencyKey, HumanRef: req.HumanRef, TimeoutSeconds: timeout, WebhookURLs: string(urls),
@@ -206,7 +206,7 @@ func orEmptyItems(s []lineItem) []lineItem {
 // looks at the checkout before anything is written and may refuse it (having
 // answered).
 func (h *Handler) intentFrom(w http.ResponseWriter, r *http.Request, key *auth.APIKey, req *intentRequest,
-	check func(*checkout.Checkout) bool) (*store.OrchestrapayIntent, *checkout.Checkout, bool, bool) {
+	check func(*checkout.Checkout) bool) (*Intent, *checkout.Checkout, bool, bool) {
 	amount, timeout, problems := checkIntent(req)
 	if len(problems) > 0 {
 		nestError(w, r, http.StatusBadRequest, "validation_error", problems...)
@@ -230,8 +230,8 @@ func (h *Handler) intentFrom(w http.ResponseWriter, r *http.Request, key *auth.A
 	if check != nil && !check(c) {
 		return nil, nil, false, false
 	}
-	got, created, err := h.store.CreateOrchestrapayIntent(r.Context(), c, in)
-	if errors.Is(err, store.ErrIdempotencyOtherMode) {
+	got, created, err := h.data.CreateIntent(r.Context(), c, in)
+	if errors.Is(err, ErrIdempotencyOtherMode) {
 		nestError(w, r, http.StatusConflict, "idempotency_error", "checkout_intent_idempotency_key was used by a key of the other mode")
 		return nil, nil, false, false
 	}
@@ -312,7 +312,7 @@ func (h *Handler) listIntents(w http.ResponseWriter, r *http.Request, key *auth.
 		nestError(w, r, http.StatusBadRequest, "invalid_query", err.Error())
 		return
 	}
-	list, total, err := h.store.ListOrchestrapayIntents(r.Context(), store.KeyScope(key), req.Query)
+	list, total, err := h.data.ListIntents(r.Context(), store.KeyScope(key), req.Query)
 	if err != nil {
 		h.internal(w, r, err)
 		return

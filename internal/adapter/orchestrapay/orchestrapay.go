@@ -36,6 +36,7 @@ type Options struct {
 // Handler serves the surface.
 type Handler struct {
 	store *store.Store
+	data  *Data
 	pay   *payment.Service
 	log   *slog.Logger
 	opts  Options
@@ -48,7 +49,7 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 	if opts.Now == nil {
 		opts.Now = store.TimeNow
 	}
-	return &Handler{store: s, pay: pay, log: log, opts: opts, checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now)}
+	return &Handler{store: s, data: NewData(s), pay: pay, log: log, opts: opts, checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now)}
 }
 
 // Authenticator wraps a handler in API-key authentication for a scope.

@@ -31,11 +31,11 @@ func (h *Handler) createPayment(w http.ResponseWriter, r *http.Request, key *aut
 		nestError(w, r, http.StatusBadRequest, "validation_error", "gateway is required")
 		return
 	}
-	var in *store.OrchestrapayIntent
+	var in *Intent
 	var c *checkout.Checkout
 	var err error
 	if req.CheckoutIntent != "" {
-		in, err = h.store.GetOrchestrapayIntent(r.Context(), key.OrganizationID, req.CheckoutIntent)
+		in, err = h.data.GetIntent(r.Context(), key.OrganizationID, req.CheckoutIntent)
 		if err == nil {
 			// An intent of the key's other mode is not found.
 			c, err = h.store.CheckoutInScope(r.Context(), store.KeyScope(key), in.CheckoutID)
@@ -74,7 +74,7 @@ func (h *Handler) createPayment(w http.ResponseWriter, r *http.Request, key *aut
 			return
 		}
 	}
-	p, err := h.store.CreateOrchestrapayPayment(r.Context(), c, gw.ID, time.Duration(in.TimeoutSeconds)*time.Second)
+	p, err := h.data.CreatePayment(r.Context(), c, gw.ID, time.Duration(in.TimeoutSeconds)*time.Second)
 	if errors.Is(err, checkout.ErrNotOpen) {
 		nestError(w, r, http.StatusConflict, "CHECKOUT_INTENT_CLOSED", "this checkout intent is already paid, expired or canceled")
 		return
@@ -86,7 +86,7 @@ func (h *Handler) createPayment(w http.ResponseWriter, r *http.Request, key *aut
 	httpx.WriteJSON(w, http.StatusCreated, paymentView(p, in, c, c.PaymentURL(h.opts.PaymentBaseURL)))
 }
 
-func paymentView(p *store.OrchestrapayPayment, in *store.OrchestrapayIntent, c *checkout.Checkout, url string) map[string]any {
+func paymentView(p *Payment, in *Intent, c *checkout.Checkout, url string) map[string]any {
 	return map[string]any{
 		"uuid": p.UUID, "id": p.ID, "status": p.Status, "sub_status": p.SubStatus, "gateway": p.Gateway,
 		"checkout_intent": in.UUID, "checkout_intent_secret": in.Secret, "amount": c.Amount, "currency": c.Currency,
@@ -105,7 +105,7 @@ type refundRequest struct {
 	IdempotencyKey      string      `json:"checkout_intent_idempotency_key"`
 }
 
-func refundView(rf *store.OrchestrapayRefund, p *store.OrchestrapayPayment) map[string]any {
+func refundView(rf *Refund, p *Payment) map[string]any {
 	return map[string]any{
 		"uuid": rf.UUID, "id": rf.ID, "status": rf.Status, "sub_status": rf.SubStatus, "amount": rf.Amount,
 		"currency": rf.Currency, "payment_intent_secret": p.ID, "transaction_id": p.ID, "created_at": rf.CreatedAt,
@@ -143,7 +143,7 @@ func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth
 		nestError(w, r, http.StatusBadRequest, "validation_error", problems...)
 		return
 	}
-	p, err := h.store.GetOrchestrapayPayment(r.Context(), key.OrganizationID, pid)
+	p, err := h.data.GetPayment(r.Context(), key.OrganizationID, pid)
 	var c *checkout.Checkout
 	if err == nil {
 		// A payment of the key's other mode is not found.
@@ -153,7 +153,7 @@ func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth
 		return
 	}
 	if req.IdempotencyKey != "" {
-		if existing, err := h.store.FindOrchestrapayRefund(r.Context(), key.OrganizationID, req.IdempotencyKey); err == nil {
+		if existing, err := h.data.FindRefund(r.Context(), key.OrganizationID, req.IdempotencyKey); err == nil {
 			if existing.PaymentUUID != p.UUID {
 				nestError(w, r, http.StatusConflict, "idempotency_error", "idempotency_key was used for another payment intent")
 				return
@@ -162,7 +162,7 @@ func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth
 			return
 		}
 	}
-	if p.Status != store.OrchSuccess {
+	if p.Status != StatusSuccess {
 		nestError(w, r, http.StatusBadRequest, "REFUND_TX_MUST_BE_SUCCESSFUL", "REFUND_TX_MUST_BE_SUCCESSFUL")
 		return
 	}
@@ -186,9 +186,9 @@ func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth
 	}
 	urls, _ := json.Marshal(orEmpty(req.WebhookURLs))
 	t := h.opts.Now()
-	claim, created, err := h.store.ClaimOrchestrapayRefund(r.Context(), &store.OrchestrapayRefund{
+	claim, created, err := h.data.ClaimRefund(r.Context(), &Refund{
 		UUID: newUUID(), OrganizationID: key.OrganizationID, PaymentUUID: p.UUID, IdempotencyKey: req.IdempotencyKey,
-		Amount: amount, Currency: c.Currency, Status: store.OrchPending, SubStatus: store.OrchPending,
+		Amount: amount, Currency: c.Currency, Status: StatusPending, SubStatus: StatusPending,
 		WebhookURLs: string(urls), WebhookSecret: req.WebhookSecret, CreatedAt: t, UpdatedAt: t,
 	})
 	if err != nil {
@@ -201,7 +201,7 @@ func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth
 	}
 	rf, err := h.pay.Refund(r.Context(), key.OrganizationID, tx.ID, amount)
 	if err != nil {
-		if serr := h.store.SettleOrchestrapayRefund(r.Context(), claim, p, c, "", false); serr != nil {
+		if serr := h.data.SettleRefund(r.Context(), claim, p, c, "", false); serr != nil {
 			h.log.Error("recording a failed refund", "err", serr)
 		}
 		if errors.Is(err, store.ErrRefundTooMuch) {
@@ -212,7 +212,7 @@ func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth
 		nestError(w, r, http.StatusBadGateway, "provider_error", "the payment provider could not refund; nothing was refunded")
 		return
 	}
-	if err := h.store.SettleOrchestrapayRefund(r.Context(), claim, p, c, rf.ID, true); err != nil {
+	if err := h.data.SettleRefund(r.Context(), claim, p, c, rf.ID, true); err != nil {
 		h.internal(w, r, err)
 		return
 	}

@@ -14,11 +14,11 @@ import (
 // Sink delivers Orchestrapay's payment webhooks: the stored body, with the
 // intent's shared secret in Orchestrapay-Webhook-Secret (no HMAC); only 200
 // counts as delivered.
-type Sink struct{ Store *store.Store }
+type Sink struct{ Data *Data }
 
 // Request adds the intent's secret.
 func (s Sink) Request(ctx context.Context, d *store.Delivery, _ time.Time) (*http.Request, error) {
-	secret, err := s.Store.OrchestrapaySecret(ctx, d.CheckoutID, d.SubjectID)
+	secret, err := s.Data.WebhookSecret(ctx, d.CheckoutID, d.SubjectID)
 	if err != nil {
 		return nil, fmt.Errorf("loading webhook secret: %w", err)
 	}

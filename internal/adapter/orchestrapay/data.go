@@ -1,7 +1,8 @@
-package store
+package orchestrapay
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,11 +13,24 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/notify"
+	"github.com/pgw/pgw/internal/store"
 )
 
-// OrchestrapayIntent is a checkout created through the Orchestrapay surface,
+// Data is the surface's own tables (intents, payment intents, refunds) and
+// the webhooks they send, kept in the core's database and transactions.
+type Data struct{ st *store.Store }
+
+// NewData returns the tables over s and installs the hook that follows a
+// checkout's closing on its payment intents.
+func NewData(s *store.Store) *Data {
+	d := &Data{st: s}
+	s.OnCheckoutClosed("orchestrapay", d.syncPayments)
+	return d
+}
+
+// Intent is a checkout created through the Orchestrapay surface,
 // with what that surface sends and shows beside our checkout.
-type OrchestrapayIntent struct {
+type Intent struct {
 	bun.BaseModel    `bun:"table:orchestrapay_intents,alias:oi"`
 	CheckoutID       string    `bun:",pk"`
 	OrganizationID   string    `bun:",notnull"`
@@ -43,14 +57,14 @@ type OrchestrapayIntent struct {
 }
 
 // URLs returns the webhook URLs.
-func (i *OrchestrapayIntent) URLs() []string {
+func (i *Intent) URLs() []string {
 	var u []string
 	json.Unmarshal([]byte(i.WebhookURLs), &u) //nolint:errcheck // written by us
 	return u
 }
 
-// OrchestrapayPayment is a payment intent: one gateway's try at a checkout intent.
-type OrchestrapayPayment struct {
+// Payment is a payment intent: one gateway's try at a checkout intent.
+type Payment struct {
 	bun.BaseModel  `bun:"table:orchestrapay_payments,alias:op"`
 	UUID           string    `bun:"uuid,pk"`
 	ID             int64     `bun:"id,notnull"`
@@ -64,8 +78,8 @@ type OrchestrapayPayment struct {
 	UpdatedAt      time.Time `bun:",notnull"`
 }
 
-// OrchestrapayRefund is a refund asked through the Orchestrapay surface.
-type OrchestrapayRefund struct {
+// Refund is a refund asked through the Orchestrapay surface.
+type Refund struct {
 	bun.BaseModel    `bun:"table:orchestrapay_refunds,alias:orf"`
 	UUID             string    `bun:"uuid,pk"`
 	ID               int64     `bun:"id,notnull"`
@@ -86,49 +100,28 @@ type OrchestrapayRefund struct {
 
 // Orchestrapay statuses: only pending ever changes.
 const (
-	OrchPending  = "pending"
-	OrchSuccess  = "success"
-	OrchCanceled = "canceled"
+	StatusPending  = "pending"
+	StatusSuccess  = "success"
+	StatusCanceled = "canceled"
 )
-
-// nextCounter allocates the next number of a per-organization sequence.
-func nextCounter(ctx context.Context, tx bun.Tx, orgID, name string) (int64, error) {
-	var v int64
-	err := tx.NewRaw(`INSERT INTO counters (organization_id, name, value) VALUES (?, ?, 1)
-ON CONFLICT (organization_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, orgID, name).Scan(ctx, &v)
-	if err != nil {
-		return 0, fmt.Errorf("numbering %s: %w", name, err)
-	}
-	return v, nil
-}
 
 // ErrIdempotencyOtherMode refuses an idempotency key that a key of the
 // organization's other mode (test or live) used first.
 var ErrIdempotencyOtherMode = errors.New("the idempotency key belongs to the other mode")
 
-// CreateOrchestrapayIntent stores a checkout and its intent in one
+// CreateIntent stores a checkout and its intent in one
 // transaction, numbering the intent's secret. An intent with the same
 // idempotency key in the organization is returned instead (created=false).
-func (s *Store) CreateOrchestrapayIntent(ctx context.Context, c *checkout.Checkout, in *OrchestrapayIntent) (*OrchestrapayIntent, bool, error) {
-	return retryOnConflict(func() (*OrchestrapayIntent, bool, error) { return s.createOrchestrapayIntent(ctx, c, in) })
+func (d *Data) CreateIntent(ctx context.Context, c *checkout.Checkout, in *Intent) (*Intent, bool, error) {
+	return store.RetryOnConflict(func() (*Intent, bool, error) { return d.createIntent(ctx, c, in) })
 }
 
-// retryOnConflict runs a find-or-create once more when it lost a race to a
-// concurrent transaction on a unique key: the second run finds the winner.
-func retryOnConflict[T any](fn func() (T, bool, error)) (T, bool, error) {
-	v, created, err := fn()
-	if isUniqueViolation(err) {
-		return fn()
-	}
-	return v, created, err
-}
-
-func (s *Store) createOrchestrapayIntent(ctx context.Context, c *checkout.Checkout, in *OrchestrapayIntent) (*OrchestrapayIntent, bool, error) {
-	var got *OrchestrapayIntent
+func (d *Data) createIntent(ctx context.Context, c *checkout.Checkout, in *Intent) (*Intent, bool, error) {
+	var got *Intent
 	var created bool
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if in.IdempotencyKey != "" {
-			existing := new(OrchestrapayIntent)
+			existing := new(Intent)
 			err := tx.NewSelect().Model(existing).Where("organization_id = ?", in.OrganizationID).
 				Where("idempotency_key = ?", in.IdempotencyKey).Scan(ctx)
 			if err == nil {
@@ -142,20 +135,20 @@ func (s *Store) createOrchestrapayIntent(ctx context.Context, c *checkout.Checko
 				got, created = existing, false
 				return nil
 			}
-			if !errors.Is(err, errNoRows) {
+			if !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
 		}
-		if err := s.insertCheckout(ctx, tx, c, nil); err != nil {
+		if err := d.st.InsertCheckout(ctx, tx, c, nil); err != nil {
 			return err
 		}
-		secret, err := nextCounter(ctx, tx, in.OrganizationID, "checkout_intent")
+		secret, err := store.NextCounter(ctx, tx, in.OrganizationID, "checkout_intent")
 		if err != nil {
 			return err
 		}
 		row := *in
 		row.Secret = secret
-		row.WebhookSecretEnc = s.box.Seal(in.WebhookSecret, "orchestrapay:"+in.CheckoutID)
+		row.WebhookSecretEnc = d.st.Box().Seal(in.WebhookSecret, "orchestrapay:"+in.CheckoutID)
 		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return fmt.Errorf("inserting checkout intent: %w", err)
 		}
@@ -165,42 +158,42 @@ func (s *Store) createOrchestrapayIntent(ctx context.Context, c *checkout.Checko
 	return got, created, err
 }
 
-// GetOrchestrapayIntent finds an intent of the organization by its UUID.
-func (s *Store) GetOrchestrapayIntent(ctx context.Context, orgID, uuid string) (*OrchestrapayIntent, error) {
-	i := new(OrchestrapayIntent)
-	if err := s.read.NewSelect().Model(i).Where("organization_id = ?", orgID).Where("uuid = ?", uuid).
+// GetIntent finds an intent of the organization by its UUID.
+func (d *Data) GetIntent(ctx context.Context, orgID, uuid string) (*Intent, error) {
+	i := new(Intent)
+	if err := d.st.Reader().NewSelect().Model(i).Where("organization_id = ?", orgID).Where("uuid = ?", uuid).
 		Where("deleted_at IS NULL").Scan(ctx); err != nil {
-		return nil, notFound(err, "checkout intent")
+		return nil, store.NotFound(err, "checkout intent")
 	}
 	return i, nil
 }
 
-// ListOrchestrapayIntents returns a page of the organization's intents with
+// ListIntents returns a page of the organization's intents with
 // the filters and sort applied (see Query), and the number matching.
-func (s *Store) ListOrchestrapayIntents(ctx context.Context, sc Scope, q Query) ([]*OrchestrapayIntent, int, error) {
-	var list []*OrchestrapayIntent
-	sq := s.read.NewSelect().Model(&list).Where("oi.organization_id = ?", sc.OrganizationID).Where("oi.deleted_at IS NULL")
+func (d *Data) ListIntents(ctx context.Context, sc store.Scope, q store.Query) ([]*Intent, int, error) {
+	var list []*Intent
+	sq := d.st.Reader().NewSelect().Model(&list).Where("oi.organization_id = ?", sc.OrganizationID).Where("oi.deleted_at IS NULL")
 	if sc.Mode != "" {
 		sq = sq.Where("oi.checkout_id IN (SELECT id FROM checkouts WHERE organization_id = ? AND mode = ?)", sc.OrganizationID, sc.Mode)
 	}
 	if q.CountOnly {
 		q.Limit = 1
-		n, err := q.apply(sq, "oi").Count(ctx)
+		n, err := q.Apply(sq, "oi").Count(ctx)
 		return nil, int(n), err
 	}
-	total, err := q.apply(sq, "oi").ScanAndCount(ctx)
+	total, err := q.Apply(sq, "oi").ScanAndCount(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing checkout intents: %w", err)
 	}
 	return list, int(total), nil
 }
 
-// CreateOrchestrapayPayment starts a payment intent on an open checkout: it is
+// CreatePayment starts a payment intent on an open checkout: it is
 // numbered, and the checkout now expires when the payment intent times out.
-func (s *Store) CreateOrchestrapayPayment(ctx context.Context, c *checkout.Checkout, gateway string, timeout time.Duration) (*OrchestrapayPayment, error) {
-	var p *OrchestrapayPayment
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		t := now()
+func (d *Data) CreatePayment(ctx context.Context, c *checkout.Checkout, gateway string, timeout time.Duration) (*Payment, error) {
+	var p *Payment
+	err := d.st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		t := store.TimeNow()
 		res, err := tx.NewUpdate().Model((*checkout.Checkout)(nil)).Set("expires_at = ?", t.Add(timeout)).Set("updated_at = ?", t).
 			Where("id = ?", c.ID).Where("status = ?", checkout.StatusOpen).Where("expires_at > ?", t).Exec(ctx)
 		if err != nil {
@@ -209,63 +202,66 @@ func (s *Store) CreateOrchestrapayPayment(ctx context.Context, c *checkout.Check
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("checkout %s: %w", c.ID, checkout.ErrNotOpen)
 		}
-		id, err := nextCounter(ctx, tx, c.OrganizationID, "payment_intent")
+		id, err := store.NextCounter(ctx, tx, c.OrganizationID, "payment_intent")
 		if err != nil {
 			return err
 		}
-		p = &OrchestrapayPayment{UUID: newUUID(), ID: id, OrganizationID: c.OrganizationID, CheckoutID: c.ID, Gateway: gateway,
-			Status: OrchPending, SubStatus: OrchPending, TimeoutAt: t.Add(timeout), CreatedAt: t, UpdatedAt: t}
+		p = &Payment{UUID: ids.UUID(), ID: id, OrganizationID: c.OrganizationID, CheckoutID: c.ID, Gateway: gateway,
+			Status: StatusPending, SubStatus: StatusPending, TimeoutAt: t.Add(timeout), CreatedAt: t, UpdatedAt: t}
 		_, err = tx.NewInsert().Model(p).Exec(ctx)
 		return err
 	})
 	return p, err
 }
 
-// GetOrchestrapayPayment finds a payment intent of the organization by its id.
-func (s *Store) GetOrchestrapayPayment(ctx context.Context, orgID string, id int64) (*OrchestrapayPayment, error) {
-	p := new(OrchestrapayPayment)
-	if err := s.read.NewSelect().Model(p).Where("organization_id = ?", orgID).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "payment intent")
+// GetPayment finds a payment intent of the organization by its id.
+func (d *Data) GetPayment(ctx context.Context, orgID string, id int64) (*Payment, error) {
+	p := new(Payment)
+	if err := d.st.Reader().NewSelect().Model(p).Where("organization_id = ?", orgID).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, store.NotFound(err, "payment intent")
 	}
 	return p, nil
 }
 
-// syncOrchestrapay follows a checkout's closing on its payment intents, in the
+// syncPayments follows a checkout's closing on its payment intents, in the
 // same transaction: completion makes the latest one a success (creating one
 // when the buyer paid without asking for one), expiry and cancel cancel the
 // pending ones; each change notifies the intent's webhook URLs.
-func (s *Store) syncOrchestrapay(ctx context.Context, tx bun.Tx, c *checkout.Checkout, to checkout.Status, t time.Time) error {
-	intent := new(OrchestrapayIntent)
+func (d *Data) syncPayments(ctx context.Context, tx bun.Tx, c *checkout.Checkout, to checkout.Status, t time.Time) error {
+	if c.Source != checkout.SourceOrchestrapay {
+		return nil
+	}
+	intent := new(Intent)
 	if err := tx.NewSelect().Model(intent).Where("checkout_id = ?", c.ID).Scan(ctx); err != nil {
-		if errors.Is(err, errNoRows) {
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		return err
 	}
-	var pending []*OrchestrapayPayment
-	if err := tx.NewSelect().Model(&pending).Where("checkout_id = ?", c.ID).Where("status = ?", OrchPending).
+	var pending []*Payment
+	if err := tx.NewSelect().Model(&pending).Where("checkout_id = ?", c.ID).Where("status = ?", StatusPending).
 		OrderExpr("created_at DESC, id DESC").Scan(ctx); err != nil {
 		return err
 	}
-	var changed []*OrchestrapayPayment
+	var changed []*Payment
 	switch to {
 	case checkout.StatusComplete:
 		if len(pending) == 0 {
-			id, err := nextCounter(ctx, tx, c.OrganizationID, "payment_intent")
+			id, err := store.NextCounter(ctx, tx, c.OrganizationID, "payment_intent")
 			if err != nil {
 				return err
 			}
-			p := &OrchestrapayPayment{UUID: newUUID(), ID: id, OrganizationID: c.OrganizationID, CheckoutID: c.ID,
+			p := &Payment{UUID: ids.UUID(), ID: id, OrganizationID: c.OrganizationID, CheckoutID: c.ID,
 				Gateway: "hosted", TimeoutAt: t, CreatedAt: t, UpdatedAt: t}
 			if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {
 				return err
 			}
-			pending = []*OrchestrapayPayment{p}
+			pending = []*Payment{p}
 		}
-		pending[0].Status, pending[0].SubStatus = OrchSuccess, OrchSuccess
+		pending[0].Status, pending[0].SubStatus = StatusSuccess, StatusSuccess
 		changed = pending[:1]
 		for _, p := range pending[1:] {
-			p.Status, p.SubStatus = OrchCanceled, "canceled_superseded"
+			p.Status, p.SubStatus = StatusCanceled, "canceled_superseded"
 			changed = append(changed, p)
 		}
 	default:
@@ -274,7 +270,7 @@ func (s *Store) syncOrchestrapay(ctx context.Context, tx bun.Tx, c *checkout.Che
 			sub = "canceled_by_merchant"
 		}
 		for _, p := range pending {
-			p.Status, p.SubStatus = OrchCanceled, sub
+			p.Status, p.SubStatus = StatusCanceled, sub
 			changed = append(changed, p)
 		}
 	}
@@ -284,31 +280,31 @@ func (s *Store) syncOrchestrapay(ctx context.Context, tx bun.Tx, c *checkout.Che
 			return fmt.Errorf("updating payment intent: %w", err)
 		}
 		body, err := json.Marshal(map[string]any{
-			"idempotency_key": newUUID(), "uuid": p.UUID, "id": p.ID, "gateway": p.Gateway, "status": p.Status,
+			"idempotency_key": ids.UUID(), "uuid": p.UUID, "id": p.ID, "gateway": p.Gateway, "status": p.Status,
 			"sub_status": p.SubStatus, "preflight_id": intent.Secret, "payload": json.RawMessage(orEmptyObject(intent.Payload)),
 			"amount": c.Amount, "currency": c.Currency, "step_number": 3, "last_reason": nil, "webhook_type": "payment",
 		})
 		if err != nil {
 			return err
 		}
-		if err := enqueueOrchestrapay(ctx, tx, c.OrganizationID, c.SiteID, c.ID, p.UUID, intent.URLs(), string(body), t); err != nil {
+		if err := enqueueWebhook(ctx, tx, c.OrganizationID, c.SiteID, c.ID, p.UUID, intent.URLs(), string(body), t); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// enqueueOrchestrapay records the webhook as an outbox event and writes one
+// enqueueWebhook records the webhook as an outbox event and writes one
 // delivery per URL; they go out in order per object and URL and count as
 // delivered on HTTP 200 only.
-func enqueueOrchestrapay(ctx context.Context, tx bun.Tx, orgID, siteID, checkoutID, subjectID string, urls []string, body string, t time.Time) error {
-	e := &Event{ID: ids.New("evt"), OrganizationID: orgID, Type: "orchestrapay.webhook", SubjectType: "orchestrapay",
+func enqueueWebhook(ctx context.Context, tx bun.Tx, orgID, siteID, checkoutID, subjectID string, urls []string, body string, t time.Time) error {
+	e := &store.Event{ID: ids.New("evt"), OrganizationID: orgID, Type: "orchestrapay.webhook", SubjectType: "orchestrapay",
 		SubjectID: subjectID, Payload: body, CreatedAt: t}
 	if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
 		return fmt.Errorf("writing Orchestrapay event: %w", err)
 	}
 	for _, u := range urls {
-		d := &Delivery{ID: ids.New("dlv"), EventID: e.ID, OrganizationID: orgID, SiteID: siteID, CheckoutID: checkoutID,
+		d := &store.Delivery{ID: ids.New("dlv"), EventID: e.ID, OrganizationID: orgID, SiteID: siteID, CheckoutID: checkoutID,
 			SubjectID: subjectID, Sink: notify.SinkOrchestrapay, Target: u, OrderingKey: "orch:" + subjectID + ":" + u,
 			Body: body, Status: notify.Pending, NextAttemptAt: t, CreatedAt: t, UpdatedAt: t}
 		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
@@ -318,50 +314,50 @@ func enqueueOrchestrapay(ctx context.Context, tx bun.Tx, orgID, siteID, checkout
 	return nil
 }
 
-// OrchestrapaySecret returns the secret to send with an Orchestrapay webhook
+// WebhookSecret returns the secret to send with an Orchestrapay webhook
 // about subjectID (a payment intent or refund UUID).
-func (s *Store) OrchestrapaySecret(ctx context.Context, checkoutID, subjectID string) (string, error) {
-	r := new(OrchestrapayRefund)
-	if err := s.read.NewSelect().Model(r).Where("uuid = ?", subjectID).Scan(ctx); err == nil {
-		return s.box.Open(r.WebhookSecretEnc, "orchestrapay-refund:"+r.UUID)
+func (d *Data) WebhookSecret(ctx context.Context, checkoutID, subjectID string) (string, error) {
+	r := new(Refund)
+	if err := d.st.Reader().NewSelect().Model(r).Where("uuid = ?", subjectID).Scan(ctx); err == nil {
+		return d.st.Box().Open(r.WebhookSecretEnc, "orchestrapay-refund:"+r.UUID)
 	}
-	i := new(OrchestrapayIntent)
-	if err := s.read.NewSelect().Model(i).Where("checkout_id = ?", checkoutID).Scan(ctx); err != nil {
-		return "", notFound(err, "checkout intent")
+	i := new(Intent)
+	if err := d.st.Reader().NewSelect().Model(i).Where("checkout_id = ?", checkoutID).Scan(ctx); err != nil {
+		return "", store.NotFound(err, "checkout intent")
 	}
-	return s.box.Open(i.WebhookSecretEnc, "orchestrapay:"+i.CheckoutID)
+	return d.st.Box().Open(i.WebhookSecretEnc, "orchestrapay:"+i.CheckoutID)
 }
 
-// ClaimOrchestrapayRefund records a refund request before money moves, so a
+// ClaimRefund records a refund request before money moves, so a
 // retried request with the same idempotency key finds it instead of refunding
 // twice (created=false).
-func (s *Store) ClaimOrchestrapayRefund(ctx context.Context, r *OrchestrapayRefund) (*OrchestrapayRefund, bool, error) {
-	return retryOnConflict(func() (*OrchestrapayRefund, bool, error) { return s.claimOrchestrapayRefund(ctx, r) })
+func (d *Data) ClaimRefund(ctx context.Context, r *Refund) (*Refund, bool, error) {
+	return store.RetryOnConflict(func() (*Refund, bool, error) { return d.claimRefund(ctx, r) })
 }
 
-func (s *Store) claimOrchestrapayRefund(ctx context.Context, r *OrchestrapayRefund) (*OrchestrapayRefund, bool, error) {
-	var got *OrchestrapayRefund
+func (d *Data) claimRefund(ctx context.Context, r *Refund) (*Refund, bool, error) {
+	var got *Refund
 	var created bool
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if r.IdempotencyKey != "" {
-			existing := new(OrchestrapayRefund)
+			existing := new(Refund)
 			err := tx.NewSelect().Model(existing).Where("organization_id = ?", r.OrganizationID).
 				Where("idempotency_key = ?", r.IdempotencyKey).Scan(ctx)
 			if err == nil {
 				got, created = existing, false
 				return nil
 			}
-			if !errors.Is(err, errNoRows) {
+			if !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
 		}
-		id, err := nextCounter(ctx, tx, r.OrganizationID, "refund")
+		id, err := store.NextCounter(ctx, tx, r.OrganizationID, "refund")
 		if err != nil {
 			return err
 		}
 		row := *r
 		row.ID = id
-		row.WebhookSecretEnc = s.box.Seal(r.WebhookSecret, "orchestrapay-refund:"+r.UUID)
+		row.WebhookSecretEnc = d.st.Box().Seal(r.WebhookSecret, "orchestrapay-refund:"+r.UUID)
 		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return fmt.Errorf("inserting refund: %w", err)
 		}
@@ -371,13 +367,13 @@ func (s *Store) claimOrchestrapayRefund(ctx context.Context, r *OrchestrapayRefu
 	return got, created, err
 }
 
-// SettleOrchestrapayRefund records how a refund ended and notifies its URLs.
-func (s *Store) SettleOrchestrapayRefund(ctx context.Context, r *OrchestrapayRefund, payment *OrchestrapayPayment, c *checkout.Checkout, refundID string, ok bool) error {
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		t := now()
-		r.Status, r.SubStatus, r.RefundID, r.UpdatedAt = OrchSuccess, OrchSuccess, refundID, t
+// SettleRefund records how a refund ended and notifies its URLs.
+func (d *Data) SettleRefund(ctx context.Context, r *Refund, payment *Payment, c *checkout.Checkout, refundID string, ok bool) error {
+	return d.st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		t := store.TimeNow()
+		r.Status, r.SubStatus, r.RefundID, r.UpdatedAt = StatusSuccess, StatusSuccess, refundID, t
 		if !ok {
-			r.Status, r.SubStatus = OrchCanceled, "canceled_provider_error"
+			r.Status, r.SubStatus = StatusCanceled, "canceled_provider_error"
 		}
 		if _, err := tx.NewUpdate().Model(r).Column("status", "sub_status", "refund_id", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
@@ -385,13 +381,13 @@ func (s *Store) SettleOrchestrapayRefund(ctx context.Context, r *OrchestrapayRef
 		var urls []string
 		json.Unmarshal([]byte(r.WebhookURLs), &urls) //nolint:errcheck // written by us
 		body, err := json.Marshal(map[string]any{
-			"idempotency_key": newUUID(), "uuid": r.UUID, "id": r.ID, "status": r.Status, "sub_status": r.SubStatus,
+			"idempotency_key": ids.UUID(), "uuid": r.UUID, "id": r.ID, "status": r.Status, "sub_status": r.SubStatus,
 			"transaction_id": payment.ID, "amount": r.Amount, "currency": r.Currency, "webhook_type": "refund",
 		})
 		if err != nil {
 			return err
 		}
-		return enqueueOrchestrapay(ctx, tx, c.OrganizationID, c.SiteID, c.ID, r.UUID, urls, string(body), t)
+		return enqueueWebhook(ctx, tx, c.OrganizationID, c.SiteID, c.ID, r.UUID, urls, string(body), t)
 	})
 }
 
@@ -402,13 +398,11 @@ func orEmptyObject(s string) string {
 	return s
 }
 
-func newUUID() string { return ids.UUID() }
-
-// FindOrchestrapayRefund finds a refund of the organization by idempotency key.
-func (s *Store) FindOrchestrapayRefund(ctx context.Context, orgID, key string) (*OrchestrapayRefund, error) {
-	r := new(OrchestrapayRefund)
-	if err := s.read.NewSelect().Model(r).Where("organization_id = ?", orgID).Where("idempotency_key = ?", key).Scan(ctx); err != nil {
-		return nil, notFound(err, "refund")
+// FindRefund finds a refund of the organization by idempotency key.
+func (d *Data) FindRefund(ctx context.Context, orgID, key string) (*Refund, error) {
+	r := new(Refund)
+	if err := d.st.Reader().NewSelect().Model(r).Where("organization_id = ?", orgID).Where("idempotency_key = ?", key).Scan(ctx); err != nil {
+		return nil, store.NotFound(err, "refund")
 	}
 	return r, nil
 }
