@@ -214,9 +214,11 @@ func Sinks(st *store.Store) map[string]outbox.Sink {
 func Frontend(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainFrontend)
 	mux, m := newMux(cfg, MainFrontend, st)
-	frontend.New(st, payments(cfg, st, log), log, frontend.Options{
-		MaxAmount: cfg.Checkout.MaxAmount, DashboardURL: cfg.URLs.AdminBackend, HTTPClient: intandemClient(cfg),
-	}).Register(mux)
+	pay := payments(cfg, st, log)
+	pages := frontend.New(st, pay, log, frontend.Options{MaxAmount: cfg.Checkout.MaxAmount})
+	pages.Register(mux)
+	intandem.NewApp(st, pay, checkouts.New(st, pay, cfg.Checkout.MaxAmount, nil), log.With("surface", "intandem"), pages,
+		intandem.Options{HTTPClient: intandemClient(cfg), DashboardURL: cfg.URLs.AdminBackend}).Register(mux)
 	return Component{Server: httpx.Server{Name: MainFrontend, Addr: cfg.MainFrontend.Addr, Handler: serve(cfg, mux, log, m)}}
 }
 

@@ -26,11 +26,18 @@ type Service struct {
 	now       func() time.Time
 }
 
-// New returns the service; maxAmount bounds a checkout's amount (minor units)
-// and now is the clock (the store's when nil).
+// DefaultMaxAmount bounds an amount when no maximum is configured.
+const DefaultMaxAmount = 99_999_999_999
+
+// New returns the service; maxAmount bounds a checkout's amount (minor units;
+// DefaultMaxAmount when not positive) and now is the clock (the store's when
+// nil).
 func New(s *store.Store, pay *payment.Service, maxAmount int64, now func() time.Time) *Service {
 	if now == nil {
 		now = store.TimeNow
+	}
+	if maxAmount <= 0 {
+		maxAmount = DefaultMaxAmount
 	}
 	return &Service{store: s, pay: pay, maxAmount: maxAmount, now: now}
 }

@@ -3,7 +3,6 @@ package frontend
 import (
 	"fmt"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/pgw/pgw/internal/money"
 )
@@ -34,19 +33,5 @@ func TestFormatterCacheBounded(t *testing.T) {
 	// Past the bound a formatter is still made, just not kept.
 	if got := f.formatter("ar-EG").Format(4900, money.Currency{Code: "EUR", Exponent: 2}); got == "" {
 		t.Fatal("no formatter past the bound")
-	}
-}
-
-func TestTruncateKeepsCharactersWhole(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"abc", 5, "abc"}, {"abcdef", 3, "abc"}, {"ab€", 3, "ab"}, {"ab€", 4, "ab"}, {"ab€", 5, "ab€"}, {"€€", 1, ""}, {"😀x", 4, "😀"},
-	} {
-		if got := truncate(tc.in, tc.n); got != tc.want || !utf8.ValidString(got) {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
-		}
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/pgw/pgw/internal/checkout"
-	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/money"
@@ -30,12 +29,7 @@ import (
 
 // Options of the hosted pages.
 type Options struct {
-	// HTTPClient calls inTandem's API.
-	HTTPClient *http.Client
-	MaxAmount  int64
-	// DashboardURL is admin-backend's public URL, where operators confirm
-	// what a link from inTandem asks for.
-	DashboardURL string
+	MaxAmount int64
 }
 
 // Frontend serves the hosted pages.
@@ -46,8 +40,6 @@ type Frontend struct {
 	assets *static.Assets
 	now    func() time.Time
 	opts   Options
-	// checkouts finds or creates the checkouts inTandem sends.
-	checkouts *checkouts.Service
 	// formatters caches a money.Formatter per language (see formatter);
 	// cached counts its entries.
 	formatters sync.Map
@@ -89,8 +81,7 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 	if opts.MaxAmount == 0 {
 		opts.MaxAmount = 99_999_999_999
 	}
-	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow, opts: opts,
-		checkouts: checkouts.New(s, pay, opts.MaxAmount, store.TimeNow)}
+	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow, opts: opts}
 }
 
 // maxForm bounds a payment form submission.
@@ -103,11 +94,28 @@ func (f *Frontend) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /checkout/{code}", f.show)
 	mux.Handle("POST /checkout/{code}/pay", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.payForm)))
 	mux.HandleFunc("GET /checkout/{code}/return", f.returned)
-	f.registerIntandem(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		f.render(w, r, http.StatusNotFound, pageCtx{nonce: ids.Secret(16)}, hosted.NotFound(f.head(pageCtx{}, "Checkout not found")))
 	})
 }
+
+// Message shows a page that says what happened, with a way on.
+func (f *Frontend) Message(w http.ResponseWriter, r *http.Request, status int, title, msg, link, linkText string) {
+	pc := pageCtx{nonce: ids.Secret(16)}
+	f.render(w, r, status, pc, hosted.Message(hosted.MessagePage{Head: f.head(pc, title), Title: title, Message: msg,
+		LinkURL: link, LinkText: linkText}))
+}
+
+// Fail answers a request that failed on our side.
+func (f *Frontend) Fail(w http.ResponseWriter, r *http.Request, err error) { f.fail(w, r, err) }
+
+// Head is the <head> of a page under nonce, in English.
+func (f *Frontend) Head(nonce, title string) hosted.Head {
+	return f.head(pageCtx{nonce: nonce, lang: "en"}, title)
+}
+
+// AssetURL is the versioned URL of a static file.
+func (f *Frontend) AssetURL(name string) string { return f.assets.URL(name) }
 
 // pageCtx is what one response's page needs beyond its checkout.
 type pageCtx struct {

@@ -1,6 +1,8 @@
-// Package intandem speaks to inTandem's API for the payment-app contract:
-// reading a checkout, reporting a connection, and the decimal amounts and
-// envelopes inTandem uses. main-frontend serves the contract's routes.
+// Package intandem is inTandem's payment-app contract, all of it: the routes
+// main-frontend serves under /intandem (App), the client of inTandem's API
+// (reading a checkout, reporting a connection, whose token it is), the
+// checkout update queued in the payment's transaction (Install) and its
+// delivery (Sink).
 package intandem
 
 import (
