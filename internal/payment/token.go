@@ -22,10 +22,24 @@ func (s *Service) CheckSandboxCard(ctx context.Context, number string, month, ye
 	return card, res, err
 }
 
-// ChargeToken charges a checkout with a card token of the charge iframe:
-// every charge is an attempt on our model. A Stripe token holds a
-// PaymentMethod that is confirmed now; a sandbox token holds its outcome.
-func (s *Service) ChargeToken(ctx context.Context, c *checkout.Checkout, tok *store.IntandemToken) (*Result, error) {
+// CheckedCard is a card checked earlier and charged now without the buyer: a
+// Stripe PaymentMethod to confirm, or the outcome the sandbox gave the card
+// when it was checked. Key identifies the check, so that charging it again
+// finds the first attempt.
+type CheckedCard struct {
+	Key            string
+	ProviderID     string
+	PaymentMethod  string
+	CardBrand      string
+	CardLast4      string
+	OutcomeCode    string
+	OutcomeMessage string
+}
+
+// ChargeToken charges a checkout with a checked card: every charge is an
+// attempt on our model. A Stripe card's PaymentMethod is confirmed now; a
+// sandbox card has its outcome already.
+func (s *Service) ChargeToken(ctx context.Context, c *checkout.Checkout, tok CheckedCard) (*Result, error) {
 	p, err := s.store.GetProvider(ctx, tok.ProviderID)
 	if err != nil {
 		return nil, err
@@ -33,7 +47,7 @@ func (s *Service) ChargeToken(ctx context.Context, c *checkout.Checkout, tok *st
 	t := s.now()
 	tx, created, err := s.store.CreateTransaction(ctx, c, &checkout.Transaction{
 		ID: ids.New("txn"), CheckoutID: c.ID, OrganizationID: c.OrganizationID, SiteID: c.SiteID, ProviderID: p.ID,
-		Status: checkout.TxInitiated, Amount: c.Amount, Currency: c.Currency, AttemptKey: "token:" + tok.Token,
+		Status: checkout.TxInitiated, Amount: c.Amount, Currency: c.Currency, AttemptKey: "token:" + tok.Key,
 		CardBrand: tok.CardBrand, CardLast4: tok.CardLast4, CreatedAt: t, UpdatedAt: t,
 	})
 	if err != nil {

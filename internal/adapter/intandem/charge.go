@@ -279,7 +279,9 @@ func (a *App) charge(w http.ResponseWriter, r *http.Request) {
 		a.pages.Fail(w, r, err)
 		return
 	}
-	res, err := a.pay.ChargeToken(r.Context(), c, tok)
+	res, err := a.pay.ChargeToken(r.Context(), c, payment.CheckedCard{Key: tok.Token, ProviderID: tok.ProviderID,
+		PaymentMethod: tok.PaymentMethod, CardBrand: tok.CardBrand, CardLast4: tok.CardLast4, OutcomeCode: tok.OutcomeCode,
+		OutcomeMessage: tok.OutcomeMessage})
 	if err != nil {
 		a.log.Error("inTandem charge", "err", err)
 		chargeFailed(w, "The charge could not be processed. Try again.")
