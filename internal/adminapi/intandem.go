@@ -12,7 +12,6 @@ import (
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
-	"github.com/pgw/pgw/internal/store"
 )
 
 // defaultIntandemAPI is inTandem's API.
@@ -34,7 +33,7 @@ type intandemView struct {
 	UpdatedAt    time.Time `json:"updatedAt"`
 }
 
-func (a *API) viewIntandem(c *store.IntandemConnection) intandemView {
+func (a *API) viewIntandem(c *intandem.Connection) intandemView {
 	masked := "…"
 	if len(c.Token) > 8 {
 		masked = "…" + c.Token[len(c.Token)-4:]
@@ -48,7 +47,7 @@ func (a *API) getIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIK
 	if _, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id")); a.lookupError(w, r, err, "site") {
 		return
 	}
-	c, err := a.store.IntandemBySite(r.Context(), r.PathValue("id"))
+	c, err := intandem.NewData(a.store).ConnectionBySite(r.Context(), r.PathValue("id"))
 	if a.lookupError(w, r, err, "inTandem connection") {
 		return
 	}
@@ -138,10 +137,10 @@ func (a *API) putIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIK
 		return
 	}
 	t := a.opts.Now()
-	c := &store.IntandemConnection{SiteID: site.ID, OrganizationID: key.OrganizationID, APIBase: strings.TrimRight(req.APIBase, "/"),
+	c := &intandem.Connection{SiteID: site.ID, OrganizationID: key.OrganizationID, APIBase: strings.TrimRight(req.APIBase, "/"),
 		BusinessUID: req.BusinessUID, Token: req.AccessToken, FrameOrigins: strings.Join(req.FrameOrigins, " "),
 		AppName: req.AppName, Mode: mode, CreatedAt: t, UpdatedAt: t}
-	if err := a.store.SaveIntandemConnection(r.Context(), c); err != nil {
+	if err := intandem.NewData(a.store).SaveConnection(r.Context(), c); err != nil {
 		if strings.Contains(err.Error(), "connected to another site") {
 			httpx.WriteFieldError(w, r, http.StatusConflict, "conflict", "businessUid", err.Error())
 			return
@@ -149,7 +148,7 @@ func (a *API) putIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIK
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	saved, err := a.store.IntandemBySite(r.Context(), site.ID)
+	saved, err := intandem.NewData(a.store).ConnectionBySite(r.Context(), site.ID)
 	if err != nil {
 		httpx.Internal(w, r, a.log, err)
 		return
@@ -158,7 +157,7 @@ func (a *API) putIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIK
 }
 
 func (a *API) deleteIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	if a.lookupError(w, r, a.store.DeleteIntandemConnection(r.Context(), key.OrganizationID, r.PathValue("id")), "inTandem connection") {
+	if a.lookupError(w, r, intandem.NewData(a.store).DeleteConnection(r.Context(), key.OrganizationID, r.PathValue("id")), "inTandem connection") {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -206,7 +206,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 func Sinks(st *store.Store) map[string]outbox.Sink {
 	sinks := outbox.DefaultSinks(st)
 	sinks[notify.SinkOrchestrapay] = orchestrapay.Sink{Data: orchestrapay.NewData(st)}
-	sinks[notify.SinkIntandem] = intandem.Sink{Store: st}
+	sinks[notify.SinkIntandem] = intandem.Sink{Data: intandem.NewData(st)}
 	return sinks
 }
 

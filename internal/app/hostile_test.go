@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/adapter/intandem/intandemtest"
 	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/checkout"
@@ -65,7 +66,7 @@ func TestHostileInputsWriteNothing(t *testing.T) {
 		r, err := store.Bootstrap(ctx, s, store.BootstrapInput{Org: "Hostile", Site: "Target"})
 		storetest.Must(t, err, "bootstrap")
 		fake := intandemtest.New(t, "biz-token")
-		storetest.Must(t, s.SaveIntandemConnection(ctx, &store.IntandemConnection{SiteID: r.Site.ID, OrganizationID: r.Organization.ID,
+		storetest.Must(t, intandem.NewData(s).SaveConnection(ctx, &intandem.Connection{SiteID: r.Site.ID, OrganizationID: r.Organization.ID,
 			APIBase: fake.URL, BusinessUID: "biz-1", Token: "biz-token", FrameOrigins: "https://app.vcita.com", AppName: "pgw",
 			Mode: checkout.ModeTest, CreatedAt: store.TimeNow(), UpdatedAt: store.TimeNow()}), "intandem")
 		req, _ := http.NewRequest("POST", admin.URL+"/api/v1/checkouts/"+r.Site.ID+"/create",

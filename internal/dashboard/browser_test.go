@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/adapter/intandem/intandemtest"
 	"github.com/pgw/pgw/internal/browsertest"
 	"github.com/pgw/pgw/internal/checkout"
@@ -261,7 +262,7 @@ func TestBrowserIntandemDisconnect(t *testing.T) {
 	}))
 	t.Cleanup(inTandemApp.Close)
 	now := store.TimeNow()
-	storetest.Must(t, w.s.SaveIntandemConnection(context.Background(), &store.IntandemConnection{
+	storetest.Must(t, intandem.NewData(w.s).SaveConnection(context.Background(), &intandem.Connection{
 		SiteID: w.acme.Site.ID, OrganizationID: w.acme.Organization.ID, APIBase: fake.URL, BusinessUID: "biz-b",
 		Token: "biz-token", FrameOrigins: inTandemApp.URL, AppName: "pgw", Mode: checkout.ModeTest, Connected: true, CreatedAt: now, UpdatedAt: now,
 	}), "connect")
@@ -269,7 +270,7 @@ func TestBrowserIntandemDisconnect(t *testing.T) {
 	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("a.button, main a"))), "open the link")
 	storetest.Must(t, chromedp.Do(ctx, js(`document.querySelector("a[href*='/dashboard/intandem/disconnect']").click()`),
 		chromedp.WaitVisible(chromedp.ID("email"))), "to the dashboard's sign-in")
-	if c, _ := w.s.IntandemBySite(context.Background(), w.acme.Site.ID); !c.Connected {
+	if c, _ := intandem.NewData(w.s).ConnectionBySite(context.Background(), w.acme.Site.ID); !c.Connected {
 		t.Fatal("following the link disconnected")
 	}
 	storetest.Must(t, chromedp.Do(ctx,
@@ -281,7 +282,7 @@ func TestBrowserIntandemDisconnect(t *testing.T) {
 	screens(t, ctx, t.TempDir(), "intandem-disconnect")
 	storetest.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("form[action='/dashboard/intandem/disconnect'] button")),
 		chromedp.WaitVisible(chromedp.ID("intandem-app"))), "confirm")
-	if c, _ := w.s.IntandemBySite(context.Background(), w.acme.Site.ID); c.Connected || len(fake.Settings()) != 1 {
+	if c, _ := intandem.NewData(w.s).ConnectionBySite(context.Background(), w.acme.Site.ID); c.Connected || len(fake.Settings()) != 1 {
 		t.Fatal("not disconnected after confirming")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/adapter/intandem/intandemtest"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/config"
@@ -23,14 +24,14 @@ func TestIntandemDisconnectConfirmed(t *testing.T) {
 		fake := intandemtest.New(t, "biz-token")
 		ctx := context.Background()
 		now := store.TimeNow()
-		storetest.Must(t, s.SaveIntandemConnection(ctx, &store.IntandemConnection{
+		storetest.Must(t, intandem.NewData(s).SaveConnection(ctx, &intandem.Connection{
 			SiteID: w.acme.Site.ID, OrganizationID: w.acme.Organization.ID, APIBase: fake.URL, BusinessUID: "biz-7",
 			Token: "biz-token", FrameOrigins: "https://app.vcita.com", AppName: "pgw", Mode: checkout.ModeTest,
 			Connected: true, CreatedAt: now, UpdatedAt: now,
 		}), "connect")
 		link := "/dashboard/intandem/disconnect?b_uid=biz-7&redirect_url=" + url.QueryEscape("https://app.vcita.com/apps")
 		connected := func() bool {
-			c, err := s.IntandemBySite(ctx, w.acme.Site.ID)
+			c, err := intandem.NewData(s).ConnectionBySite(ctx, w.acme.Site.ID)
 			storetest.Must(t, err, "connection")
 			return c.Connected
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/store"
@@ -286,7 +287,7 @@ func TestIntandemOnSitePage(t *testing.T) {
 	w := newWorld(t, storetest.Open(t, store.SQLite))
 	ctx := context.Background()
 	now := store.TimeNow()
-	storetest.Must(t, w.s.SaveIntandemConnection(ctx, &store.IntandemConnection{
+	storetest.Must(t, intandem.NewData(w.s).SaveConnection(ctx, &intandem.Connection{
 		SiteID: w.acme.Site.ID, OrganizationID: w.acme.Organization.ID, APIBase: "https://intandem.example", BusinessUID: "biz-42",
 		Token: "intandem-secret-token", FrameOrigins: "https://app.intandem.example", AppName: "pgw", Mode: checkout.ModeTest,
 		Connected: true, CreatedAt: now, UpdatedAt: now,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/config"
@@ -59,7 +60,7 @@ func TestIntandemChargeWithStripe(t *testing.T) {
 		create.Form.Get("amount") != "2500" || !strings.HasPrefix(create.IdempotencyKey, "pgw-pi-txn_") {
 		t.Fatalf("PaymentIntent request %+v", create)
 	}
-	c, err := s.FindCheckoutBySourceRef(context.Background(), tn.r.Site.ID, checkout.SourceIntandem, store.IntandemChargeRef(bizUID, "ps-stripe"))
+	c, err := s.FindCheckoutBySourceRef(context.Background(), tn.r.Site.ID, checkout.SourceIntandem, intandem.ChargeRef(bizUID, "ps-stripe"))
 	storetest.Must(t, err, "charge checkout")
 	full, _ := s.GetCheckout(context.Background(), tn.r.Organization.ID, c.ID)
 	if len(full.Transactions) != 1 || full.Transactions[0].ProviderRef == "" || full.Transactions[0].ProviderID == tn.r.Provider.ID {

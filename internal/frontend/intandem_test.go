@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/adapter/intandem/intandemtest"
 	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/checkout"
@@ -39,7 +40,7 @@ func newTandem(t *testing.T, s *store.Store, origins ...string) *tandem {
 	r, err := store.Bootstrap(ctx, s, store.BootstrapInput{Org: "Studio", Site: "Yoga Studio"})
 	storetest.Must(t, err, "bootstrap")
 	fake := intandemtest.New(t, "biz-token")
-	storetest.Must(t, s.SaveIntandemConnection(ctx, &store.IntandemConnection{SiteID: r.Site.ID, OrganizationID: r.Organization.ID,
+	storetest.Must(t, intandem.NewData(s).SaveConnection(ctx, &intandem.Connection{SiteID: r.Site.ID, OrganizationID: r.Organization.ID,
 		APIBase: fake.URL, BusinessUID: bizUID, Token: "biz-token", FrameOrigins: strings.Join(origins, " "), AppName: "pgw",
 		Mode: checkout.ModeTest, CreatedAt: store.TimeNow(), UpdatedAt: store.TimeNow()}), "connection")
 	return &tandem{site: &site{t: t, s: s, srv: srv, r: r}, fake: fake}
@@ -106,7 +107,7 @@ func TestIntandemConnect(t *testing.T) {
 			st[0]["external_pgw_params"].(map[string]any)["merchant_id"] != tn.r.Site.ID {
 			t.Fatalf("settings %v", st)
 		}
-		if c, _ := s.IntandemBySite(ctx, tn.r.Site.ID); !c.Connected {
+		if c, _ := intandem.NewData(s).ConnectionBySite(ctx, tn.r.Site.ID); !c.Connected {
 			t.Fatal("not marked connected")
 		}
 		// Anyone can follow the disconnect link: it changes nothing and
@@ -115,7 +116,7 @@ func TestIntandemConnect(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(body, "/dashboard/intandem/disconnect?b_uid="+bizUID+"&amp;redirect_url=https%3A%2F%2Fapp.vcita.com%2Fsettings") {
 			t.Fatalf("disconnect link: %d %s", resp.StatusCode, body)
 		}
-		if c, _ := s.IntandemBySite(ctx, tn.r.Site.ID); !c.Connected || len(tn.fake.Settings()) != 1 {
+		if c, _ := intandem.NewData(s).ConnectionBySite(ctx, tn.r.Site.ID); !c.Connected || len(tn.fake.Settings()) != 1 {
 			t.Fatal("following the disconnect link changed something")
 		}
 		if resp, body := tn.get("/intandem/connect?b_uid=unknown&redirect_url=https://x.example"); resp.StatusCode != 404 || !strings.Contains(body, "not set up") {
@@ -289,7 +290,7 @@ func TestIntandemChargeAndRefund(t *testing.T) {
 			t.Fatalf("token: %d %v", status, m)
 		}
 		tok := m["token"].(string)
-		stored, _ := s.GetIntandemToken(ctx, tok)
+		stored, _ := intandem.NewData(s).GetToken(ctx, tok)
 		if stored.CardLast4 != "4242" || stored.Amount != 1000 || strings.Contains(fmt.Sprintf("%+v", stored), "4242424242424242") {
 			t.Fatalf("token row %+v", stored)
 		}
@@ -318,13 +319,13 @@ func TestIntandemChargeAndRefund(t *testing.T) {
 		if d := tn.charge(fresh, "10", "ps1"); d["error"] == nil || d["charge_key"] != nil {
 			t.Fatalf("a fresh token got the charge: %v", d)
 		}
-		if again, _ := s.GetIntandemToken(ctx, fresh); again.UsedBy != "" {
+		if again, _ := intandem.NewData(s).GetToken(ctx, fresh); again.UsedBy != "" {
 			t.Fatalf("the refused replay used the fresh token: %+v", again)
 		}
 		if d := tn.charge(tok, "11", "ps1"); d["error"] == nil || d["charge_key"] != nil {
 			t.Fatalf("another amount got the charge: %v", d)
 		}
-		tx, err := s.TransactionByIntandemChargeKey(ctx, key)
+		tx, err := intandem.NewData(s).TransactionByChargeKey(ctx, key)
 		storetest.Must(t, err, "transaction")
 		if st, m := tn.postJSON("/intandem/refund", `{"amount":"1.00","charge_key":"`+tx.ID+`","currency":"USD"}`); st != 404 || m["success"] != false {
 			t.Fatalf("refund by the transaction id: %d %v", st, m)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/config"
@@ -93,7 +94,7 @@ func TestIntandemAttemptLimits(t *testing.T) {
 		if status != http.StatusTooManyRequests || c["error"] == nil || c["charge_key"] != nil {
 			t.Fatalf("past the business's limit, a charge: %d %v", status, c)
 		}
-		if again, _ := s.GetIntandemToken(ctx, tok); again.UsedBy != "" {
+		if again, _ := intandem.NewData(s).GetToken(ctx, tok); again.UsedBy != "" {
 			t.Fatal("the refused charge used the token")
 		}
 		st, m := tn.token("4242 4242 4242 4242", "10")

@@ -39,6 +39,7 @@ type Options struct {
 // with its tokens, and inTandem's charge and refund calls.
 type App struct {
 	store     *store.Store
+	data      *Data
 	pay       *payment.Service
 	checkouts *checkouts.Service
 	log       *slog.Logger
@@ -49,7 +50,7 @@ type App struct {
 
 // NewApp returns the app.
 func NewApp(s *store.Store, pay *payment.Service, cs *checkouts.Service, log *slog.Logger, pages Pages, opts Options) *App {
-	return &App{store: s, pay: pay, checkouts: cs, log: log, pages: pages, opts: opts, now: store.TimeNow}
+	return &App{store: s, data: NewData(s), pay: pay, checkouts: cs, log: log, pages: pages, opts: opts, now: store.TimeNow}
 }
 
 // Register adds the app's routes to mux.
@@ -63,7 +64,7 @@ func (a *App) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /intandem/refund", a.refund)
 }
 
-func (a *App) client(c *store.IntandemConnection) *Client {
+func (a *App) client(c *Connection) *Client {
 	return NewClient(c.APIBase, c.Token, a.opts.HTTPClient)
 }
 

@@ -24,7 +24,7 @@ import (
 
 // chargeProvider picks the provider the charge iframe uses for a connection:
 // the site's Stripe provider for the connection's mode, else the sandbox in test.
-func (a *App) chargeProvider(r *http.Request, conn *store.IntandemConnection) (*tenant.Provider, string, error) {
+func (a *App) chargeProvider(r *http.Request, conn *Connection) (*tenant.Provider, string, error) {
 	methods, err := a.pay.Methods(r.Context(), &checkout.Checkout{OrganizationID: conn.OrganizationID, SiteID: conn.SiteID, Mode: conn.Mode})
 	if err != nil {
 		return nil, "", err
@@ -57,7 +57,7 @@ func (a *App) chargeProvider(r *http.Request, conn *store.IntandemConnection) (*
 // origins may frame it.
 func (a *App) chargeFrame(w http.ResponseWriter, r *http.Request) {
 	pivot := r.URL.Query().Get("pivot_id")
-	conn, err := a.store.IntandemByBusiness(r.Context(), pivot)
+	conn, err := a.data.ConnectionByBusiness(r.Context(), pivot)
 	if err != nil {
 		a.pages.Message(w, r, http.StatusNotFound, "Not set up", "This business is not set up for card payments here.", "", "")
 		return
@@ -113,7 +113,7 @@ func (a *App) token(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusBadRequest, map[string]any{"errors": []string{"The card details could not be read."}})
 		return
 	}
-	conn, err := a.store.IntandemByBusiness(r.Context(), req.PivotID)
+	conn, err := a.data.ConnectionByBusiness(r.Context(), req.PivotID)
 	if err != nil {
 		httpx.WriteJSON(w, http.StatusNotFound, map[string]any{"errors": []string{"This business is not set up for card payments."}})
 		return
@@ -138,7 +138,7 @@ func (a *App) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := a.now()
-	tok := &store.IntandemToken{Token: "tok_" + ids.Token(30), OrganizationID: conn.OrganizationID, SiteID: conn.SiteID,
+	tok := &Token{Token: "tok_" + ids.Token(30), OrganizationID: conn.OrganizationID, SiteID: conn.SiteID,
 		BusinessUID: conn.BusinessUID, Amount: amount, Currency: cur.Code, ProviderID: p.ID, ClientID: truncate(req.ClientID, 100),
 		SaveCard: req.SaveCard, CreatedAt: t, ExpiresAt: t.Add(tokenLifetime)}
 	if p.Type == tenant.ProviderStripe {
@@ -164,7 +164,7 @@ func (a *App) token(w http.ResponseWriter, r *http.Request) {
 			tok.OutcomeCode, tok.OutcomeMessage = res.Code, res.Message
 		}
 	}
-	if err := a.store.CreateIntandemToken(r.Context(), tok); err != nil {
+	if err := a.data.CreateToken(r.Context(), tok); err != nil {
 		a.pages.Fail(w, r, err)
 		return
 	}
@@ -197,7 +197,7 @@ func (a *App) charge(w http.ResponseWriter, r *http.Request) {
 		chargeFailed(w, "payment_status_uid is required.")
 		return
 	}
-	tok, err := a.store.GetIntandemToken(r.Context(), req.Token)
+	tok, err := a.data.GetToken(r.Context(), req.Token)
 	if err != nil {
 		chargeFailed(w, "Unknown card token: enter the card again.")
 		return
@@ -213,7 +213,7 @@ func (a *App) charge(w http.ResponseWriter, r *http.Request) {
 	}
 	// A payment status charged before is answered again only to the token
 	// that paid it, for the same amount; anything else changes nothing.
-	ref := store.IntandemChargeRef(tok.BusinessUID, psu)
+	ref := ChargeRef(tok.BusinessUID, psu)
 	if c, err := a.store.FindCheckoutBySourceRef(r.Context(), tok.SiteID, checkout.SourceIntandem, ref); err == nil {
 		if c.Amount != amount || c.Currency != cur.Code {
 			chargeFailed(w, "This payment_status_uid was charged with another amount.")
@@ -241,16 +241,16 @@ func (a *App) charge(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if claimed, err := a.store.ClaimIntandemToken(r.Context(), tok.Token, psu); err != nil {
+	if claimed, err := a.data.ClaimToken(r.Context(), tok.Token, psu); err != nil {
 		a.pages.Fail(w, r, err)
 		return
 	} else if !claimed {
-		if again, err := a.store.GetIntandemToken(r.Context(), tok.Token); err != nil || again.UsedBy != psu {
+		if again, err := a.data.GetToken(r.Context(), tok.Token); err != nil || again.UsedBy != psu {
 			chargeFailed(w, "This card token was already used: enter the card again.")
 			return
 		}
 	}
-	conn, err := a.store.IntandemBySite(r.Context(), tok.SiteID)
+	conn, err := a.data.ConnectionBySite(r.Context(), tok.SiteID)
 	if err != nil {
 		chargeFailed(w, "This business is not set up for card payments.")
 		return
@@ -287,7 +287,7 @@ func (a *App) charge(w http.ResponseWriter, r *http.Request) {
 		chargeFailed(w, "The charge could not be processed. Try again.")
 		return
 	}
-	if err := a.store.SetIntandemTokenTransaction(r.Context(), tok.Token, res.Transaction.ID); err != nil {
+	if err := a.data.SetTokenTransaction(r.Context(), tok.Token, res.Transaction.ID); err != nil {
 		a.pages.Fail(w, r, err)
 		return
 	}
@@ -297,7 +297,7 @@ func (a *App) charge(w http.ResponseWriter, r *http.Request) {
 
 // chargeAnswer answers the token that paid the checkout with the charge_key of
 // the successful attempt, or with the reason the attempt failed.
-func (a *App) chargeAnswer(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, tok *store.IntandemToken, res *payment.Result) {
+func (a *App) chargeAnswer(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, tok *Token, res *payment.Result) {
 	full, err := a.store.GetCheckout(r.Context(), c.OrganizationID, c.ID)
 	if err != nil {
 		a.pages.Fail(w, r, err)
@@ -313,7 +313,7 @@ func (a *App) chargeAnswer(w http.ResponseWriter, r *http.Request, c *checkout.C
 			chargeFailed(w, "This payment_status_uid was charged with another card.")
 			return
 		}
-		key, err := a.store.IssueIntandemChargeKey(r.Context(), t.OrganizationID, t.ID)
+		key, err := a.data.IssueChargeKey(r.Context(), t.OrganizationID, t.ID)
 		if err != nil {
 			a.pages.Fail(w, r, err)
 			return
@@ -343,7 +343,7 @@ func (a *App) refund(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "The refund request could not be read.")
 		return
 	}
-	tx, err := a.store.TransactionByIntandemChargeKey(r.Context(), req.ChargeKey)
+	tx, err := a.data.TransactionByChargeKey(r.Context(), req.ChargeKey)
 	var c *checkout.Checkout
 	if err == nil {
 		c, err = a.store.GetCheckoutByIDUnscoped(r.Context(), tx.CheckoutID)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
-	"github.com/pgw/pgw/internal/store"
 )
 
 // The links inTandem sends people to: connect and disconnect, and the
@@ -27,7 +26,7 @@ func (a *App) connect(w http.ResponseWriter, r *http.Request) {
 		a.pages.Message(w, r, http.StatusBadGateway, "Could not finish", "We could not tell inTandem about the change. Please try again in a moment.", back, "Back to inTandem")
 		return
 	}
-	if err := a.store.SetIntandemConnected(r.Context(), conn.SiteID, true); err != nil {
+	if err := a.data.SetConnected(r.Context(), conn.SiteID, true); err != nil {
 		a.pages.Fail(w, r, err)
 		return
 	}
@@ -56,9 +55,9 @@ func (a *App) disconnect(w http.ResponseWriter, r *http.Request) {
 // dialog reads the business and the redirect_url of a connect or
 // disconnect link; redirect_url must be on one of the connection's inTandem
 // origins.
-func (a *App) dialog(w http.ResponseWriter, r *http.Request) (*store.IntandemConnection, string, bool) {
+func (a *App) dialog(w http.ResponseWriter, r *http.Request) (*Connection, string, bool) {
 	q := r.URL.Query()
-	conn, err := a.store.IntandemByBusiness(r.Context(), q.Get("b_uid"))
+	conn, err := a.data.ConnectionByBusiness(r.Context(), q.Get("b_uid"))
 	if err != nil {
 		a.pages.Message(w, r, http.StatusNotFound, "Not set up yet",
 			"This business is not set up for payments here yet. Ask the payment provider's administrator to add it.", "", "")
@@ -76,12 +75,12 @@ func (a *App) dialog(w http.ResponseWriter, r *http.Request) (*store.IntandemCon
 // from inTandem, creates (or reuses) ours, and shows our hosted page.
 func (a *App) checkout(w http.ResponseWriter, r *http.Request) {
 	bUID, urlKey := r.PathValue("business_uid"), r.PathValue("url_key")
-	conn, err := a.store.IntandemByBusiness(r.Context(), bUID)
+	conn, err := a.data.ConnectionByBusiness(r.Context(), bUID)
 	if err != nil || !urlKeyRE.MatchString(urlKey) {
 		a.pages.Message(w, r, http.StatusNotFound, "Payment link not found", "This payment link is not valid. Ask the business for a new one.", "", "")
 		return
 	}
-	ref := store.IntandemCheckoutRef(bUID, urlKey)
+	ref := CheckoutRef(bUID, urlKey)
 	if c, err := a.store.FindCheckoutBySourceRef(r.Context(), conn.SiteID, checkout.SourceIntandem, ref); err == nil {
 		http.Redirect(w, r, "/checkout/"+c.ShortCode, http.StatusSeeOther)
 		return

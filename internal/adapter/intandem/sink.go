@@ -15,11 +15,11 @@ import (
 // Sink delivers inTandem's checkout updates: a PUT with the business's token,
 // whose transaction_id is the payment's charge key, a secret that is added
 // here and never stored with the update.
-type Sink struct{ Store *store.Store }
+type Sink struct{ Data *Data }
 
 // Request completes the stored update with its charge key.
 func (s Sink) Request(ctx context.Context, d *store.Delivery, _ time.Time) (*http.Request, error) {
-	conn, err := s.Store.IntandemBySite(ctx, d.SiteID)
+	conn, err := s.Data.ConnectionBySite(ctx, d.SiteID)
 	if err != nil {
 		return nil, fmt.Errorf("loading inTandem connection: %w", err)
 	}
@@ -29,7 +29,7 @@ func (s Sink) Request(ctx context.Context, d *store.Delivery, _ time.Time) (*htt
 	if err := dec.Decode(&body); err != nil {
 		return nil, fmt.Errorf("reading the checkout update: %w", err)
 	}
-	key, err := s.Store.IssueIntandemChargeKey(ctx, d.OrganizationID, d.SubjectID)
+	key, err := s.Data.IssueChargeKey(ctx, d.OrganizationID, d.SubjectID)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func queueUpdate(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e *store.
 		return nil // a back-office charge: inTandem asked and has its answer
 	}
 	_, urlKey, _ := strings.Cut(rest, ":")
-	conn := new(store.IntandemConnection)
+	conn := new(Connection)
 	if err := tx.NewSelect().Model(conn).Where("site_id = ?", c.SiteID).Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil

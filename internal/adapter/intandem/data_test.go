@@ -1,13 +1,18 @@
-package store_test
+package intandem_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/store/storetest"
 )
+
+var ctx = context.Background()
 
 // Payments that inTandem holds under their transaction id, from before charge
 // keys were secrets of their own, stay refundable by it after the migration;
@@ -15,13 +20,16 @@ import (
 func TestIntandemLegacyChargeKeysMigrated(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := storetest.Seed(t, s, "a")
+		data := intandem.NewData(s)
 		pay := func(source checkout.Source, ref string) *checkout.Transaction {
-			c := newCheckout(t, f, ref, 1000)
-			c.Source = source
+			c, err := checkout.Build(&checkout.CreateRequest{Amount: "1000", Currency: "EUR", ExternalReference: checkout.Text(ref)},
+				checkout.Settings{OrganizationID: f.OrgID, SiteID: f.SiteID, Mode: checkout.ModeTest, Source: source, DefaultExpiry: time.Hour, MaxAmount: 1e9},
+				store.TimeNow())
+			storetest.Must(t, err, "build")
 			storetest.Must(t, s.CreateCheckout(ctx, c, nil), "checkout")
 			tx := &checkout.Transaction{ID: "txn_" + ref, CheckoutID: c.ID, OrganizationID: f.OrgID, SiteID: f.SiteID, Status: checkout.TxInitiated,
 				Amount: c.Amount, Currency: c.Currency, CreatedAt: store.TimeNow(), UpdatedAt: store.TimeNow()}
-			_, _, err := s.CreateTransaction(ctx, c, tx)
+			_, _, err = s.CreateTransaction(ctx, c, tx)
 			storetest.Must(t, err, "transaction")
 			return tx
 		}
@@ -40,24 +48,24 @@ func TestIntandemLegacyChargeKeysMigrated(t *testing.T) {
 			t.Fatalf("migrated %v", names)
 		}
 
-		if got, err := s.TransactionByIntandemChargeKey(ctx, old.ID); err != nil || got.ID != old.ID {
+		if got, err := data.TransactionByChargeKey(ctx, old.ID); err != nil || got.ID != old.ID {
 			t.Fatalf("legacy key of an inTandem payment: %v %v", got, err)
 		}
-		if _, err := s.TransactionByIntandemChargeKey(ctx, api.ID); err == nil {
+		if _, err := data.TransactionByChargeKey(ctx, api.ID); err == nil {
 			t.Fatal("a payment that never went through inTandem has a charge key")
 		}
 		fresh := pay(checkout.SourceIntandem, "new")
-		key, err := s.IssueIntandemChargeKey(ctx, f.OrgID, fresh.ID)
+		key, err := data.IssueChargeKey(ctx, f.OrgID, fresh.ID)
 		storetest.Must(t, err, "issue")
-		again, err := s.IssueIntandemChargeKey(ctx, f.OrgID, fresh.ID)
+		again, err := data.IssueChargeKey(ctx, f.OrgID, fresh.ID)
 		storetest.Must(t, err, "issue again")
 		if key != again || len(key) < 3+22 || strings.Contains(key, fresh.ID) {
 			t.Fatalf("keys %q %q", key, again)
 		}
-		if got, err := s.TransactionByIntandemChargeKey(ctx, key); err != nil || got.ID != fresh.ID {
+		if got, err := data.TransactionByChargeKey(ctx, key); err != nil || got.ID != fresh.ID {
 			t.Fatalf("new key: %v %v", got, err)
 		}
-		if _, err := s.TransactionByIntandemChargeKey(ctx, fresh.ID); err == nil {
+		if _, err := data.TransactionByChargeKey(ctx, fresh.ID); err == nil {
 			t.Fatal("a new payment is found by its transaction id")
 		}
 		var stored int
