@@ -102,7 +102,7 @@ func (a *API) refund(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	case a.lookupError(w, r, err, "transaction"):
 		return
 	}
-	t, err := a.store.GetTransactionScoped(r.Context(), key.OrganizationID, r.PathValue("id"))
+	t, err := a.store.GetTransaction(r.Context(), key.OrganizationID, r.PathValue("id"))
 	if err != nil {
 		httpx.Internal(w, r, a.log, err)
 		return

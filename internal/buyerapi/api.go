@@ -267,7 +267,7 @@ func txView(t *checkout.Transaction) transactionView {
 }
 
 func (a *API) transactionStatus(w http.ResponseWriter, r *http.Request) {
-	t, err := a.store.GetTransaction(r.Context(), r.PathValue("id"))
+	t, err := a.store.GetTransactionUnscoped(r.Context(), r.PathValue("id"))
 	if a.notFound(w, r, err, "transaction") {
 		return
 	}

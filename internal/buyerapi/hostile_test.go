@@ -47,7 +47,7 @@ func TestHostilePaymentsWriteNothing(t *testing.T) {
 		if status != 200 || m["status"] != float64(1) {
 			t.Fatalf("a good address: %d %s", status, raw)
 		}
-		tx, err := s.GetTransaction(ctx, m["transactionId"].(string))
+		tx, err := s.GetTransactionUnscoped(ctx, m["transactionId"].(string))
 		storetest.Must(t, err, "transaction")
 		if tx.BillingAddress == nil || tx.BillingAddress.Country != "DE" {
 			t.Fatalf("stored address %+v", tx.BillingAddress)

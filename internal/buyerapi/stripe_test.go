@@ -132,7 +132,7 @@ func TestStripePaymentAndWebhooks(t *testing.T) {
 		if st := e.hook("prov_missing", "evt_x", "payment_intent.succeeded", piObject(pi), now, hookSecret); st != 404 {
 			t.Fatalf("unknown provider: %d", st)
 		}
-		if got, _ := s.GetTransaction(ctx, txID); got.Status != checkout.TxInitiated {
+		if got, _ := s.GetTransactionUnscoped(ctx, txID); got.Status != checkout.TxInitiated {
 			t.Fatalf("refused hooks changed the transaction: %s", got.Status)
 		}
 		if st := e.hook(e.provider.ID, "evt_ok", "payment_intent.succeeded", piObject(pi), now, hookSecret); st != 200 {
@@ -149,7 +149,7 @@ func TestStripePaymentAndWebhooks(t *testing.T) {
 			t.Fatalf("unrelated event: %d", st)
 		}
 		got, _ := s.GetCheckout(ctx, e.r.Organization.ID, c.ID)
-		tx, _ := s.GetTransaction(ctx, txID)
+		tx, _ := s.GetTransactionUnscoped(ctx, txID)
 		if got.Status != checkout.StatusComplete || tx.Status != checkout.TxSucceeded || tx.Flag != "" {
 			t.Fatalf("after success: checkout %s, transaction %s %q", got.Status, tx.Status, tx.Flag)
 		}
@@ -184,7 +184,7 @@ func TestStripePaymentAndWebhooks(t *testing.T) {
 		if st, m := refund(``); st != 200 || m["transaction"].(map[string]any)["statusName"] != nil && m["transaction"].(map[string]any)["status"] != "refunded" {
 			t.Fatalf("refund of the rest: %d %v", st, m)
 		}
-		tx, _ = s.GetTransaction(ctx, txID)
+		tx, _ = s.GetTransactionUnscoped(ctx, txID)
 		if tx.Status != checkout.TxRefunded || tx.RefundedAmount != 4900 {
 			t.Fatalf("after refunds: %s %d", tx.Status, tx.RefundedAmount)
 		}
@@ -196,7 +196,7 @@ func TestStripePaymentAndWebhooks(t *testing.T) {
 		if st := e.hook(e.provider.ID, "evt_refunded", "charge.refunded", charge, now, hookSecret); st != 200 {
 			t.Fatalf("charge.refunded: %d", st)
 		}
-		if tx, _ = s.GetTransaction(ctx, txID); tx.RefundedAmount != 4900 {
+		if tx, _ = s.GetTransactionUnscoped(ctx, txID); tx.RefundedAmount != 4900 {
 			t.Fatalf("refunded amount %d", tx.RefundedAmount)
 		}
 	})
@@ -222,7 +222,7 @@ func TestStripeLateSuccessAfterExpiry(t *testing.T) {
 			t.Fatalf("late success: %d", st)
 		}
 		got, _ := s.GetCheckout(ctx, e.r.Organization.ID, c.ID)
-		tx, _ := s.GetTransaction(ctx, txID)
+		tx, _ := s.GetTransactionUnscoped(ctx, txID)
 		if got.Status != checkout.StatusExpired || tx.Status != checkout.TxSucceeded || tx.Flag != checkout.FlagPaidAfterClose {
 			t.Fatalf("checkout %s, transaction %s flag %q", got.Status, tx.Status, tx.Flag)
 		}
@@ -279,7 +279,7 @@ func TestStripeWebhookStorm(t *testing.T) {
 		wg.Wait()
 		for _, p := range ps {
 			got, _ := s.GetCheckout(ctx, e.r.Organization.ID, p.c.ID)
-			tx, _ := s.GetTransaction(ctx, p.tx)
+			tx, _ := s.GetTransactionUnscoped(ctx, p.tx)
 			cev, tev := e.events(p.c.ID), e.events(p.tx)
 			// Whatever the order, the success wins (a PaymentIntent may succeed
 			// after a failed try; a success is never dropped), the checkout is
@@ -329,7 +329,7 @@ func TestStripeDisputes(t *testing.T) {
 			if code := e.hook(e.provider.ID, st.id, st.typ, st.object, now, hookSecret); code != 200 {
 				t.Fatalf("%s: %d", st.typ, code)
 			}
-			if tx, _ := s.GetTransaction(ctx, txID); tx.Status != st.want {
+			if tx, _ := s.GetTransactionUnscoped(ctx, txID); tx.Status != st.want {
 				t.Fatalf("after %s: %s, want %s", st.typ, tx.Status, st.want)
 			}
 		}

@@ -300,7 +300,7 @@ func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *
 
 // refund gives back the amount entered (in major units) of a transaction.
 func (d *Dashboard) refund(w http.ResponseWriter, r *http.Request, s *signedIn) {
-	t, err := d.store.GetTransactionScoped(r.Context(), s.orgID, r.PathValue("id"))
+	t, err := d.store.GetTransaction(r.Context(), s.orgID, r.PathValue("id"))
 	if err != nil {
 		d.fail(w, r, s, err)
 		return

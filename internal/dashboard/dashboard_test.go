@@ -210,7 +210,7 @@ func TestRoles(t *testing.T) {
 		if r := viewer.get("/dashboard/links/new"); r.status != http.StatusForbidden {
 			t.Errorf("a viewer opens the payment-link form: %d", r.status)
 		}
-		tx, err := s.GetTransaction(context.Background(), txID)
+		tx, err := s.GetTransactionUnscoped(context.Background(), txID)
 		storetest.Must(t, err, "transaction")
 		if tx.RefundedAmount != 0 {
 			t.Fatalf("a viewer refunded %d", tx.RefundedAmount)
@@ -227,7 +227,7 @@ func TestRoles(t *testing.T) {
 		if r := editor.get("/dashboard/transactions"); !strings.Contains(r.body, "more than is left") {
 			t.Fatalf("an over-refund is not explained")
 		}
-		tx, _ = s.GetTransaction(context.Background(), txID)
+		tx, _ = s.GetTransactionUnscoped(context.Background(), txID)
 		if tx.RefundedAmount != 1000 {
 			t.Fatalf("refunded %d, want 1000", tx.RefundedAmount)
 		}
@@ -294,7 +294,7 @@ func TestOtherOrganizationIsolated(t *testing.T) {
 		if r := other.post("/dashboard/org", url.Values{"org": {w.acme.Organization.ID}}); r.status != http.StatusNotFound {
 			t.Errorf("switching into an organization one is not a member of: %d", r.status)
 		}
-		tx, _ := s.GetTransaction(context.Background(), txID)
+		tx, _ := s.GetTransactionUnscoped(context.Background(), txID)
 		c, _ := s.GetCheckout(context.Background(), w.acme.Organization.ID, coID)
 		k, _ := s.GetAPIKey(context.Background(), w.acme.APIKey.ID)
 		if tx.RefundedAmount != 0 || c.Status != checkout.StatusComplete || !k.Active() {

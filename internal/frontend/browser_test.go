@@ -119,7 +119,7 @@ func TestBrowserPayToReturnURL(t *testing.T) {
 		t.Fatal("the merchant's return URL was not reached")
 	}
 	q, _ := url.ParseQuery(query)
-	tx, err := sh.s.GetTransaction(context.Background(), q.Get("tx"))
+	tx, err := sh.s.GetTransactionUnscoped(context.Background(), q.Get("tx"))
 	storetest.Must(t, err, "transaction %q from the return URL", q.Get("tx"))
 	if tx.Status != checkout.TxSucceeded || q.Get("order") != "1" || tx.CardLast4 != "4242" {
 		t.Fatalf("returned with %q, transaction %+v", query, tx)

@@ -362,7 +362,7 @@ func TestIntandemChargeAndRefund(t *testing.T) {
 		if st, m := refund("1.00", "txn_unknown", "USD"); st != 404 || m["success"] != false {
 			t.Fatalf("unknown charge_key: %d %v", st, m)
 		}
-		tx, _ = s.GetTransaction(ctx, tx.ID)
+		tx, _ = s.GetTransactionUnscoped(ctx, tx.ID)
 		if tx.Status != checkout.TxRefunded || tx.RefundedAmount != 1000 {
 			t.Fatalf("after refunds %s %d", tx.Status, tx.RefundedAmount)
 		}

@@ -15,7 +15,7 @@ func (f *Frontend) returned(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	tx, err := f.store.GetTransaction(r.Context(), r.URL.Query().Get("tx"))
+	tx, err := f.store.GetTransactionUnscoped(r.Context(), r.URL.Query().Get("tx"))
 	if err != nil || tx.CheckoutID != c.ID {
 		http.Redirect(w, r, "/checkout/"+c.ShortCode, http.StatusSeeOther)
 		return

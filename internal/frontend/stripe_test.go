@@ -84,7 +84,7 @@ func TestStripeMethodPage(t *testing.T) {
 	if !strings.Contains(ret, `http-equiv="refresh"`) || !strings.Contains(ret, "being confirmed") {
 		t.Fatalf("pending return page:\n%s", ret)
 	}
-	if after, _ := st.s.GetTransaction(context.Background(), tx.ID); after.Status != checkout.TxInitiated {
+	if after, _ := st.s.GetTransactionUnscoped(context.Background(), tx.ID); after.Status != checkout.TxInitiated {
 		t.Fatal("the return page completed the payment by itself")
 	}
 	_, err := st.s.ApplyProviderEvent(context.Background(), c, tx.ID, store.ProviderEvent{ProviderID: tx.ProviderID, EventID: "evt_1",

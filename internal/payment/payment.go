@@ -190,7 +190,7 @@ func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Re
 	res, err := s.sandbox.ChargeCard(ctx, c.Amount, c.Currency, card)
 	if err != nil {
 		// The provider could not be asked: the attempt fails and the buyer may retry.
-		res = provider.Result{Code: "processing_error", Message: "The payment could not be processed. Please try again."}
+		res = provider.ChargeResult{Code: "processing_error", Message: "The payment could not be processed. Please try again."}
 	}
 	charge := store.Charge{ProviderRef: res.Ref, CardBrand: card.Brand(), CardLast4: card.Last4()}
 	if res.Succeeded {
@@ -200,7 +200,7 @@ func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Re
 	} else if err := s.store.FailTransaction(ctx, c, tx.ID, res.Code, res.Message, charge); err != nil {
 		return nil, err
 	}
-	if tx, err = s.store.GetTransaction(ctx, tx.ID); err != nil {
+	if tx, err = s.store.GetTransactionUnscoped(ctx, tx.ID); err != nil {
 		return nil, err
 	}
 	return s.resultOf(c, tx), nil
@@ -224,7 +224,7 @@ func (s *Service) resultOf(c *checkout.Checkout, tx *checkout.Transaction) *Resu
 
 // Cancel cancels an attempt that is still pending, on behalf of its buyer.
 func (s *Service) Cancel(ctx context.Context, txID string) (*checkout.Transaction, error) {
-	tx, err := s.store.GetTransaction(ctx, txID)
+	tx, err := s.store.GetTransactionUnscoped(ctx, txID)
 	if err != nil {
 		return nil, err
 	}
@@ -235,5 +235,5 @@ func (s *Service) Cancel(ctx context.Context, txID string) (*checkout.Transactio
 	if err := s.store.CancelTransaction(ctx, c, tx.ID); err != nil {
 		return nil, err
 	}
-	return s.store.GetTransaction(ctx, txID)
+	return s.store.GetTransactionUnscoped(ctx, txID)
 }

@@ -144,7 +144,7 @@ func (s *Service) ApplyStripeWebhook(ctx context.Context, providerID string, pay
 		return err
 	}
 	if applied && kind == store.EventSucceeded {
-		if got, err := s.store.GetTransaction(ctx, tx.ID); err == nil && got.Flag == checkout.FlagPaidAfterClose {
+		if got, err := s.store.GetTransactionUnscoped(ctx, tx.ID); err == nil && got.Flag == checkout.FlagPaidAfterClose {
 			s.opts.Log.Warn("money arrived for a checkout that was no longer open; flagged for the operator",
 				"transaction", tx.ID, "checkout", c.ID, "amount", tx.Amount, "currency", tx.Currency)
 		}
@@ -191,7 +191,7 @@ func (s *Service) CancelOpenIntents(ctx context.Context, checkoutID string) erro
 // Refund gives back amount (everything left when 0) of a succeeded attempt
 // through its provider. Refunds add up, never beyond what was captured.
 func (s *Service) Refund(ctx context.Context, orgID, txID string, amount int64) (*store.Refund, error) {
-	tx, err := s.store.GetTransactionScoped(ctx, orgID, txID)
+	tx, err := s.store.GetTransaction(ctx, orgID, txID)
 	if err != nil {
 		return nil, err
 	}

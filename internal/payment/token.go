@@ -13,10 +13,10 @@ import (
 
 // CheckSandboxCard checks a card for a token: the sandbox decides now what a
 // charge with it will do, so the number itself need not be kept.
-func (s *Service) CheckSandboxCard(ctx context.Context, number string, month, year int, cvc, name string) (provider.Card, provider.Result, error) {
+func (s *Service) CheckSandboxCard(ctx context.Context, number string, month, year int, cvc, name string) (provider.Card, provider.ChargeResult, error) {
 	card, err := provider.ParseCard(number, month, year, cvc, name)
 	if err != nil {
-		return card, provider.Result{}, err
+		return card, provider.ChargeResult{}, err
 	}
 	res, err := s.sandbox.ChargeCard(ctx, 0, "", card)
 	return card, res, err
@@ -57,7 +57,7 @@ func (s *Service) ChargeToken(ctx context.Context, c *checkout.Checkout, tok Che
 		return s.resultOf(c, tx), nil
 	}
 	charge := store.Charge{CardBrand: tok.CardBrand, CardLast4: tok.CardLast4}
-	outcome := provider.Result{Succeeded: tok.OutcomeCode == "", Code: tok.OutcomeCode, Message: tok.OutcomeMessage}
+	outcome := provider.ChargeResult{Succeeded: tok.OutcomeCode == "", Code: tok.OutcomeCode, Message: tok.OutcomeMessage}
 	if p.Type == tenant.ProviderStripe {
 		client, _, err := s.stripeClient(p)
 		if err != nil {
@@ -66,14 +66,14 @@ func (s *Service) ChargeToken(ctx context.Context, c *checkout.Checkout, tok Che
 		pi, err := client.ChargePaymentMethod(ctx, tx.ID, c.ID, c.SiteID, c.Amount, c.Currency, tok.PaymentMethod)
 		switch {
 		case err != nil:
-			outcome = provider.Result{Code: "card_declined", Message: "The card was declined by the payment provider."}
+			outcome = provider.ChargeResult{Code: "card_declined", Message: "The card was declined by the payment provider."}
 		case pi.Status == "succeeded":
-			outcome = provider.Result{Succeeded: true, Ref: pi.ID}
+			outcome = provider.ChargeResult{Succeeded: true, Ref: pi.ID}
 			if err := s.store.SetProviderRef(ctx, tx.ID, pi.ID); err != nil {
 				return nil, err
 			}
 		default:
-			outcome = provider.Result{Code: "requires_action", Message: fmt.Sprintf("The card needs the cardholder (%s); charge it from a checkout instead.", pi.Status)}
+			outcome = provider.ChargeResult{Code: "requires_action", Message: fmt.Sprintf("The card needs the cardholder (%s); charge it from a checkout instead.", pi.Status)}
 			if err := s.store.SetProviderRef(ctx, tx.ID, pi.ID); err != nil {
 				return nil, err
 			}
@@ -87,7 +87,7 @@ func (s *Service) ChargeToken(ctx context.Context, c *checkout.Checkout, tok Che
 	} else if err := s.store.FailTransaction(ctx, c, tx.ID, outcome.Code, outcome.Message, charge); err != nil {
 		return nil, err
 	}
-	if tx, err = s.store.GetTransaction(ctx, tx.ID); err != nil {
+	if tx, err = s.store.GetTransactionUnscoped(ctx, tx.ID); err != nil {
 		return nil, err
 	}
 	return s.resultOf(c, tx), nil

@@ -156,8 +156,8 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
-// Result is what a provider says about a charge.
-type Result struct {
+// ChargeResult is what a provider says about a charge.
+type ChargeResult struct {
 	Succeeded bool
 	// Code and Message explain a decline, for the buyer.
 	Code    string
@@ -168,5 +168,5 @@ type Result struct {
 
 // CardCharger charges a card synchronously.
 type CardCharger interface {
-	ChargeCard(ctx context.Context, amount int64, currency string, card Card) (Result, error)
+	ChargeCard(ctx context.Context, amount int64, currency string, card Card) (ChargeResult, error)
 }

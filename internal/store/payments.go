@@ -30,8 +30,9 @@ func (s *Store) CreateTransaction(ctx context.Context, c *checkout.Checkout, t *
 	return got, created, err
 }
 
-// GetTransaction returns an attempt by id.
-func (s *Store) GetTransaction(ctx context.Context, id string) (*checkout.Transaction, error) {
+// GetTransactionUnscoped returns an attempt by id for any organization; only
+// for callers that reached it through a capability or a provider's own id.
+func (s *Store) GetTransactionUnscoped(ctx context.Context, id string) (*checkout.Transaction, error) {
 	t := new(checkout.Transaction)
 	if err := s.read.NewSelect().Model(t).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, notFound(err, "transaction")
@@ -82,13 +83,13 @@ func (s *Store) FindAttempt(ctx context.Context, checkoutID, key string) (*check
 // cancelled.
 var ErrTransactionFinal = errors.New("transaction is no longer pending")
 
-// Outcome of CompletePayment.
-type Outcome int
+// Completion of CompletePayment.
+type Completion int
 
 // Outcomes of a successful charge.
 const (
 	// Paid: the attempt succeeded and the checkout is complete.
-	Paid Outcome = iota
+	Paid Completion = iota
 	// NotOpen: the checkout was paid, expired or canceled first; the attempt
 	// is recorded as failed with code checkout_not_open.
 	NotOpen
@@ -105,8 +106,8 @@ type Charge struct {
 // moves from open to complete, the attempt to succeeded, and both events are
 // written. When the checkout is no longer open the attempt is marked failed
 // instead, in the same transaction, and the outcome says so.
-func (s *Store) CompletePayment(ctx context.Context, c *checkout.Checkout, txID string, ch Charge) (Outcome, error) {
-	var out Outcome
+func (s *Store) CompletePayment(ctx context.Context, c *checkout.Checkout, txID string, ch Charge) (Completion, error) {
+	var out Completion
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		t := now()
 		err := s.closeCheckout(ctx, tx, c.OrganizationID, c.ID, checkout.StatusComplete, t)

@@ -119,8 +119,9 @@ func (s *Store) FailRefund(ctx context.Context, r *Refund, reason string) error 
 	})
 }
 
-// GetTransactionScoped returns an attempt of the organization.
-func (s *Store) GetTransactionScoped(ctx context.Context, orgID, id string) (*checkout.Transaction, error) {
+// GetTransaction returns an attempt of the organization; another
+// organization's is not found.
+func (s *Store) GetTransaction(ctx context.Context, orgID, id string) (*checkout.Transaction, error) {
 	t := new(checkout.Transaction)
 	if err := s.read.NewSelect().Model(t).Where("id = ?", id).Where("organization_id = ?", orgID).Scan(ctx); err != nil {
 		return nil, notFound(err, "transaction")

@@ -225,5 +225,5 @@ func (d *Data) TransactionByChargeKey(ctx context.Context, key string) (*checkou
 	if err := d.st.Reader().NewSelect().Model(k).Where("key_hash = ?", auth.HashToken(key)).Scan(ctx); err != nil {
 		return nil, store.NotFound(err, "charge key")
 	}
-	return d.st.GetTransactionScoped(ctx, k.OrganizationID, k.TransactionID)
+	return d.st.GetTransaction(ctx, k.OrganizationID, k.TransactionID)
 }
