@@ -10,6 +10,7 @@ import (
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/store"
 )
@@ -29,7 +30,7 @@ type createResponse struct {
 
 func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	site, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("siteId"))
-	if errors.Is(err, checkout.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "site not found")
 		return
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/pgw/pgw/internal/auth"
-	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 )
 
@@ -62,7 +62,7 @@ func (a *API) authenticate(ctx context.Context, token string) (*auth.APIKey, err
 		return nil, errBadKey
 	}
 	key, err := a.store.GetAPIKey(ctx, id)
-	if errors.Is(err, checkout.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		return nil, errBadKey
 	}
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/notify"
@@ -96,7 +97,7 @@ func (a *API) deliveryInScope(r *http.Request, key *auth.APIKey) (*store.Deliver
 		return nil, err
 	}
 	if _, err := a.store.CheckoutInScope(r.Context(), store.KeyScope(key), d.CheckoutID); err != nil {
-		return nil, fmt.Errorf("delivery: %w", checkout.ErrNotFound)
+		return nil, fmt.Errorf("delivery: %w", errs.ErrNotFound)
 	}
 	return d, nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
@@ -322,7 +323,7 @@ func (a *API) stripeHook(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		httpx.WriteJSON(w, http.StatusOK, map[string]bool{"received": true})
-	case errors.Is(err, checkout.ErrNotFound):
+	case errors.Is(err, errs.ErrNotFound):
 		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such Stripe provider")
 	case errors.Is(err, payment.ErrForeignIntent):
 		httpx.WriteError(w, r, http.StatusBadRequest, "foreign_payment_intent", "the event concerns no payment of this provider")

@@ -4,6 +4,8 @@
 package checkout
 
 import (
+	"github.com/pgw/pgw/internal/errs"
+
 	"errors"
 	"net/url"
 	"strings"
@@ -148,9 +150,10 @@ func (i LineItem) Label() string {
 	return i.Description
 }
 
-// Errors of lookups and state changes, mapped to 404 and 409 by the HTTP layers.
+// Errors of lookups and state changes, mapped to 404 and 409 by the HTTP
+// layers. ErrNotFound is the one every layer shares (errs.ErrNotFound).
 var (
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = errs.ErrNotFound
 	ErrNotOpen  = errors.New("checkout is not open")
 )
 

@@ -17,6 +17,7 @@ import (
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
@@ -220,7 +221,7 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, c
 // fail answers a lookup error: 404 for what is not there (or belongs to
 // another organization), 500 otherwise.
 func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, s *signedIn, err error) {
-	if errors.Is(err, checkout.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		d.render(w, r, http.StatusNotFound, views.Message(d.frame(s, "", "Not found"), "There is nothing here, or it belongs to another organization."))
 		return
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/money"
 	views "github.com/pgw/pgw/templates/dashboard"
 )
@@ -102,7 +103,7 @@ func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signed
 		d.render(w, r, http.StatusUnprocessableEntity, views.NewLink(d.frameError(s, "links", "New payment link", msg), v))
 	}
 	st, err := d.store.GetSite(r.Context(), s.orgID, site)
-	if errors.Is(err, checkout.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		fail("Choose one of your sites.")
 		return
 	}

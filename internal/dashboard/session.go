@@ -12,7 +12,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/pgw/pgw/internal/auth"
-	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
@@ -113,7 +113,7 @@ func (d *Dashboard) load(ctx context.Context, sess *sessions.Session) (*signedIn
 		return nil, errNoSession
 	}
 	us, err := d.store.GetUserSession(ctx, auth.HashToken(token))
-	if errors.Is(err, checkout.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		return nil, errNoSession
 	}
 	if err != nil {
@@ -127,7 +127,7 @@ func (d *Dashboard) load(ctx context.Context, sess *sessions.Session) (*signedIn
 		return nil, errNoSession
 	}
 	m, err := d.store.GetMember(ctx, us.OrganizationID, us.UserID)
-	if errors.Is(err, checkout.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		// Removed from the organization since signing in.
 		return nil, errors.Join(errNoSession, d.store.DeleteUserSession(ctx, us.ID))
 	}

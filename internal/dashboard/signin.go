@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pgw/pgw/internal/auth"
-	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/tenant"
@@ -107,7 +107,7 @@ func (d *Dashboard) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := d.store.FindUserByEmail(r.Context(), email)
-	if err != nil && !errors.Is(err, checkout.ErrNotFound) {
+	if err != nil && !errors.Is(err, errs.ErrNotFound) {
 		release()
 		d.fail(w, r, d.anonymous(), err)
 		return

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/adapter/intandem"
-	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
@@ -101,7 +101,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 	}
 	conn, err := intandem.NewData(d.store).ConnectionBySite(r.Context(), site.ID)
 	switch {
-	case errors.Is(err, checkout.ErrNotFound):
+	case errors.Is(err, errs.ErrNotFound):
 		v.Intandem = "Not connected. Connect it through the API (PUT /api/v1/sites/" + site.ID + "/intandem)."
 	case err != nil:
 		d.fail(w, r, s, err)

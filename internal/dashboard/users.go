@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/pgw/pgw/internal/auth"
-	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
@@ -65,7 +65,7 @@ func (d *Dashboard) addUser(w http.ResponseWriter, r *http.Request, s *signedIn)
 			return
 		}
 		d.back(w, r, s, "/dashboard/users", email+" joined as "+string(role)+".", "")
-	case errors.Is(err, checkout.ErrNotFound):
+	case errors.Is(err, errs.ErrNotFound):
 		password := ids.Token(20)
 		hash, err := auth.HashPassword(password)
 		if err != nil {

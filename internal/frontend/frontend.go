@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/money"
@@ -166,7 +167,7 @@ func (f *Frontend) head(pc pageCtx, title string) hosted.Head {
 func (f *Frontend) load(w http.ResponseWriter, r *http.Request) (*checkout.Checkout, pageCtx, bool) {
 	pc := pageCtx{nonce: ids.Secret(16)}
 	c, err := f.store.GetCheckoutByShortCode(r.Context(), r.PathValue("code"))
-	if errors.Is(err, checkout.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		f.render(w, r, http.StatusNotFound, pc, hosted.NotFound(f.head(pc, "Checkout not found")))
 		return nil, pc, false
 	}

@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"regexp"
 
-	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 )
 
@@ -99,13 +99,13 @@ func newRequestID(r *http.Request) string {
 	return "req_" + ids.Token(20)
 }
 
-// Lookup answers 404 ("<what> not found") when err is checkout.ErrNotFound and
+// Lookup answers 404 ("<what> not found") when err is errs.ErrNotFound and
 // 500 for any other error, and reports whether it answered.
 func Lookup(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, what string) bool {
 	switch {
 	case err == nil:
 		return false
-	case errors.Is(err, checkout.ErrNotFound):
+	case errors.Is(err, errs.ErrNotFound):
 		WriteError(w, r, http.StatusNotFound, "not_found", what+" not found")
 	default:
 		Internal(w, r, log, err)

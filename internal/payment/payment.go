@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/provider"
@@ -146,7 +147,7 @@ func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Re
 		if err == nil {
 			return s.resultOf(c, prev), nil
 		}
-		if !errors.Is(err, checkout.ErrNotFound) {
+		if !errors.Is(err, errs.ErrNotFound) {
 			return nil, err
 		}
 	}

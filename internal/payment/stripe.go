@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
@@ -104,7 +105,7 @@ func (s *Service) ApplyStripeWebhook(ctx context.Context, providerID string, pay
 		return err
 	}
 	if p.Type != tenant.ProviderStripe {
-		return fmt.Errorf("provider %s: %w", providerID, checkout.ErrNotFound)
+		return fmt.Errorf("provider %s: %w", providerID, errs.ErrNotFound)
 	}
 	cfg, err := stripe.ParseConfig(p.Config)
 	if err != nil {
@@ -126,7 +127,7 @@ func (s *Service) ApplyStripeWebhook(ctx context.Context, providerID string, pay
 		return nil // acknowledged, not ours to act on
 	}
 	tx, err := s.store.FindTransactionByRef(ctx, p.ID, ev.PaymentIntent)
-	if errors.Is(err, checkout.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		return fmt.Errorf("%w: %s", ErrForeignIntent, ev.PaymentIntent)
 	}
 	if err != nil {

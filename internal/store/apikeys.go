@@ -8,7 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/pgw/pgw/internal/auth"
-	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 )
 
 // CreateAPIKey inserts a key.
@@ -45,7 +45,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, orgID, id string) (*auth.APIKe
 	}
 	k, err := s.GetAPIKey(ctx, id)
 	if err != nil || (orgID != "" && k.OrganizationID != orgID) {
-		return nil, fmt.Errorf("API key %s: %w", id, checkout.ErrNotFound)
+		return nil, fmt.Errorf("API key %s: %w", id, errs.ErrNotFound)
 	}
 	return k, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/notify"
 )
@@ -297,7 +298,7 @@ func (s *Store) Redeliver(ctx context.Context, orgID, id string, maxAge time.Dur
 			if exists {
 				return ErrDeliveryInFlight
 			}
-			return fmt.Errorf("delivery %s: %w", id, checkout.ErrNotFound)
+			return fmt.Errorf("delivery %s: %w", id, errs.ErrNotFound)
 		}
 		return nil
 	})
@@ -336,7 +337,7 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, orgID, siteID, id str
 		return fmt.Errorf("deleting webhook endpoint: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("webhook endpoint %s: %w", id, checkout.ErrNotFound)
+		return fmt.Errorf("webhook endpoint %s: %w", id, errs.ErrNotFound)
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ func (s *Store) InsertCheckout(ctx context.Context, tx bun.Tx, c *checkout.Check
 // Box seals and opens secrets at rest.
 func (s *Store) Box() *secrets.Box { return s.box }
 
-// NotFound turns "no rows" into checkout.ErrNotFound naming what, and wraps
+// NotFound turns "no rows" into errs.ErrNotFound naming what, and wraps
 // any other error.
 func NotFound(err error, what string) error { return notFound(err, what) }
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/tenant"
 )
 
@@ -173,10 +173,10 @@ func (s *Store) ProviderNames(ctx context.Context, orgID string) (map[string]str
 	return names, nil
 }
 
-// notFound turns sql.ErrNoRows into checkout.ErrNotFound for what.
+// notFound turns sql.ErrNoRows into errs.ErrNotFound for what.
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, checkout.ErrNotFound)
+		return fmt.Errorf("%s: %w", what, errs.ErrNotFound)
 	}
 	return fmt.Errorf("loading %s: %w", what, err)
 }
@@ -228,7 +228,7 @@ func (s *Store) UpdateSite(ctx context.Context, orgID, id string, in SiteSetting
 		return nil, fmt.Errorf("updating site: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, fmt.Errorf("site %s: %w", id, checkout.ErrNotFound)
+		return nil, fmt.Errorf("site %s: %w", id, errs.ErrNotFound)
 	}
 	return s.GetSite(ctx, orgID, id)
 }
@@ -257,7 +257,7 @@ func (s *Store) SetProviderEnabled(ctx context.Context, orgID, siteID, id string
 		return fmt.Errorf("updating provider: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("provider %s: %w", id, checkout.ErrNotFound)
+		return fmt.Errorf("provider %s: %w", id, errs.ErrNotFound)
 	}
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/tenant"
 )
 
@@ -65,7 +65,7 @@ func (s *Store) GetMember(ctx context.Context, orgID, userID string) (*Member, e
 		return nil, err
 	}
 	if len(ms) == 0 {
-		return nil, fmt.Errorf("member %s: %w", userID, checkout.ErrNotFound)
+		return nil, fmt.Errorf("member %s: %w", userID, errs.ErrNotFound)
 	}
 	return ms[0], nil
 }
@@ -208,7 +208,7 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash, keep string) erro
 			return fmt.Errorf("updating password: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("user %s: %w", userID, checkout.ErrNotFound)
+			return fmt.Errorf("user %s: %w", userID, errs.ErrNotFound)
 		}
 		if _, err := tx.NewDelete().Model((*UserSession)(nil)).Where("user_id = ?", userID).Where("id <> ?", keep).Exec(ctx); err != nil {
 			return fmt.Errorf("ending sessions: %w", err)

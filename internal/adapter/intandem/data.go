@@ -13,6 +13,7 @@ import (
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/store"
 )
 
@@ -104,7 +105,7 @@ func (d *Data) DeleteConnection(ctx context.Context, orgID, siteID string) error
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("inTandem connection: %w", checkout.ErrNotFound)
+		return fmt.Errorf("inTandem connection: %w", errs.ErrNotFound)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/payment"
@@ -152,12 +153,12 @@ func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
 	nestError(w, r, http.StatusInternalServerError, "internal_error", "internal error")
 }
 
-// notFound answers 404 for checkout.ErrNotFound and reports whether err was handled.
+// notFound answers 404 for errs.ErrNotFound and reports whether err was handled.
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, err error, code, what string) bool {
 	switch {
 	case err == nil:
 		return false
-	case errors.Is(err, checkout.ErrNotFound):
+	case errors.Is(err, errs.ErrNotFound):
 		nestError(w, r, http.StatusNotFound, code, what+" not found")
 	default:
 		h.internal(w, r, err)
