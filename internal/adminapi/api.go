@@ -57,7 +57,7 @@ const maxBody = 1 << 20
 
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("POST /api/v1/checkouts/{siteId}/create", a.authed(auth.ScopeCheckoutCreate, a.idempotent(a.createCheckout)))
+	mux.Handle("POST /api/v1/checkouts/{siteId}/create", a.authed(auth.ScopeCheckoutCreate, a.idempotentClaim(a.createCheckout)))
 	mux.Handle("GET /api/v1/checkouts/{id}", a.authed(auth.ScopeCheckoutRead, a.getCheckout))
 	mux.Handle("GET /api/v1/checkouts", a.authed(auth.ScopeCheckoutRead, a.listCheckouts))
 	mux.Handle("POST /api/v1/checkouts/{id}/expire", a.authed(auth.ScopeCheckoutUpdate, a.idempotent(a.closeCheckout(checkout.StatusExpired))))

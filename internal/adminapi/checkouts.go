@@ -28,7 +28,7 @@ type createResponse struct {
 	Currency        string          `json:"currency"`
 }
 
-func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey, claim *idemClaim) {
 	site, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("siteId"))
 	if errors.Is(err, errs.ErrNotFound) {
 		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "site not found")
@@ -60,7 +60,7 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	if err := a.checkouts.Create(r.Context(), c, completion(r.Context(), http.StatusOK, resp)); err != nil {
+	if err := a.checkouts.Create(r.Context(), c, claim.completion(http.StatusOK, resp)); err != nil {
 		httpx.Internal(w, r, a.log, err)
 		return
 	}

@@ -16,10 +16,9 @@ import (
 
 var idemKeyRE = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
 
-type idemCtx struct{}
-
-// idemClaim is an Idempotency-Key this request holds. A handler that stores its
-// answer together with its own change (see completion) sets done.
+// idemClaim is the Idempotency-Key a request holds (nil without one). A
+// handler that stores its answer together with its own change (see
+// completion) marks it done.
 type idemClaim struct {
 	orgID, key string
 	done       bool
@@ -29,8 +28,7 @@ type idemClaim struct {
 // with the answer it is about to give, or nil without an Idempotency-Key. If
 // that transaction fails the handler must answer with an error status, which
 // releases the claim.
-func completion(ctx context.Context, status int, body []byte) *store.IdempotencyResult {
-	c, _ := ctx.Value(idemCtx{}).(*idemClaim)
+func (c *idemClaim) completion(status int, body []byte) *store.IdempotencyResult {
 	if c == nil {
 		return nil
 	}
@@ -38,16 +36,25 @@ func completion(ctx context.Context, status int, body []byte) *store.Idempotency
 	return &store.IdempotencyResult{OrganizationID: c.orgID, Key: c.key, Status: status, Body: body}
 }
 
+// claimHandler is a handler that is handed its request's claim, to store its
+// answer in its own transaction.
+type claimHandler func(w http.ResponseWriter, r *http.Request, key *auth.APIKey, claim *idemClaim)
+
+// idempotent is idempotentClaim for a handler whose answer is stored after it.
+func (a *API) idempotent(h handler) handler {
+	return a.idempotentClaim(func(w http.ResponseWriter, r *http.Request, key *auth.APIKey, _ *idemClaim) { h(w, r, key) })
+}
+
 // idempotent gives a POST Stripe's Idempotency-Key semantics: the same key and
 // body replay the first answer byte for byte; the same key with another body
 // (or another endpoint) is 422 idempotency_error; a request still in flight
 // with the key is 409. Keys are per organization and mode. Only successful answers are
 // kept: after an error the client may retry with the same key.
-func (a *API) idempotent(h handler) handler {
+func (a *API) idempotentClaim(h claimHandler) handler {
 	return func(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 		ik := r.Header.Get("Idempotency-Key")
 		if ik == "" {
-			h(w, r, key)
+			h(w, r, key, nil)
 			return
 		}
 		if !idemKeyRE.MatchString(ik) {
@@ -87,10 +94,9 @@ func (a *API) idempotent(h handler) handler {
 		}
 
 		claim := &idemClaim{orgID: key.OrganizationID, key: ik}
-		r = r.WithContext(context.WithValue(r.Context(), idemCtx{}, claim))
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		rw := &recorder{header: w.Header()}
-		h(rw, r, key)
+		h(rw, r, key, claim)
 
 		ctx := context.WithoutCancel(r.Context())
 		if rw.status == 0 {
