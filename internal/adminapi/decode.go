@@ -34,7 +34,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 // the largest list the API takes (items), and amounts are JSON numbers.
 var bodyLimits = httpx.JSONLimits{MaxArray: checkout.MaxItems, MaxDepth: 16,
 	ArrayKeys:   map[string]int{"frameOrigins": maxFrameOrigins, "events": len(notify.EventTypes)},
-	IntegerKeys: map[string]bool{"amount": true, "unitPrice": true}}
+	IntegerKeys: map[string]bool{"amount": true, "items.unitPrice": true}}
 
 // decodeJSON decodes one JSON object from body into v, keeping numbers exact.
 // Malformed JSON and wrongly typed fields are a 400 that says where.

@@ -44,3 +44,14 @@ func TestAmountUnitsRequired(t *testing.T) {
 		}
 	})
 }
+
+// Only the request's own amounts must be numbers: a merchant's metadata may
+// hold anything called amount.
+func TestMetadataAmountMayBeText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		r := e.do("POST", "/api/v1/checkouts/"+e.a.Site.ID+"/create", e.a.Token,
+			`{"amount":4900,"currency":"EUR","externalReference":"m","metadata":{"amount":"49.00","unitPrice":"x"}}`)
+		expect(t, r, 200, "")
+	})
+}

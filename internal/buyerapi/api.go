@@ -198,7 +198,7 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 	}
 	var je *httpx.JSONError
 	if err == nil {
-		err = httpx.CheckJSON(body, httpx.JSONLimits{MaxArray: 10, MaxDepth: 8, IntegerKeys: map[string]bool{"expMonth": true, "expYear": true}})
+		err = httpx.CheckJSON(body, httpx.JSONLimits{MaxArray: 10, MaxDepth: 8, IntegerKeys: map[string]bool{"card.expMonth": true, "card.expYear": true}})
 	}
 	if errors.As(err, &je) {
 		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", je.Field, je.Error())

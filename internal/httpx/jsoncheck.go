@@ -18,11 +18,13 @@ import (
 // appear) must be JSON numbers, never strings: "49.00" must not become 49.
 type JSONLimits struct {
 	MaxArray int
-	// ArrayKeys lower MaxArray for the arrays under these keys
-	// ("webhook_urls": 10), wherever they appear.
+	// ArrayKeys lower MaxArray for the arrays at these paths
+	// ("webhook_urls": 10). A path is the object keys from the top joined
+	// by dots, arrays left out: "items.unitPrice" is the unitPrice of every
+	// entry of items.
 	ArrayKeys   map[string]int
 	MaxDepth    int
-	IntegerKeys map[string]bool
+	IntegerKeys map[string]bool // paths, as ArrayKeys
 }
 
 // MaxNumber is the longest number literal accepted.
@@ -79,6 +81,19 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 		}
 		return cmp.Or(b.String(), "body")
 	}
+	// keyPath is the path (see JSONLimits) of the value about to be read.
+	keyPath := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.object && f.key != "" {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			}
+		}
+		return b.String()
+	}
 	// begin counts a value starting in its container and answers the key it
 	// stands under ("" in arrays).
 	begin := func() (string, error) {
@@ -110,14 +125,18 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 			if err != nil {
 				return err
 			}
-			if lim.IntegerKeys[key] {
+			at := ""
+			if key != "" && (len(lim.IntegerKeys) > 0 || len(lim.ArrayKeys) > 0) {
+				at = keyPath()
+			}
+			if lim.IntegerKeys[at] {
 				return &JSONError{Field: path(""), Message: "must be a whole number, not " + map[byte]string{'{': "an object", '[': "an array"}[c]}
 			}
 			if lim.MaxDepth > 0 && len(stack) >= lim.MaxDepth {
 				return &JSONError{Field: path(""), Message: fmt.Sprintf("nested deeper than %d levels", lim.MaxDepth)}
 			}
 			f := jsonFrame{object: c == '{', max: lim.MaxArray}
-			if n, ok := lim.ArrayKeys[key]; ok && (n < f.max || f.max == 0) {
+			if n, ok := lim.ArrayKeys[at]; ok && at != "" && (n < f.max || f.max == 0) {
 				f.max = n
 			}
 			stack = append(stack, f)
@@ -158,7 +177,7 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 			if err != nil {
 				return err
 			}
-			if lim.IntegerKeys[key] {
+			if key != "" && len(lim.IntegerKeys) > 0 && lim.IntegerKeys[keyPath()] {
 				return &JSONError{Field: path(""), Message: "must be a JSON number (for example 4900), not a string"}
 			}
 			if nul {

@@ -12,7 +12,7 @@ import (
 )
 
 func TestCheckJSON(t *testing.T) {
-	lim := JSONLimits{MaxArray: 3, MaxDepth: 4, IntegerKeys: map[string]bool{"amount": true, "unitPrice": true},
+	lim := JSONLimits{MaxArray: 3, MaxDepth: 4, IntegerKeys: map[string]bool{"amount": true, "items.unitPrice": true},
 		ArrayKeys: map[string]int{"urls": 1}}
 	for _, tc := range []struct {
 		name, body, field string // field "" means accepted
@@ -32,6 +32,8 @@ func TestCheckJSON(t *testing.T) {
 		{"a list with a lower limit", `{"urls":["a","b"]}`, "urls"},
 		{"at the lower limit", `{"urls":["a"],"other":["a","b"]}`, ""},
 		{"string key named like an integer key elsewhere is fine as key", `{"m":{"amount":1}}`, ""},
+		{"an amount in metadata may be a string", `{"metadata":{"amount":"49.00"},"items":[{"meta":{"unitPrice":"x"}}]}`, ""},
+		{"a list with the lower limit's name elsewhere", `{"m":{"urls":["a","b"]}}`, ""},
 	} {
 		err := CheckJSON([]byte(tc.body), lim)
 		var je *JSONError
@@ -49,7 +51,7 @@ func TestCheckJSON(t *testing.T) {
 
 func BenchmarkCheckJSONHostile(b *testing.B) {
 	body := []byte(`{"line_items":[` + strings.Repeat(`{"price":"1","quantity":1},`, 40000) + `{}]}`)
-	lim := JSONLimits{MaxArray: 100, IntegerKeys: map[string]bool{"price": true}}
+	lim := JSONLimits{MaxArray: 100, IntegerKeys: map[string]bool{"line_items.price": true}}
 	for b.Loop() {
 		if CheckJSON(body, lim) == nil {
 			b.Fatal("accepted")

@@ -91,7 +91,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	var je *httpx.JSONError
 	if err := httpx.CheckJSON(body, httpx.JSONLimits{MaxArray: checkout.MaxItems, MaxDepth: 16,
 		ArrayKeys:   map[string]int{"webhook_urls": maxWebhookURLs},
-		IntegerKeys: map[string]bool{"amount": true, "price": true}}); errors.As(err, &je) {
+		IntegerKeys: map[string]bool{"amount": true, "line_items.price": true}}); errors.As(err, &je) {
 		nestError(w, r, http.StatusBadRequest, "validation_error", je.Error())
 		return false
 	}
