@@ -115,7 +115,7 @@ func newMux(cfg *config.Config, name string, st *store.Store) (*http.ServeMux, *
 // installHooks gives the store the adapters' hooks: every server changes
 // checkouts, and each change carries what the adapters add to it.
 func installHooks(st *store.Store) {
-	orchestrapay.NewData(st)
+	orchestrapay.Install(st)
 	intandem.Install(st)
 }
 

@@ -20,13 +20,12 @@ import (
 // the webhooks they send, kept in the core's database and transactions.
 type Data struct{ st *store.Store }
 
-// NewData returns the tables over s and installs the hook that follows a
-// checkout's closing on its payment intents.
-func NewData(s *store.Store) *Data {
-	d := &Data{st: s}
-	s.OnCheckoutClosed("orchestrapay", d.syncPayments)
-	return d
-}
+// NewData returns the tables over s.
+func NewData(s *store.Store) *Data { return &Data{st: s} }
+
+// Install adds the surface's hook to the store: a checkout's closing is
+// followed on its payment intents in the same transaction.
+func Install(s *store.Store) { s.OnCheckoutClosed("orchestrapay", NewData(s).syncPayments) }
 
 // Intent is a checkout created through the Orchestrapay surface,
 // with what that surface sends and shows beside our checkout.
