@@ -2,10 +2,12 @@ package httpx
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 )
 
 type clientAddrKey struct{}
@@ -14,9 +16,20 @@ type clientAddrKey struct{}
 // the peer is one of the trusted proxies, the right-most address of
 // X-Forwarded-For that is not a trusted proxy itself. Without trusted proxies
 // the header is ignored, so that no client can choose its own address.
-func TrustProxies(h http.Handler, trusted []netip.Prefix) http.Handler {
+//
+// A request forwarded by a proxy that is not trusted is logged once: behind
+// such a proxy every client has its address, and the limits that count per
+// client count everyone together.
+func TrustProxies(h http.Handler, trusted []netip.Prefix, log *slog.Logger) http.Handler {
+	var warn sync.Once
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		addr := clientAddr(r, trusted)
+		if len(trusted) == 0 && r.Header.Get("X-Forwarded-For") != "" {
+			warn.Do(func() {
+				log.Warn("a request came through a proxy, but http.trusted_proxies is empty: every client of that proxy " +
+					"shares its address for the per-client limits; list the proxy in http.trusted_proxies")
+			})
+		}
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, addr)))
 	})
 }

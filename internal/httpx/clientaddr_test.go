@@ -1,8 +1,11 @@
 package httpx
 
 import (
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +34,20 @@ func TestClientAddr(t *testing.T) {
 		if got := clientAddr(r, tc.trusted); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// Forwarded requests with no trusted proxy are logged once, as the operator's
+// hint that the per-client limits count everyone together.
+func TestUntrustedProxyLoggedOnce(t *testing.T) {
+	var logs strings.Builder
+	h := TrustProxies(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), nil, slog.New(slog.NewTextHandler(&logs, nil)))
+	for range 3 {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("X-Forwarded-For", "203.0.113.9")
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	if n := strings.Count(logs.String(), "trusted_proxies is empty"); n != 1 {
+		t.Fatalf("logged %d times: %s", n, logs.String())
 	}
 }
