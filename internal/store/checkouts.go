@@ -189,13 +189,13 @@ func (s *Store) closeCheckout(ctx context.Context, tx bun.Tx, orgID, id string, 
 // GetCheckoutByShortCode finds a checkout by the code in its hosted URL, for
 // any organization: the code is the buyer's bearer capability.
 func (s *Store) GetCheckoutByShortCode(ctx context.Context, code string) (*checkout.Checkout, error) {
-	return s.checkoutWithItems(ctx, getCheckoutByShortCodeSQL, code)
+	return s.checkoutWithItems(ctx, s.stmts.checkoutByShortCode, code)
 }
 
 // GetCheckoutByPublicID finds a checkout by its sessionPublicId, for any
 // organization: like the short code it is the buyer's capability.
 func (s *Store) GetCheckoutByPublicID(ctx context.Context, publicID string) (*checkout.Checkout, error) {
-	return s.checkoutWithItems(ctx, getCheckoutByPublicIDSQL, publicID)
+	return s.checkoutWithItems(ctx, s.stmts.checkoutByPublicID, publicID)
 }
 
 // GetCheckoutByIDUnscoped returns a checkout by id for any organization; only

@@ -44,6 +44,7 @@ type Store struct {
 	batch   *batcher
 	reads   readStmts
 	hooks   hooks
+	stmts   hotStmts
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" (a file, created
@@ -103,6 +104,7 @@ func Open(ctx context.Context, rawURL string, box *secrets.Box) (*Store, error) 
 		committers = 4
 	}
 	s.batch = newBatcher(s.write, committers)
+	s.stmts = s.newHotStmts()
 	return s, nil
 }
 

@@ -92,8 +92,8 @@ func (s *Store) CompleteIdempotency(ctx context.Context, r *IdempotencyResult) e
 }
 
 var (
-	claimIdempotencySQL = insertSQL("idempotency_keys", []string{"organization_id", "idem_key", "request_hash", "state",
-		"response_status", "response_body", "locked_until", "created_at"}) + " ON CONFLICT (organization_id, idem_key) DO NOTHING"
+	claimIdempotencySQL = "INSERT INTO idempotency_keys (organization_id, idem_key, request_hash, state, response_status, " +
+		"response_body, locked_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (organization_id, idem_key) DO NOTHING"
 	completeIdempotencySQL = "UPDATE idempotency_keys SET state = ?, response_status = ?, response_body = ? " +
 		"WHERE organization_id = ? AND idem_key = ?"
 )

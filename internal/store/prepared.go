@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
@@ -53,58 +55,91 @@ func (s *Store) rebind(q string) string {
 	return b.String()
 }
 
-func insertSQL(table string, cols []string) string {
-	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+// hotStmts are the statements of the hot path, built once from bun's
+// metadata of the models' tables rather than from column lists kept by hand.
+type hotStmts struct {
+	insertCheckout, insertItem rowInsert
+	// checkoutBy* select a checkout by its short code or public id, items
+	// the lines of a checkout.
+	checkoutByShortCode, checkoutByPublicID, items string
 }
 
-var (
-	checkoutCols = []string{"id", "organization_id", "site_id", "mode", "session_public_id", "short_code", "status",
-		"currency", "amount", "email", "return_url", "cancel_url", "ipn_url", "external_reference", "invoice_number",
-		"client_id", "billing_address", "shipping_address", "metadata", "locale", "source", "source_ref",
-		"expires_at", "closed_at", "created_at", "updated_at"}
-	itemCols = []string{"checkout_id", "position", "name", "description", "quantity", "unit_price", "vat_rate",
-		"item_type", "amount_type"}
-	insertCheckoutSQL = insertSQL("checkouts", checkoutCols)
-	insertItemSQL     = insertSQL("line_items", itemCols)
+func (s *Store) newHotStmts() hotStmts {
+	co, it := s.newRowInsert((*checkout.Checkout)(nil)), s.newRowInsert((*checkout.LineItem)(nil))
+	return hotStmts{insertCheckout: co, insertItem: it,
+		checkoutByShortCode: "SELECT " + co.cols + " FROM " + co.table + " WHERE short_code = ?",
+		checkoutByPublicID:  "SELECT " + co.cols + " FROM " + co.table + " WHERE session_public_id = ?",
+		items:               "SELECT " + it.cols + " FROM " + it.table + " WHERE checkout_id = ? ORDER BY position"}
+}
+
+// rowInsert is a model's INSERT: its table's columns in field order, and how
+// to read their values from a row.
+type rowInsert struct {
+	sql, table, cols string
+	fields           []*schema.Field
+	kinds            []argKind
+}
+
+// argKind is how a field's value goes to the driver.
+type argKind int
+
+const (
+	argPlain  argKind = iota // as it is
+	argString                // a string of a named string type
+	argTime                  // as bun writes times
+	argJSON                  // as JSON; a nil pointer is NULL, a nil map {}
 )
 
-func jsonArg(v any) (any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
+var timeType = reflect.TypeFor[time.Time]()
+
+func (s *Store) newRowInsert(model any) rowInsert {
+	table := s.write.Table(reflect.TypeOf(model).Elem())
+	ri := rowInsert{fields: table.Fields, table: table.Name, kinds: make([]argKind, len(table.Fields))}
+	names := make([]string, len(table.Fields))
+	for i, f := range table.Fields {
+		names[i] = f.Name
+		switch t := f.StructField.Type; {
+		case t == timeType:
+			ri.kinds[i] = argTime
+		case t.Kind() == reflect.Pointer, t.Kind() == reflect.Map, t.Kind() == reflect.Slice, t.Kind() == reflect.Struct:
+			ri.kinds[i] = argJSON
+		case t.Kind() == reflect.String:
+			ri.kinds[i] = argString
+		}
 	}
-	if string(b) == "null" {
-		return nil, nil
-	}
-	return string(b), nil
+	ri.cols = strings.Join(names, ", ")
+	ri.sql = "INSERT INTO " + table.Name + " (" + ri.cols + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
+	return ri
 }
 
-func (s *Store) checkoutArgs(c *checkout.Checkout) ([]any, error) {
-	var billing, shipping any
-	var err error
-	if c.BillingAddress != nil {
-		if billing, err = jsonArg(c.BillingAddress); err != nil {
-			return nil, err
+// args are the row's values as the driver takes them.
+func (ri rowInsert) args(s *Store, row any) ([]any, error) {
+	v := reflect.ValueOf(row).Elem()
+	out := make([]any, len(ri.fields))
+	for i, f := range ri.fields {
+		fv := f.Value(v)
+		switch ri.kinds[i] {
+		case argTime:
+			out[i] = s.timeArg(fv.Interface().(time.Time))
+		case argString:
+			out[i] = fv.String()
+		case argJSON:
+			if fv.Kind() == reflect.Pointer && fv.IsNil() {
+				continue
+			}
+			if fv.Kind() == reflect.Map && fv.IsNil() {
+				fv = reflect.MakeMap(fv.Type())
+			}
+			b, err := json.Marshal(fv.Interface())
+			if err != nil {
+				return nil, fmt.Errorf("encoding %s: %w", f.Name, err)
+			}
+			out[i] = string(b)
+		default:
+			out[i] = fv.Interface()
 		}
 	}
-	if c.ShippingAddress != nil {
-		if shipping, err = jsonArg(c.ShippingAddress); err != nil {
-			return nil, err
-		}
-	}
-	md := c.Metadata
-	if md == nil {
-		md = map[string]string{}
-	}
-	metadata, err := jsonArg(md)
-	if err != nil {
-		return nil, err
-	}
-	return []any{c.ID, c.OrganizationID, c.SiteID, string(c.Mode), c.SessionPublicID, c.ShortCode, string(c.Status),
-		c.Currency, c.Amount, c.Email, c.ReturnURL, c.CancelURL, c.IPNURL, c.ExternalReference, c.InvoiceNumber,
-		c.ClientID, billing, shipping, metadata, c.Locale, string(c.Source), c.SourceRef,
-		s.timeArg(c.ExpiresAt), s.timeArg(c.ClosedAt), s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt)}, nil
+	return out, nil
 }
 
 // stmtCache holds the statements prepared in one transaction.
@@ -142,16 +177,20 @@ func (s *Store) execPrepared(ctx context.Context, tx bun.Tx, query string, args 
 }
 
 func (s *Store) insertCheckout(ctx context.Context, tx bun.Tx, c *checkout.Checkout, done *IdempotencyResult) error {
-	args, err := s.checkoutArgs(c)
+	args, err := s.stmts.insertCheckout.args(s, c)
 	if err != nil {
 		return fmt.Errorf("encoding checkout: %w", err)
 	}
-	if _, err := s.execPrepared(ctx, tx, insertCheckoutSQL, args...); err != nil {
+	if _, err := s.execPrepared(ctx, tx, s.stmts.insertCheckout.sql, args...); err != nil {
 		return fmt.Errorf("inserting checkout: %w", err)
 	}
-	for _, it := range c.Items {
-		if _, err := s.execPrepared(ctx, tx, insertItemSQL, c.ID, it.Position, it.Name, it.Description, it.Quantity,
-			it.UnitPrice, it.VATRate, it.ItemType, it.AmountType); err != nil {
+	for i := range c.Items {
+		c.Items[i].CheckoutID = c.ID
+		args, err := s.stmts.insertItem.args(s, &c.Items[i])
+		if err != nil {
+			return fmt.Errorf("encoding checkout items: %w", err)
+		}
+		if _, err := s.execPrepared(ctx, tx, s.stmts.insertItem.sql, args...); err != nil {
 			return fmt.Errorf("inserting checkout items: %w", err)
 		}
 	}
@@ -217,12 +256,6 @@ func (s *Store) scanOne(ctx context.Context, rows *sql.Rows, dest any) error {
 	return rows.Close()
 }
 
-var (
-	getCheckoutByShortCodeSQL = "SELECT " + strings.Join(checkoutCols, ", ") + " FROM checkouts WHERE short_code = ?"
-	getCheckoutByPublicIDSQL  = "SELECT " + strings.Join(checkoutCols, ", ") + " FROM checkouts WHERE session_public_id = ?"
-	getItemsSQL               = "SELECT " + strings.Join(itemCols, ", ") + " FROM line_items WHERE checkout_id = ? ORDER BY position"
-)
-
 // checkoutWithItems loads one checkout and its lines with prepared statements:
 // the hosted pages and the runtime API do this on every view.
 func (s *Store) checkoutWithItems(ctx context.Context, query, arg string) (*checkout.Checkout, error) {
@@ -234,7 +267,7 @@ func (s *Store) checkoutWithItems(ctx context.Context, query, arg string) (*chec
 	if err := s.scanOne(ctx, rows, c); err != nil {
 		return nil, notFound(err, "checkout")
 	}
-	if rows, err = s.queryPrepared(ctx, getItemsSQL, c.ID); err != nil {
+	if rows, err = s.queryPrepared(ctx, s.stmts.items, c.ID); err != nil {
 		return nil, fmt.Errorf("loading checkout items: %w", err)
 	}
 	if err := s.read.ScanRows(ctx, rows, &c.Items); err != nil {
