@@ -23,16 +23,16 @@ import (
 // the largest cost of a create. Inserts are prepared once per group-commit
 // transaction and key lookups once per connection.
 
-const bunTimeFormat = "2006-01-02 15:04:05.999999-07:00"
-
-// timeArg passes a time the way bun writes it, so rows written here and by bun
-// compare and sort alike on SQLite, which keeps times as text.
+// timeArg passes a time the way bun writes it (its dialect's own text), so
+// rows written here and by bun compare and sort alike on SQLite, which keeps
+// times as text.
 func (s *Store) timeArg(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
 	if s.dialect == SQLite {
-		return t.UTC().Format(bunTimeFormat)
+		quoted := s.write.Dialect().AppendTime(nil, t)
+		return string(quoted[1 : len(quoted)-1])
 	}
 	return t.UTC()
 }
