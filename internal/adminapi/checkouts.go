@@ -48,7 +48,7 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 	}
 	c, err := a.checkouts.Build(checkouts.Input{Request: &req, Site: site, Mode: key.Mode, Source: checkout.SourceAPI})
 	if err != nil {
-		a.validationError(w, r, err)
+		a.failed(w, r, err, "")
 		return
 	}
 	resp, err := json.Marshal(createResponse{
@@ -67,18 +67,9 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 	httpx.WriteRaw(w, http.StatusOK, resp)
 }
 
-func (a *API) validationError(w http.ResponseWriter, r *http.Request, err error) {
-	var ve *checkout.Error
-	if errors.As(err, &ve) {
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, ve.Code, ve.Field, ve.Message)
-		return
-	}
-	httpx.Internal(w, r, a.log, err)
-}
-
 func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	c, err := a.store.CheckoutInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
-	if a.lookupError(w, r, err, "checkout") {
+	if a.failed(w, r, err, "checkout") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, a.view(c))
@@ -98,21 +89,11 @@ func (a *API) closeCheckout(to checkout.Status) handler {
 			a.log.Warn("closing a checkout", "err", err, "checkout", c.ID, "status", to)
 			err = nil
 		}
-		if errors.Is(err, checkout.ErrNotOpen) {
-			verb := map[checkout.Status]string{checkout.StatusExpired: "expired", checkout.StatusCanceled: "canceled"}[to]
-			httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "only an open checkout can be "+verb)
-			return
-		}
-		if a.lookupError(w, r, err, "checkout") {
+		if a.failed(w, r, err, "checkout") {
 			return
 		}
 		httpx.WriteJSON(w, http.StatusOK, a.view(c))
 	}
-}
-
-// lookupError answers 404 (naming what) or 500 for err and reports whether it did.
-func (a *API) lookupError(w http.ResponseWriter, r *http.Request, err error, what string) bool {
-	return httpx.Lookup(w, r, a.log, err, what)
 }
 
 // List pagination bounds.

@@ -2,7 +2,6 @@ package adminapi
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/money"
-	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
 )
 
@@ -52,7 +50,7 @@ func (a *API) transactionDetail(r *http.Request, t *checkout.Transaction) (trans
 
 func (a *API) getTransaction(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	t, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
-	if a.lookupError(w, r, err, "transaction") {
+	if a.failed(w, r, err, "transaction") {
 		return
 	}
 	v, err := a.transactionDetail(r, t)
@@ -85,21 +83,11 @@ func (a *API) refund(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 		amount = v
 	}
 	// A transaction's mode never changes, so the check holds for the refund.
-	if _, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), r.PathValue("id")); a.lookupError(w, r, err, "transaction") {
+	if _, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), r.PathValue("id")); a.failed(w, r, err, "transaction") {
 		return
 	}
 	rf, err := a.pay.Refund(r.Context(), key.OrganizationID, r.PathValue("id"), amount)
-	switch {
-	case errors.Is(err, store.ErrNotRefundable):
-		httpx.WriteError(w, r, http.StatusConflict, "not_refundable", err.Error())
-		return
-	case errors.Is(err, store.ErrRefundTooMuch):
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "refund_exceeds_captured", "amount", err.Error())
-		return
-	case errors.Is(err, payment.ErrProvider):
-		httpx.WriteError(w, r, http.StatusBadGateway, "provider_error", "the payment provider refused or could not be reached; nothing was refunded")
-		return
-	case a.lookupError(w, r, err, "transaction"):
+	if a.failed(w, r, err, "transaction") {
 		return
 	}
 	t, err := a.store.GetTransaction(r.Context(), key.OrganizationID, r.PathValue("id"))
