@@ -120,7 +120,7 @@ type totalsView struct {
 
 func (a *API) getCheckout(w http.ResponseWriter, r *http.Request) {
 	c, err := a.store.GetCheckoutByPublicID(r.Context(), r.PathValue("sessionPublicId"))
-	if a.notFound(w, r, err, "checkout") {
+	if a.failed(w, r, err, "checkout") {
 		return
 	}
 	site, err := a.store.GetSite(r.Context(), c.OrganizationID, c.SiteID)
@@ -212,7 +212,7 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := a.store.GetCheckoutByPublicID(r.Context(), req.SessionPublicID)
-	if a.notFound(w, r, err, "checkout") {
+	if a.failed(w, r, err, "checkout") {
 		return
 	}
 	// The buyer's address is held to the Admin API's rules before anything
@@ -242,7 +242,7 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 		ExpMonth: int(month), ExpYear: int(year), CVC: req.Card.CVC, CardName: req.Card.Name, Billing: req.BillingAddress,
 		ClientAddr: httpx.ClientAddr(r),
 	})
-	if a.paymentError(w, r, err) {
+	if a.failed(w, r, err, "") {
 		return
 	}
 	v := txView(res.Transaction)
@@ -269,7 +269,7 @@ func txView(t *checkout.Transaction) transactionView {
 
 func (a *API) transactionStatus(w http.ResponseWriter, r *http.Request) {
 	t, err := a.store.GetTransactionUnscoped(r.Context(), r.PathValue("id"))
-	if a.notFound(w, r, err, "transaction") {
+	if a.failed(w, r, err, "transaction") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, txView(t))
@@ -281,22 +281,17 @@ func (a *API) cancelTransaction(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, http.StatusConflict, "transaction_not_pending", "only a pending transaction can be cancelled")
 		return
 	}
-	if a.notFound(w, r, err, "transaction") {
+	if a.failed(w, r, err, "transaction") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, txView(t))
-}
-
-// notFound answers 404 (naming what) or 500 for err and reports whether it did.
-func (a *API) notFound(w http.ResponseWriter, r *http.Request, err error, what string) bool {
-	return httpx.Lookup(w, r, a.log, err, what)
 }
 
 // startIntent answers a Stripe payment's start: the transaction and what the
 // page needs to mount the Payment Element. Stripe's webhooks complete it.
 func (a *API) startIntent(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, providerID, attemptKey string) {
 	in, err := a.pay.StartIntent(r.Context(), c, providerID, attemptKey)
-	if a.paymentError(w, r, err) {
+	if a.failed(w, r, err, "") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct {
@@ -334,9 +329,10 @@ func (a *API) stripeHook(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// paymentError answers the errors of starting a payment and reports whether
-// it answered.
-func (a *API) paymentError(w http.ResponseWriter, r *http.Request, err error) bool {
+// failed renders a handler's error in the buyer API's envelope and reports
+// whether there was one: each domain error by its stable code (what names the
+// object a not-found refers to), anything else as 500.
+func (a *API) failed(w http.ResponseWriter, r *http.Request, err error, what string) bool {
 	var ve *checkout.Error
 	var ex *limits.Exceeded
 	switch {
@@ -353,6 +349,8 @@ func (a *API) paymentError(w http.ResponseWriter, r *http.Request, err error) bo
 		httpx.WriteError(w, r, http.StatusBadGateway, "provider_error", "the payment provider could not be reached; try again")
 	case errors.As(err, &ve):
 		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, ve.Code, ve.Field, ve.Message)
+	case errors.Is(err, errs.ErrNotFound):
+		httpx.WriteError(w, r, http.StatusNotFound, "not_found", what+" not found")
 	default:
 		httpx.Internal(w, r, a.log, err)
 	}
