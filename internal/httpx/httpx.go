@@ -6,13 +6,11 @@ package httpx
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 
-	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 )
 
@@ -97,20 +95,6 @@ func newRequestID(r *http.Request) string {
 		return id
 	}
 	return "req_" + ids.Token(20)
-}
-
-// Lookup answers 404 ("<what> not found") when err is errs.ErrNotFound and
-// 500 for any other error, and reports whether it answered.
-func Lookup(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, what string) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, errs.ErrNotFound):
-		WriteError(w, r, http.StatusNotFound, "not_found", what+" not found")
-	default:
-		Internal(w, r, log, err)
-	}
-	return true
 }
 
 // Origin returns the scheme://host[:port] of a URL, or "" when it has none.
