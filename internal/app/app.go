@@ -215,7 +215,7 @@ func Frontend(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainFrontend)
 	mux, m := newMux(cfg, MainFrontend, st)
 	pay := payments(cfg, st, log)
-	pages := frontend.New(st, pay, log, frontend.Options{MaxAmount: cfg.Checkout.MaxAmount})
+	pages := frontend.New(st, pay, log)
 	pages.Register(mux)
 	intandem.NewApp(st, pay, checkouts.New(st, pay, cfg.Checkout.MaxAmount, nil), log.With("surface", "intandem"), pages,
 		intandem.Options{HTTPClient: intandemClient(cfg), DashboardURL: cfg.URLs.AdminBackend}).Register(mux)

@@ -28,11 +28,6 @@ import (
 	"github.com/pgw/pgw/templates/hosted"
 )
 
-// Options of the hosted pages.
-type Options struct {
-	MaxAmount int64
-}
-
 // Frontend serves the hosted pages.
 type Frontend struct {
 	store  *store.Store
@@ -40,7 +35,6 @@ type Frontend struct {
 	log    *slog.Logger
 	assets *static.Assets
 	now    func() time.Time
-	opts   Options
 	// formatters caches a money.Formatter per language (see formatter);
 	// cached counts its entries.
 	formatters sync.Map
@@ -78,11 +72,8 @@ func (f *Frontend) formatter(lang string) *money.Formatter {
 }
 
 // New returns the hosted pages over s.
-func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *Frontend {
-	if opts.MaxAmount == 0 {
-		opts.MaxAmount = 99_999_999_999
-	}
-	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow, opts: opts}
+func New(s *store.Store, pay *payment.Service, log *slog.Logger) *Frontend {
+	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow}
 }
 
 // maxForm bounds a payment form submission.
