@@ -37,9 +37,8 @@ func (d *Dashboard) changePassword(w http.ResponseWriter, r *http.Request, s *si
 		d.fail(w, r, s, err)
 		return
 	}
-	release, ok := d.hashSlot(r)
+	release, ok := d.hashSlot(w, r)
 	if !ok {
-		w.Header().Set("Retry-After", "2")
 		fail(http.StatusTooManyRequests, "The server is busy. Try again in a moment.")
 		return
 	}
@@ -58,8 +57,7 @@ func (d *Dashboard) changePassword(w http.ResponseWriter, r *http.Request, s *si
 		fail(http.StatusUnprocessableEntity, "The two new passwords differ.")
 		return
 	}
-	if release, ok = d.hashSlot(r); !ok {
-		w.Header().Set("Retry-After", "2")
+	if release, ok = d.hashSlot(w, r); !ok {
 		fail(http.StatusTooManyRequests, "The server is busy. Try again in a moment.")
 		return
 	}

@@ -59,14 +59,16 @@ func plainText(s string) bool {
 }
 
 // hashSlot waits briefly for one of the password hashes that may run at
-// once (each takes 64 MiB); false means the caller answers 429.
-func (d *Dashboard) hashSlot(r *http.Request) (release func(), ok bool) {
+// once (each takes 64 MiB); false means the caller answers 429, whose
+// Retry-After it has set.
+func (d *Dashboard) hashSlot(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
 	t := time.NewTimer(hashWait)
 	defer t.Stop()
 	select {
 	case d.hashes <- struct{}{}:
 		return func() { <-d.hashes }, true
 	case <-t.C:
+		w.Header().Set("Retry-After", "2")
 		return nil, false
 	case <-r.Context().Done():
 		return nil, false
@@ -100,9 +102,8 @@ func (d *Dashboard) signIn(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, d.anonymous(), err)
 		return
 	}
-	release, ok := d.hashSlot(r)
+	release, ok := d.hashSlot(w, r)
 	if !ok {
-		w.Header().Set("Retry-After", "2")
 		d.render(w, r, http.StatusTooManyRequests, views.SignIn(d.signInFrame("Too many sign-ins at once. Try again in a moment."), email, next))
 		return
 	}
