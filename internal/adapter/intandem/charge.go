@@ -69,14 +69,12 @@ func (a *App) chargeFrame(w http.ResponseWriter, r *http.Request) {
 	}
 	pc := struct{ nonce string }{ids.Secret(16)}
 	csp := httpx.StrictCSP().Add("script-src", "'nonce-"+pc.nonce+"'").Set("form-action", "'none'")
-	if p.Type == tenant.ProviderStripe {
-		csp.Add("script-src", "https://js.stripe.com").Add("connect-src", "https://api.stripe.com")
-	}
 	if origins := conn.Origins(); len(origins) > 0 {
 		csp.Set("frame-ancestors", origins...)
 	}
 	if p.Type == tenant.ProviderStripe {
-		csp.Set("frame-src", "https://js.stripe.com", "https://hooks.stripe.com")
+		csp.Add("script-src", "https://js.stripe.com").Add("connect-src", "https://api.stripe.com").
+			Set("frame-src", "https://js.stripe.com", "https://hooks.stripe.com")
 	}
 	h := w.Header()
 	h.Set("Content-Security-Policy", csp.String())
