@@ -56,44 +56,32 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 	}
 	var stack []jsonFrame
 	expectKey := false
-	path := func(extra string) string {
+	// where names the value about to be read: with indices it is the field an
+	// error names ("items[3].unitPrice", "body" at the top), without them the
+	// path the limits are keyed by ("items.unitPrice", "" at the top).
+	where := func(indices bool) string {
 		var b strings.Builder
 		for _, f := range stack {
-			if f.object {
-				if f.key != "" {
-					if b.Len() > 0 {
-						b.WriteByte('.')
-					}
-					b.WriteString(f.key)
+			switch {
+			case f.object && f.key != "":
+				if b.Len() > 0 {
+					b.WriteByte('.')
 				}
-			} else {
+				b.WriteString(f.key)
+			case !f.object && indices:
 				if b.Len() == 0 {
 					b.WriteString("body")
 				}
 				fmt.Fprintf(&b, "[%d]", f.n-1)
 			}
 		}
-		if extra != "" {
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(extra)
-		}
-		return cmp.Or(b.String(), "body")
-	}
-	// keyPath is the path (see JSONLimits) of the value about to be read.
-	keyPath := func() string {
-		var b strings.Builder
-		for _, f := range stack {
-			if f.object && f.key != "" {
-				if b.Len() > 0 {
-					b.WriteByte('.')
-				}
-				b.WriteString(f.key)
-			}
+		if indices {
+			return cmp.Or(b.String(), "body")
 		}
 		return b.String()
 	}
+	path := func() string { return where(true) }
+	keyPath := func() string { return where(false) }
 	// begin counts a value starting in its container and answers the key it
 	// stands under ("" in arrays).
 	begin := func() (string, error) {
@@ -105,7 +93,7 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 			return f.key, nil
 		}
 		if f.max > 0 && f.n >= f.max {
-			return "", &JSONError{Field: cmp.Or(strings.TrimSuffix(path(""), fmt.Sprintf("[%d]", f.n-1)), "body"),
+			return "", &JSONError{Field: cmp.Or(strings.TrimSuffix(path(), fmt.Sprintf("[%d]", f.n-1)), "body"),
 				Message: fmt.Sprintf("at most %d entries", f.max)}
 		}
 		f.n++
@@ -130,10 +118,10 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 				at = keyPath()
 			}
 			if lim.IntegerKeys[at] {
-				return &JSONError{Field: path(""), Message: "must be a whole number, not " + map[byte]string{'{': "an object", '[': "an array"}[c]}
+				return &JSONError{Field: path(), Message: "must be a whole number, not " + map[byte]string{'{': "an object", '[': "an array"}[c]}
 			}
 			if lim.MaxDepth > 0 && len(stack) >= lim.MaxDepth {
-				return &JSONError{Field: path(""), Message: fmt.Sprintf("nested deeper than %d levels", lim.MaxDepth)}
+				return &JSONError{Field: path(), Message: fmt.Sprintf("nested deeper than %d levels", lim.MaxDepth)}
 			}
 			f := jsonFrame{object: c == '{', max: lim.MaxArray}
 			if n, ok := lim.ArrayKeys[at]; ok && at != "" && (n < f.max || f.max == 0) {
@@ -168,7 +156,7 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 					}
 				}
 				if nul {
-					return &JSONError{Field: path(""), Message: "keys must not contain a NUL character"}
+					return &JSONError{Field: path(), Message: "keys must not contain a NUL character"}
 				}
 				stack[len(stack)-1].key, expectKey = key, false
 				continue
@@ -178,10 +166,10 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 				return err
 			}
 			if key != "" && len(lim.IntegerKeys) > 0 && lim.IntegerKeys[keyPath()] {
-				return &JSONError{Field: path(""), Message: "must be a JSON number (for example 4900), not a string"}
+				return &JSONError{Field: path(), Message: "must be a JSON number (for example 4900), not a string"}
 			}
 			if nul {
-				return &JSONError{Field: path(""), Message: "must not contain a NUL character"}
+				return &JSONError{Field: path(), Message: "must not contain a NUL character"}
 			}
 		default:
 			j := i
@@ -195,7 +183,7 @@ func CheckJSON(body []byte, lim JSONLimits) error {
 			}
 			if c == '-' || c >= '0' && c <= '9' {
 				if len(tok) > MaxNumber || bytes.ContainsAny(tok, "eE") {
-					return &JSONError{Field: path(""), Message: fmt.Sprintf("numbers must be plain decimals of at most %d characters", MaxNumber)}
+					return &JSONError{Field: path(), Message: fmt.Sprintf("numbers must be plain decimals of at most %d characters", MaxNumber)}
 				}
 			}
 		}
