@@ -193,6 +193,16 @@ func (f *Frontend) show(w http.ResponseWriter, r *http.Request) {
 	f.page(w, r, c, pc, http.StatusOK, nil)
 }
 
+// state shows a checkout that cannot be paid now: why, its reference and
+// total, and the way back to the shop.
+func (f *Frontend) state(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, status int,
+	total, headTitle, title, message string) {
+	f.render(w, r, status, pc, hosted.State(hosted.StatePage{
+		Head: f.head(pc, headTitle), Brand: hosted.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL},
+		Title: title, Message: message, Reference: c.Reference(), Total: total, ReturnURL: c.CancelURLFor(""),
+	}))
+}
+
 // formError is what a refused or declined submission shows on the form.
 type formError struct {
 	message, field, name string
@@ -218,17 +228,10 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 	case checkout.StatusComplete:
 		f.receipt(w, r, c, pc, brand, sum)
 	case checkout.StatusExpired:
-		f.render(w, r, http.StatusOK, pc, hosted.State(hosted.StatePage{
-			Head: f.head(pc, "Checkout expired"), Brand: brand, Title: "This checkout has expired",
-			Message:   "It can no longer be paid. If you still want to buy, return to the shop and start again.",
-			Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
-		}))
+		f.state(w, r, c, pc, http.StatusOK, sum.Totals.Total, "Checkout expired", "This checkout has expired",
+			"It can no longer be paid. If you still want to buy, return to the shop and start again.")
 	case checkout.StatusCanceled:
-		f.render(w, r, http.StatusOK, pc, hosted.State(hosted.StatePage{
-			Head: f.head(pc, "Checkout canceled"), Brand: brand, Title: "This checkout was canceled",
-			Message:   "It can no longer be paid.",
-			Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
-		}))
+		f.state(w, r, c, pc, http.StatusOK, sum.Totals.Total, "Checkout canceled", "This checkout was canceled", "It can no longer be paid.")
 	default:
 		methods, err := f.pay.Methods(r.Context(), c)
 		if err != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider"
-	"github.com/pgw/pgw/templates/hosted"
 )
 
 // payForm takes the sandbox card form. Success sends the buyer to the
@@ -66,33 +65,26 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 // tooManyAttempts tells a buyer past a limit of payment attempts to wait;
 // nothing was written and no provider was asked.
 func (f *Frontend) tooManyAttempts(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, ex *limits.Exceeded) {
-	sum, err := f.summary(c, f.formatter(pc.lang))
-	if err != nil {
-		f.fail(w, r, err)
-		return
-	}
 	w.Header().Set("Retry-After", strconv.Itoa(ex.RetryAfterSeconds()))
-	mins := int(ex.RetryAfter/time.Minute) + 1
-	f.render(w, r, http.StatusTooManyRequests, pc, hosted.State(hosted.StatePage{
-		Head: f.head(pc, "Too many attempts"), Brand: hosted.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL},
-		Title:     "Too many payment attempts",
-		Message:   fmt.Sprintf("For your security, payments on this page are paused. Please try again in %d minutes. Nothing was charged.", mins),
-		Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
-	}))
+	f.closedState(w, r, c, pc, http.StatusTooManyRequests, "Too many attempts", "Too many payment attempts",
+		fmt.Sprintf("For your security, payments on this page are paused. Please try again in %d minutes. Nothing was charged.",
+			int(ex.RetryAfter/time.Minute)+1))
 }
 
 // alreadyClosed tells a buyer whose payment lost the race against another
 // payment or the expiry that nothing was charged.
 func (f *Frontend) alreadyClosed(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx) {
+	f.closedState(w, r, c, pc, http.StatusConflict, "Checkout already closed", "This checkout can no longer be paid",
+		"It was paid, expired or canceled while you were paying. Your card was not charged.")
+}
+
+// closedState is state for an answer to a payment form, which has no
+// summary at hand.
+func (f *Frontend) closedState(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, status int, headTitle, title, message string) {
 	sum, err := f.summary(c, f.formatter(pc.lang))
 	if err != nil {
 		f.fail(w, r, err)
 		return
 	}
-	f.render(w, r, http.StatusConflict, pc, hosted.State(hosted.StatePage{
-		Head: f.head(pc, "Checkout already closed"), Brand: hosted.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL},
-		Title:     "This checkout can no longer be paid",
-		Message:   "It was paid, expired or canceled while you were paying. Your card was not charged.",
-		Reference: c.Reference(), Total: sum.Totals.Total, ReturnURL: c.CancelURLFor(""),
-	}))
+	f.state(w, r, c, pc, status, sum.Totals.Total, headTitle, title, message)
 }
