@@ -48,7 +48,7 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 	}
 	c, err := a.checkouts.Build(checkouts.Input{Request: &req, Site: site, Mode: key.Mode, Source: checkout.SourceAPI})
 	if err != nil {
-		a.failed(w, r, err, "")
+		httpx.Fail(w, r, a.log, err, "")
 		return
 	}
 	resp, err := json.Marshal(createResponse{
@@ -69,7 +69,7 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 
 func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	c, err := a.store.CheckoutInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
-	if a.failed(w, r, err, "checkout") {
+	if httpx.Fail(w, r, a.log, err, "checkout") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, a.view(c))
@@ -89,7 +89,7 @@ func (a *API) closeCheckout(to checkout.Status) handler {
 			a.log.Warn("closing a checkout", "err", err, "checkout", c.ID, "status", to)
 			err = nil
 		}
-		if a.failed(w, r, err, "checkout") {
+		if httpx.Fail(w, r, a.log, err, "checkout") {
 			return
 		}
 		httpx.WriteJSON(w, http.StatusOK, a.view(c))

@@ -44,11 +44,11 @@ func (a *API) viewIntandem(c *intandem.Connection) intandemView {
 }
 
 func (a *API) getIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	if _, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id")); a.failed(w, r, err, "site") {
+	if _, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id")); httpx.Fail(w, r, a.log, err, "site") {
 		return
 	}
 	c, err := intandem.NewData(a.store).ConnectionBySite(r.Context(), r.PathValue("id"))
-	if a.failed(w, r, err, "inTandem connection") {
+	if httpx.Fail(w, r, a.log, err, "inTandem connection") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, a.viewIntandem(c))
@@ -58,7 +58,7 @@ func (a *API) getIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIK
 // accessToken, frameOrigins[], appName?, mode?}.
 func (a *API) putIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	site, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id"))
-	if a.failed(w, r, err, "site") {
+	if httpx.Fail(w, r, a.log, err, "site") {
 		return
 	}
 	body, ok := readBody(w, r)
@@ -157,7 +157,7 @@ func (a *API) putIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIK
 }
 
 func (a *API) deleteIntandem(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	if a.failed(w, r, intandem.NewData(a.store).DeleteConnection(r.Context(), key.OrganizationID, r.PathValue("id")), "inTandem connection") {
+	if httpx.Fail(w, r, a.log, intandem.NewData(a.store).DeleteConnection(r.Context(), key.OrganizationID, r.PathValue("id")), "inTandem connection") {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -103,18 +103,18 @@ func (a *API) deliveryInScope(r *http.Request, key *auth.APIKey) (*store.Deliver
 
 func (a *API) getDelivery(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	d, err := a.deliveryInScope(r, key)
-	if a.failed(w, r, err, "delivery") {
+	if httpx.Fail(w, r, a.log, err, "delivery") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, viewDelivery(d))
 }
 
 func (a *API) redeliver(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	if _, err := a.deliveryInScope(r, key); a.failed(w, r, err, "delivery") {
+	if _, err := a.deliveryInScope(r, key); httpx.Fail(w, r, a.log, err, "delivery") {
 		return
 	}
 	d, err := a.store.Redeliver(r.Context(), key.OrganizationID, r.PathValue("id"), a.opts.NotifyMaxAge)
-	if a.failed(w, r, err, "delivery") {
+	if httpx.Fail(w, r, a.log, err, "delivery") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, viewDelivery(d))
@@ -122,7 +122,7 @@ func (a *API) redeliver(w http.ResponseWriter, r *http.Request, key *auth.APIKey
 
 func (a *API) rotateSecret(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	rot, err := a.store.RotateWebhookSecret(r.Context(), key.OrganizationID, r.PathValue("id"), a.opts.SecretOverlap)
-	if a.failed(w, r, err, "site") {
+	if httpx.Fail(w, r, a.log, err, "site") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"webhookSecret": rot.Secret, "previousSecretValidUntil": rot.PreviousUntil})
@@ -142,7 +142,7 @@ func viewEndpoint(e *store.WebhookEndpoint) endpointView {
 }
 
 func (a *API) listEndpoints(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	if _, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id")); a.failed(w, r, err, "site") {
+	if _, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id")); httpx.Fail(w, r, a.log, err, "site") {
 		return
 	}
 	eps, err := a.store.ListWebhookEndpoints(r.Context(), key.OrganizationID, r.PathValue("id"))
@@ -170,7 +170,7 @@ func (a *API) createEndpoint(w http.ResponseWriter, r *http.Request, key *auth.A
 		return
 	}
 	if err := checkout.CheckURL("url", strings.TrimSpace(req.URL)); err != nil {
-		a.failed(w, r, err, "")
+		httpx.Fail(w, r, a.log, err, "")
 		return
 	}
 	if len(req.Events) == 0 {
@@ -185,7 +185,7 @@ func (a *API) createEndpoint(w http.ResponseWriter, r *http.Request, key *auth.A
 	}
 	e := &store.WebhookEndpoint{ID: ids.New("we"), OrganizationID: key.OrganizationID, SiteID: r.PathValue("id"),
 		URL: strings.TrimSpace(req.URL), Events: strings.Join(req.Events, " "), Enabled: true, CreatedAt: a.opts.Now()}
-	if err := a.store.CreateWebhookEndpoint(r.Context(), e); a.failed(w, r, err, "site") {
+	if err := a.store.CreateWebhookEndpoint(r.Context(), e); httpx.Fail(w, r, a.log, err, "site") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusCreated, viewEndpoint(e))
@@ -193,7 +193,7 @@ func (a *API) createEndpoint(w http.ResponseWriter, r *http.Request, key *auth.A
 
 func (a *API) deleteEndpoint(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	err := a.store.DeleteWebhookEndpoint(r.Context(), key.OrganizationID, r.PathValue("id"), r.PathValue("endpointId"))
-	if a.failed(w, r, err, "webhook endpoint") {
+	if httpx.Fail(w, r, a.log, err, "webhook endpoint") {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -42,7 +42,7 @@ func viewProvider(p *tenant.Provider) providerView {
 }
 
 func (a *API) listProviders(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	if _, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id")); a.failed(w, r, err, "site") {
+	if _, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id")); httpx.Fail(w, r, a.log, err, "site") {
 		return
 	}
 	ps, err := a.store.ListProviders(r.Context(), key.OrganizationID, r.PathValue("id"))
@@ -61,7 +61,7 @@ func (a *API) listProviders(w http.ResponseWriter, r *http.Request, key *auth.AP
 
 func (a *API) createProvider(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	site, err := a.store.GetSite(r.Context(), key.OrganizationID, r.PathValue("id"))
-	if a.failed(w, r, err, "site") {
+	if httpx.Fail(w, r, a.log, err, "site") {
 		return
 	}
 	body, ok := readBody(w, r)
@@ -126,7 +126,7 @@ func (a *API) toggleProvider(enabled bool) handler {
 			return
 		}
 		err := a.store.SetProviderEnabled(r.Context(), key.OrganizationID, r.PathValue("id"), r.PathValue("providerId"), enabled)
-		if a.failed(w, r, err, "provider") {
+		if httpx.Fail(w, r, a.log, err, "provider") {
 			return
 		}
 		p, err := a.store.GetProvider(r.Context(), r.PathValue("providerId"))

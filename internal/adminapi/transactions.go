@@ -50,7 +50,7 @@ func (a *API) transactionDetail(r *http.Request, t *checkout.Transaction) (trans
 
 func (a *API) getTransaction(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	t, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
-	if a.failed(w, r, err, "transaction") {
+	if httpx.Fail(w, r, a.log, err, "transaction") {
 		return
 	}
 	v, err := a.transactionDetail(r, t)
@@ -83,11 +83,11 @@ func (a *API) refund(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 		amount = v
 	}
 	// A transaction's mode never changes, so the check holds for the refund.
-	if _, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), r.PathValue("id")); a.failed(w, r, err, "transaction") {
+	if _, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), r.PathValue("id")); httpx.Fail(w, r, a.log, err, "transaction") {
 		return
 	}
 	rf, err := a.pay.Refund(r.Context(), key.OrganizationID, r.PathValue("id"), amount)
-	if a.failed(w, r, err, "transaction") {
+	if httpx.Fail(w, r, a.log, err, "transaction") {
 		return
 	}
 	t, err := a.store.GetTransaction(r.Context(), key.OrganizationID, r.PathValue("id"))

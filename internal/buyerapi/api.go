@@ -10,13 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
-	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
-	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
@@ -120,7 +117,7 @@ type totalsView struct {
 
 func (a *API) getCheckout(w http.ResponseWriter, r *http.Request) {
 	c, err := a.store.GetCheckoutByPublicID(r.Context(), r.PathValue("sessionPublicId"))
-	if a.failed(w, r, err, "checkout") {
+	if httpx.Fail(w, r, a.log, err, "checkout") {
 		return
 	}
 	site, err := a.store.GetSite(r.Context(), c.OrganizationID, c.SiteID)
@@ -212,15 +209,13 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := a.store.GetCheckoutByPublicID(r.Context(), req.SessionPublicID)
-	if a.failed(w, r, err, "checkout") {
+	if httpx.Fail(w, r, a.log, err, "checkout") {
 		return
 	}
 	// The buyer's address is held to the Admin API's rules before anything
 	// is written.
 	billing, err := checkout.CheckAddress("billingAddress", req.BillingAddress)
-	var ve *checkout.Error
-	if errors.As(err, &ve) {
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, ve.Code, ve.Field, ve.Message)
+	if httpx.Fail(w, r, a.log, err, "") {
 		return
 	}
 	req.BillingAddress = billing
@@ -242,7 +237,7 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 		ExpMonth: int(month), ExpYear: int(year), CVC: req.Card.CVC, CardName: req.Card.Name, Billing: req.BillingAddress,
 		ClientAddr: httpx.ClientAddr(r),
 	})
-	if a.failed(w, r, err, "") {
+	if httpx.Fail(w, r, a.log, err, "") {
 		return
 	}
 	v := txView(res.Transaction)
@@ -269,7 +264,7 @@ func txView(t *checkout.Transaction) transactionView {
 
 func (a *API) transactionStatus(w http.ResponseWriter, r *http.Request) {
 	t, err := a.store.GetTransactionUnscoped(r.Context(), r.PathValue("id"))
-	if a.failed(w, r, err, "transaction") {
+	if httpx.Fail(w, r, a.log, err, "transaction") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, txView(t))
@@ -277,11 +272,7 @@ func (a *API) transactionStatus(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) cancelTransaction(w http.ResponseWriter, r *http.Request) {
 	t, err := a.pay.Cancel(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrTransactionFinal) {
-		httpx.WriteError(w, r, http.StatusConflict, "transaction_not_pending", "only a pending transaction can be cancelled")
-		return
-	}
-	if a.failed(w, r, err, "transaction") {
+	if httpx.Fail(w, r, a.log, err, "transaction") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, txView(t))
@@ -291,7 +282,7 @@ func (a *API) cancelTransaction(w http.ResponseWriter, r *http.Request) {
 // page needs to mount the Payment Element. Stripe's webhooks complete it.
 func (a *API) startIntent(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, providerID, attemptKey string) {
 	in, err := a.pay.StartIntent(r.Context(), c, providerID, attemptKey)
-	if a.failed(w, r, err, "") {
+	if httpx.Fail(w, r, a.log, err, "") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct {
@@ -315,44 +306,11 @@ func (a *API) stripeHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = a.pay.ApplyStripeWebhook(r.Context(), r.PathValue("providerId"), body, r.Header.Get("Stripe-Signature"))
-	switch {
-	case err == nil:
-		httpx.WriteJSON(w, http.StatusOK, map[string]bool{"received": true})
-	case errors.Is(err, errs.ErrNotFound):
-		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such Stripe provider")
-	case errors.Is(err, payment.ErrForeignIntent):
-		httpx.WriteError(w, r, http.StatusBadRequest, "foreign_payment_intent", "the event concerns no payment of this provider")
-	case errors.Is(err, stripe.ErrSignature):
+	if errors.Is(err, stripe.ErrSignature) {
 		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_signature", "the webhook signature does not verify")
-	default:
-		httpx.Internal(w, r, a.log, err)
+		return
 	}
-}
-
-// failed renders a handler's error in the buyer API's envelope and reports
-// whether there was one: each domain error by its stable code (what names the
-// object a not-found refers to), anything else as 500.
-func (a *API) failed(w http.ResponseWriter, r *http.Request, err error, what string) bool {
-	var ve *checkout.Error
-	var ex *limits.Exceeded
-	switch {
-	case err == nil:
-		return false
-	case errors.As(err, &ex):
-		w.Header().Set("Retry-After", strconv.Itoa(ex.RetryAfterSeconds()))
-		httpx.WriteError(w, r, http.StatusTooManyRequests, "too_many_attempts", "too many payment attempts; try again later")
-	case errors.Is(err, checkout.ErrNotOpen):
-		httpx.WriteError(w, r, http.StatusConflict, "checkout_not_open", "this checkout is already paid, expired or canceled")
-	case errors.Is(err, payment.ErrNoSuchMethod):
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "payment_method_unavailable", "providerId", err.Error())
-	case errors.Is(err, payment.ErrProvider):
-		httpx.WriteError(w, r, http.StatusBadGateway, "provider_error", "the payment provider could not be reached; try again")
-	case errors.As(err, &ve):
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, ve.Code, ve.Field, ve.Message)
-	case errors.Is(err, errs.ErrNotFound):
-		httpx.WriteError(w, r, http.StatusNotFound, "not_found", what+" not found")
-	default:
-		httpx.Internal(w, r, a.log, err)
+	if !httpx.Fail(w, r, a.log, err, "Stripe provider") {
+		httpx.WriteJSON(w, http.StatusOK, map[string]bool{"received": true})
 	}
-	return true
 }

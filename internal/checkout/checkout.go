@@ -6,7 +6,6 @@ package checkout
 import (
 	"github.com/pgw/pgw/internal/errs"
 
-	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -154,7 +153,7 @@ func (i LineItem) Label() string {
 // layers. ErrNotFound is the one every layer shares (errs.ErrNotFound).
 var (
 	ErrNotFound = errs.ErrNotFound
-	ErrNotOpen  = errors.New("checkout is not open")
+	ErrNotOpen  = errs.New(errs.Conflict, "checkout_not_open", "this checkout is no longer open: it was paid, expired or canceled")
 )
 
 // EffectiveStatus is the status a buyer should see at now: an open checkout

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/money"
 )
@@ -31,15 +32,10 @@ const (
 	maxItemTypeLen      = 40
 )
 
-// Error is a request the model refuses. Code is stable for clients to match on,
-// Field names the offending input, Message is for people.
-type Error struct {
-	Code    string
-	Field   string
-	Message string
-}
-
-func (e *Error) Error() string { return e.Message }
+// Error is a request the model refuses: an errs.Error of kind Invalid, whose
+// Code is stable for clients to match on, Field names the offending input and
+// Message is for people.
+type Error = errs.Error
 
 // Error codes.
 const (
@@ -48,7 +44,7 @@ const (
 )
 
 func invalid(field, format string, args ...any) *Error {
-	return &Error{Code: CodeValidation, Field: field, Message: field + ": " + fmt.Sprintf(format, args...)}
+	return errs.Refused(CodeValidation, field, field+": "+fmt.Sprintf(format, args...))
 }
 
 // Text is a string field that also accepts a JSON number, since shop systems
@@ -287,11 +283,8 @@ func Build(req *CreateRequest, s Settings, now time.Time) (*Checkout, error) {
 		c.Items = append(c.Items, it)
 	}
 	if len(c.Items) > 0 && sum != amount {
-		return nil, &Error{
-			Code:    CodeAmountMismatch,
-			Field:   "items",
-			Message: fmt.Sprintf("sum of item amounts (%d) does not match total amount (%d)", sum, amount),
-		}
+		return nil, errs.Refused(CodeAmountMismatch, "items",
+			fmt.Sprintf("sum of item amounts (%d) does not match total amount (%d)", sum, amount))
 	}
 	if len(c.Items) == 0 {
 		c.Items = []LineItem{{CheckoutID: c.ID, Name: c.Reference(), Quantity: 1, UnitPrice: amount}}

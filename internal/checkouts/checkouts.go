@@ -7,11 +7,11 @@ package checkouts
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
@@ -71,12 +71,12 @@ func (s *Service) Build(in Input) (*checkout.Checkout, error) {
 	// readings agree are taken.
 	if cur, err := money.ParseCurrency(req.Currency); err == nil && in.Source == checkout.SourceAPI &&
 		site.AmountUnits == tenant.UnitsUnset && cur.Exponent != 2 {
-		return nil, &checkout.Error{Code: CodeAmountUnitsRequired, Field: "amount", Message: fmt.Sprintf(
+		return nil, errs.Refused(CodeAmountUnitsRequired, "amount", fmt.Sprintf(
 			"%s has %d decimals, so this site's amountUnits setting must say how amounts are written: "+
 				"\"minor\" reads amount %s as ISO 4217 minor units (the documented form), "+
 				"\"cents\" as hundredths of the major unit whatever the currency (what the official shop plugins send); "+
 				"set it in the dashboard's site settings or with `pgw sites update SITE --amount-units minor|cents`",
-			cur.Code, cur.Exponent, req.Amount)}
+			cur.Code, cur.Exponent, req.Amount))
 	}
 	expiry := in.DefaultExpiry
 	if expiry == 0 {
@@ -137,4 +137,4 @@ func (s *Service) Close(ctx context.Context, orgID, id string, to checkout.Statu
 
 // ErrIntentsLeftOpen says a checkout was closed but canceling its open
 // provider payments failed; money that still arrives is recorded and flagged.
-var ErrIntentsLeftOpen = errors.New("the checkout is closed, but its open provider payments could not all be canceled")
+var ErrIntentsLeftOpen = errs.New(errs.Internal, "intents_left_open", "the checkout is closed, but its open provider payments could not all be canceled")

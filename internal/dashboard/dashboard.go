@@ -5,9 +5,9 @@
 package dashboard
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -221,8 +221,15 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, c
 // fail answers a lookup error: 404 for what is not there (or belongs to
 // another organization), 500 otherwise.
 func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, s *signedIn, err error) {
-	if errors.Is(err, errs.ErrNotFound) {
+	e, ok := errs.As(err)
+	switch {
+	case ok && e.Kind == errs.NotFound:
 		d.render(w, r, http.StatusNotFound, views.Message(d.frame(s, "", "Not found"), "There is nothing here, or it belongs to another organization."))
+		return
+	case ok && httpx.StatusOf(e.Kind) != 0 && e.Message != "":
+		// A refusal nobody turned into words of its own page.
+		d.render(w, r, httpx.StatusOf(e.Kind), views.Message(d.frame(s, "", "Not possible"),
+			strings.ToUpper(e.Message[:1])+e.Message[1:]+"."))
 		return
 	}
 	if httpx.ClientGone(w, r) {

@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 )
 
@@ -104,4 +106,40 @@ func Origin(base string) string {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// StatusOf is the HTTP status of a kind of error, 0 for Internal.
+func StatusOf(k errs.Kind) int { return statusOf[k] }
+
+var statusOf = map[errs.Kind]int{
+	errs.Invalid:    http.StatusUnprocessableEntity,
+	errs.NotFound:   http.StatusNotFound,
+	errs.Conflict:   http.StatusConflict,
+	errs.TooMany:    http.StatusTooManyRequests,
+	errs.Upstream:   http.StatusBadGateway,
+	errs.BadRequest: http.StatusBadRequest,
+}
+
+// Fail renders a handler's error in the JSON APIs' envelope, and reports
+// whether there was one: an *errs.Error by its code, field and the status of
+// its kind (what, when given, names the object a not-found refers to),
+// anything else as 500, or 499 when the client went away.
+func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, what string) bool {
+	if err == nil {
+		return false
+	}
+	e, ok := errs.As(err)
+	if !ok || statusOf[e.Kind] == 0 {
+		Internal(w, r, log, err)
+		return true
+	}
+	msg := e.Message
+	if e.Kind == errs.NotFound && what != "" {
+		msg = what + " not found"
+	}
+	if e.Kind == errs.TooMany {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds()))
+	}
+	WriteFieldError(w, r, statusOf[e.Kind], e.Code, e.Field, msg)
+	return true
 }

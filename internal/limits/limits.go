@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/pgw/pgw/internal/errs"
 )
 
 // Counter keeps the counts; the store implements it.
@@ -36,6 +38,12 @@ type Exceeded struct {
 
 func (e *Exceeded) Error() string {
 	return fmt.Sprintf("too many attempts (%s): retry after %s", e.Bucket, e.RetryAfter.Round(time.Second))
+}
+
+// Unwrap is the error in the shared model: TooMany, with RetryAfter.
+func (e *Exceeded) Unwrap() error {
+	return &errs.Error{Kind: errs.TooMany, Code: "too_many_attempts", Message: "too many attempts; try again later",
+		RetryAfter: e.RetryAfter}
 }
 
 // RetryAfterSeconds is the Retry-After header's value, at least 1.

@@ -134,7 +134,8 @@ type Result struct {
 
 // Errors of Pay besides *checkout.Error (the form is wrong).
 var (
-	ErrNoSuchMethod = errors.New("this payment method is not available for this checkout")
+	ErrNoSuchMethod = &errs.Error{Kind: errs.Invalid, Code: "payment_method_unavailable", Field: "providerId",
+		Message: "this payment method is not available for this checkout"}
 )
 
 // Pay runs one attempt on an open checkout. A checkout that is not open gives

@@ -16,9 +16,9 @@ import (
 // Errors of provider payments.
 var (
 	// ErrProvider means the provider could not be reached or refused the call.
-	ErrProvider = errors.New("the payment provider could not process the request")
+	ErrProvider = errs.New(errs.Upstream, "provider_error", "the payment provider refused or could not be reached; nothing was changed")
 	// ErrForeignIntent is a webhook about a payment that is not this provider's.
-	ErrForeignIntent = errors.New("the event concerns no payment of this provider")
+	ErrForeignIntent = errs.New(errs.BadRequest, "foreign_payment_intent", "the event concerns no payment of this provider")
 )
 
 // Intent is a payment the buyer confirms with the provider's own form on our

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 )
 
 // Card is what a buyer typed into a card form. It lives only for the request:
@@ -77,7 +78,7 @@ func (c Card) String() string { return c.Brand() + " ending " + c.Last4() }
 func (c Card) GoString() string { return c.String() }
 
 func invalid(field, msg string) *checkout.Error {
-	return &checkout.Error{Code: checkout.CodeValidation, Field: field, Message: msg}
+	return errs.Refused(checkout.CodeValidation, field, msg)
 }
 
 // ParseCard checks the shape of what was typed: 12 to 19 digits (spaces and

@@ -277,7 +277,7 @@ func (s *Store) GetDelivery(ctx context.Context, orgID, id string) (*Delivery, e
 }
 
 // ErrDeliveryInFlight refuses to redeliver what a worker is sending now.
-var ErrDeliveryInFlight = fmt.Errorf("the delivery is being sent right now")
+var ErrDeliveryInFlight = errs.New(errs.Conflict, "delivery_in_flight", "the delivery is being sent right now")
 
 // Redeliver makes a delivery due now, whatever its state, with a fresh
 // maximum age; it keeps its event id and body.

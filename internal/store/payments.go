@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 )
 
 // CreateTransaction stores a new payment attempt. When an attempt with the same
@@ -81,7 +82,7 @@ func (s *Store) FindAttempt(ctx context.Context, checkoutID, key string) (*check
 
 // ErrTransactionFinal means the attempt has already succeeded, failed or been
 // cancelled.
-var ErrTransactionFinal = errors.New("transaction is no longer pending")
+var ErrTransactionFinal = errs.New(errs.Conflict, "transaction_not_pending", "only a pending transaction can be cancelled")
 
 // Completion of CompletePayment.
 type Completion int

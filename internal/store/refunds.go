@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 )
 
@@ -36,8 +36,9 @@ const (
 
 // Errors of refunds.
 var (
-	ErrNotRefundable = errors.New("only a succeeded transaction can be refunded")
-	ErrRefundTooMuch = errors.New("the refund exceeds what is left to refund")
+	ErrNotRefundable = errs.New(errs.Conflict, "not_refundable", "only a succeeded transaction can be refunded")
+	ErrRefundTooMuch = &errs.Error{Kind: errs.Invalid, Code: "refund_exceeds_captured", Field: "amount",
+		Message: "the refund exceeds what is left to refund"}
 )
 
 // ReserveRefund records a pending refund of amount and counts it against the

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,10 +13,10 @@ import (
 )
 
 // ErrLastAdmin is returned when a change would leave an organization without an admin.
-var ErrLastAdmin = errors.New("an organization keeps at least one admin")
+var ErrLastAdmin = errs.New(errs.Conflict, "last_admin", "an organization keeps at least one admin")
 
 // ErrAlreadyMember is returned when a user is added to an organization twice.
-var ErrAlreadyMember = errors.New("the user is already a member")
+var ErrAlreadyMember = errs.New(errs.Conflict, "already_member", "the user is already a member")
 
 // Member is a user of an organization with their role there.
 type Member struct {

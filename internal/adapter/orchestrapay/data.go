@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/store"
@@ -106,7 +107,8 @@ const (
 
 // ErrIdempotencyOtherMode refuses an idempotency key that a key of the
 // organization's other mode (test or live) used first.
-var ErrIdempotencyOtherMode = errors.New("the idempotency key belongs to the other mode")
+var ErrIdempotencyOtherMode = errs.New(errs.Conflict, "idempotency_error",
+	"checkout_intent_idempotency_key was used by a key of the other mode")
 
 // CreateIntent stores a checkout and its intent in one
 // transaction, numbering the intent's secret. An intent with the same

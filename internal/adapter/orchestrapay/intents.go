@@ -2,7 +2,6 @@ package orchestrapay
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -218,25 +217,14 @@ func (h *Handler) intentFrom(w http.ResponseWriter, r *http.Request, key *auth.A
 		return nil, nil, false, false
 	}
 	c, in, err := h.buildIntent(key, site, req, amount, timeout)
-	if err != nil {
-		var ve *checkout.Error
-		if errors.As(err, &ve) {
-			nestError(w, r, http.StatusBadRequest, ve.Code, ve.Message)
-		} else {
-			h.internal(w, r, err)
-		}
+	if h.failed(w, r, err, "", "") {
 		return nil, nil, false, false
 	}
 	if check != nil && !check(c) {
 		return nil, nil, false, false
 	}
 	got, created, err := h.data.CreateIntent(r.Context(), c, in)
-	if errors.Is(err, ErrIdempotencyOtherMode) {
-		nestError(w, r, http.StatusConflict, "idempotency_error", "checkout_intent_idempotency_key was used by a key of the other mode")
-		return nil, nil, false, false
-	}
-	if err != nil {
-		h.internal(w, r, err)
+	if h.failed(w, r, err, "", "") {
 		return nil, nil, false, false
 	}
 	if !created {

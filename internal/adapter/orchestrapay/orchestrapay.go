@@ -153,13 +153,38 @@ func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
 	nestError(w, r, http.StatusInternalServerError, "internal_error", "internal error")
 }
 
-// notFound answers 404 for errs.ErrNotFound and reports whether err was handled.
-func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, err error, code, what string) bool {
-	switch {
-	case err == nil:
+// documentedCodes are Orchestrapay's own codes for errors it documents (for
+// refused input the message is the code, as Orchestrapay sends it).
+var documentedCodes = map[string]string{
+	store.ErrRefundTooMuch.Code: "REFUND_RQST_AMT_GREATER_THAN_TX_AMT",
+	checkout.ErrNotOpen.Code:    "CHECKOUT_INTENT_CLOSED",
+}
+
+// failed renders a handler's error in Orchestrapay's envelope and reports
+// whether there was one: a not-found by notFoundCode (what names the object),
+// refused input as 400 (by Orchestrapay's documented code where it has one),
+// a conflict as 409, a provider's failure as 502, anything else as 500.
+func (h *Handler) failed(w http.ResponseWriter, r *http.Request, err error, notFoundCode, what string) bool {
+	if err == nil {
 		return false
-	case errors.Is(err, errs.ErrNotFound):
-		nestError(w, r, http.StatusNotFound, code, what+" not found")
+	}
+	e, ok := errs.As(err)
+	switch {
+	case !ok:
+		h.internal(w, r, err)
+	case e.Kind == errs.NotFound && notFoundCode != "":
+		nestError(w, r, http.StatusNotFound, notFoundCode, what+" not found")
+	case e.Kind == errs.Invalid && documentedCodes[e.Code] != "":
+		nestError(w, r, http.StatusBadRequest, documentedCodes[e.Code], documentedCodes[e.Code])
+	case e.Kind == errs.Invalid:
+		nestError(w, r, http.StatusBadRequest, e.Code, e.Message)
+	case e.Kind == errs.Conflict && documentedCodes[e.Code] != "":
+		nestError(w, r, http.StatusConflict, documentedCodes[e.Code], e.Message)
+	case e.Kind == errs.Conflict:
+		nestError(w, r, http.StatusConflict, e.Code, e.Message)
+	case e.Kind == errs.Upstream:
+		h.log.Warn("orchestrapay: provider failed", "err", err, "requestId", httpx.RequestID(r.Context()))
+		nestError(w, r, http.StatusBadGateway, e.Code, e.Message)
 	default:
 		h.internal(w, r, err)
 	}

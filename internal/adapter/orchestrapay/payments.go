@@ -2,7 +2,6 @@ package orchestrapay
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -40,7 +39,7 @@ func (h *Handler) createPayment(w http.ResponseWriter, r *http.Request, key *aut
 			// An intent of the key's other mode is not found.
 			c, err = h.store.CheckoutInScope(r.Context(), store.KeyScope(key), in.CheckoutID)
 		}
-		if h.notFound(w, r, err, "CHECKOUT_INTENT_NOT_FOUND", "checkout intent") {
+		if h.failed(w, r, err, "CHECKOUT_INTENT_NOT_FOUND", "checkout intent") {
 			return
 		}
 	}
@@ -75,12 +74,7 @@ func (h *Handler) createPayment(w http.ResponseWriter, r *http.Request, key *aut
 		}
 	}
 	p, err := h.data.CreatePayment(r.Context(), c, gw.ID, time.Duration(in.TimeoutSeconds)*time.Second)
-	if errors.Is(err, checkout.ErrNotOpen) {
-		nestError(w, r, http.StatusConflict, "CHECKOUT_INTENT_CLOSED", "this checkout intent is already paid, expired or canceled")
-		return
-	}
-	if err != nil {
-		h.internal(w, r, err)
+	if h.failed(w, r, err, "", "") {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusCreated, paymentView(p, in, c, c.PaymentURL(h.opts.PaymentBaseURL)))
@@ -149,7 +143,7 @@ func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth
 		// A payment of the key's other mode is not found.
 		c, err = h.store.CheckoutInScope(r.Context(), store.KeyScope(key), p.CheckoutID)
 	}
-	if h.notFound(w, r, err, "PAYMENT_INTENT_NOT_FOUND", "payment intent") {
+	if h.failed(w, r, err, "PAYMENT_INTENT_NOT_FOUND", "payment intent") {
 		return
 	}
 	if req.IdempotencyKey != "" {
@@ -204,12 +198,7 @@ func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth
 		if serr := h.data.SettleRefund(r.Context(), claim, p, c, "", false); serr != nil {
 			h.log.Error("recording a failed refund", "err", serr)
 		}
-		if errors.Is(err, store.ErrRefundTooMuch) {
-			nestError(w, r, http.StatusBadRequest, "REFUND_RQST_AMT_GREATER_THAN_TX_AMT", "REFUND_RQST_AMT_GREATER_THAN_TX_AMT")
-			return
-		}
-		h.log.Warn("refund failed", "err", err, "requestId", httpx.RequestID(r.Context()))
-		nestError(w, r, http.StatusBadGateway, "provider_error", "the payment provider could not refund; nothing was refunded")
+		h.failed(w, r, err, "", "")
 		return
 	}
 	if err := h.data.SettleRefund(r.Context(), claim, p, c, rf.ID, true); err != nil {
