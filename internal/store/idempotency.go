@@ -57,8 +57,11 @@ func (s *Store) claimIdempotency(ctx context.Context, tx bun.Tx, orgID, key, has
 		OrganizationID: orgID, IdemKey: key, RequestHash: hash, State: IdemInFlight,
 		LockedUntil: t.Add(idemLock), CreatedAt: t,
 	}
-	res, err := s.execPrepared(ctx, tx, claimIdempotencySQL, orgID, key, hash, IdemInFlight, 0, "",
-		s.timeArg(rec.LockedUntil), s.timeArg(rec.CreatedAt))
+	args, err := s.stmts.claimIdempotency.args(s, rec)
+	if err != nil {
+		return nil, false, fmt.Errorf("claiming idempotency key: %w", err)
+	}
+	res, err := s.execPrepared(ctx, tx, s.stmts.claimIdempotency.sql, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("claiming idempotency key: %w", err)
 	}
@@ -91,15 +94,8 @@ func (s *Store) CompleteIdempotency(ctx context.Context, r *IdempotencyResult) e
 	})
 }
 
-var (
-	claimIdempotencySQL = "INSERT INTO idempotency_keys (organization_id, idem_key, request_hash, state, response_status, " +
-		"response_body, locked_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (organization_id, idem_key) DO NOTHING"
-	completeIdempotencySQL = "UPDATE idempotency_keys SET state = ?, response_status = ?, response_body = ? " +
-		"WHERE organization_id = ? AND idem_key = ?"
-)
-
 func (s *Store) completeIdempotency(ctx context.Context, tx bun.Tx, r *IdempotencyResult) error {
-	_, err := s.execPrepared(ctx, tx, completeIdempotencySQL, IdemDone, r.Status, string(r.Body), r.OrganizationID, r.Key)
+	_, err := s.execPrepared(ctx, tx, s.stmts.completeIdempotency, IdemDone, r.Status, string(r.Body), r.OrganizationID, r.Key)
 	if err != nil {
 		return fmt.Errorf("completing idempotency key: %w", err)
 	}

@@ -37,45 +37,81 @@ func (s *Store) timeArg(t time.Time) any {
 	return t.UTC()
 }
 
-// rebind turns ? placeholders into PostgreSQL's $1, $2...
-func (s *Store) rebind(q string) string {
-	if s.dialect != Postgres {
-		return q
+// param is the n-th (from 1) bind parameter in the dialect's own syntax.
+func (s *Store) param(n int) string {
+	if s.dialect == Postgres {
+		return "$" + strconv.Itoa(n)
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return "?"
 }
 
 // hotStmts are the statements of the hot path, built once from bun's
-// metadata of the models' tables rather than from column lists kept by hand.
+// metadata of the models' tables rather than from column lists kept by hand,
+// with the dialect's own parameters.
 type hotStmts struct {
 	insertCheckout, insertItem rowInsert
 	// checkoutBy* select a checkout by its short code or public id, items
-	// the lines of a checkout.
-	checkoutByShortCode, checkoutByPublicID, items string
+	// the lines of a checkout, siteByID a site of an organization, apiKey a
+	// key by id.
+	checkoutByShortCode, checkoutByPublicID, items, siteByID, apiKey string
+	// claimIdempotency inserts a record unless its key is taken,
+	// completeIdempotency stores a claimed request's answer.
+	claimIdempotency    rowInsert
+	completeIdempotency string
 }
 
 func (s *Store) newHotStmts() hotStmts {
-	co, it := s.newRowInsert((*checkout.Checkout)(nil)), s.newRowInsert((*checkout.LineItem)(nil))
-	return hotStmts{insertCheckout: co, insertItem: it,
-		checkoutByShortCode: "SELECT " + co.cols + " FROM " + co.table + " WHERE short_code = ?",
-		checkoutByPublicID:  "SELECT " + co.cols + " FROM " + co.table + " WHERE session_public_id = ?",
-		items:               "SELECT " + it.cols + " FROM " + it.table + " WHERE checkout_id = ? ORDER BY position"}
+	claim := s.newRowInsert((*IdempotencyRecord)(nil))
+	claim.sql += " ON CONFLICT (organization_id, idem_key) DO NOTHING"
+	return hotStmts{
+		insertCheckout:      s.newRowInsert((*checkout.Checkout)(nil)),
+		insertItem:          s.newRowInsert((*checkout.LineItem)(nil)),
+		checkoutByShortCode: s.selectWhere((*checkout.Checkout)(nil), "", "short_code"),
+		checkoutByPublicID:  s.selectWhere((*checkout.Checkout)(nil), "", "session_public_id"),
+		items:               s.selectWhere((*checkout.LineItem)(nil), " ORDER BY position", "checkout_id"),
+		siteByID:            s.selectWhere((*siteRow)(nil), "", "id", "organization_id"),
+		apiKey:              s.selectWhere((*auth.APIKey)(nil), "", "id"),
+		claimIdempotency:    claim,
+		completeIdempotency: s.updateWhere((*IdempotencyRecord)(nil), []string{"state", "response_status", "response_body"}, "organization_id", "idem_key"),
+	}
+}
+
+// updateWhere sets each of sets, then where each of cols equals, to
+// parameters in that order, in the model's table.
+func (s *Store) updateWhere(model any, sets []string, cols ...string) string {
+	table := s.write.Table(reflect.TypeOf(model).Elem())
+	parts := make([]string, len(sets))
+	for i, c := range sets {
+		parts[i] = c + " = " + s.param(i+1)
+	}
+	return "UPDATE " + table.Name + " SET " + strings.Join(parts, ", ") + s.where(len(sets), cols)
+}
+
+// where is " WHERE" each of cols equals a parameter, numbered after the
+// first n.
+func (s *Store) where(n int, cols []string) string {
+	conds := make([]string, len(cols))
+	for i, c := range cols {
+		conds[i] = c + " = " + s.param(n+i+1)
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// selectWhere selects the model's columns from its table where each of cols
+// equals a parameter, in order, followed by suffix.
+func (s *Store) selectWhere(model any, suffix string, cols ...string) string {
+	table := s.write.Table(reflect.TypeOf(model).Elem())
+	names := make([]string, len(table.Fields))
+	for i, f := range table.Fields {
+		names[i] = f.Name
+	}
+	return "SELECT " + strings.Join(names, ", ") + " FROM " + table.Name + s.where(0, cols) + suffix
 }
 
 // rowInsert is a model's INSERT: its table's columns in field order, and how
 // to read their values from a row.
 type rowInsert struct {
-	sql, table, cols string
+	sql    string
 	fields           []*schema.Field
 	kinds            []argKind
 }
@@ -94,10 +130,10 @@ var timeType = reflect.TypeFor[time.Time]()
 
 func (s *Store) newRowInsert(model any) rowInsert {
 	table := s.write.Table(reflect.TypeOf(model).Elem())
-	ri := rowInsert{fields: table.Fields, table: table.Name, kinds: make([]argKind, len(table.Fields))}
-	names := make([]string, len(table.Fields))
+	ri := rowInsert{fields: table.Fields, kinds: make([]argKind, len(table.Fields))}
+	names, params := make([]string, len(table.Fields)), make([]string, len(table.Fields))
 	for i, f := range table.Fields {
-		names[i] = f.Name
+		names[i], params[i] = f.Name, s.param(i+1)
 		switch t := f.StructField.Type; {
 		case t == timeType:
 			ri.kinds[i] = argTime
@@ -107,8 +143,7 @@ func (s *Store) newRowInsert(model any) rowInsert {
 			ri.kinds[i] = argString
 		}
 	}
-	ri.cols = strings.Join(names, ", ")
-	ri.sql = "INSERT INTO " + table.Name + " (" + ri.cols + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
+	ri.sql = "INSERT INTO " + table.Name + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(params, ", ") + ")"
 	return ri
 }
 
@@ -163,12 +198,12 @@ func withStmtCache(ctx context.Context, tx bun.Tx) (context.Context, func()) {
 func (s *Store) execPrepared(ctx context.Context, tx bun.Tx, query string, args ...any) (sql.Result, error) {
 	c, _ := ctx.Value(stmtCacheKey{}).(*stmtCache)
 	if c == nil || c.tx != tx {
-		return tx.ExecContext(ctx, s.rebind(query), args...)
+		return tx.ExecContext(ctx, query, args...)
 	}
 	st, ok := c.m[query]
 	if !ok {
 		var err error
-		if st, err = tx.Tx.PrepareContext(ctx, s.rebind(query)); err != nil {
+		if st, err = tx.Tx.PrepareContext(ctx, query); err != nil {
 			return nil, err
 		}
 		c.m[query] = st
@@ -211,7 +246,7 @@ func (s *Store) queryPrepared(ctx context.Context, query string, args ...any) (*
 	st, ok := s.reads.m[query]
 	if !ok {
 		var err error
-		if st, err = s.read.PrepareContext(ctx, s.rebind(query)); err != nil {
+		if st, err = s.read.PrepareContext(ctx, query); err != nil {
 			s.reads.mu.Unlock()
 			return nil, err
 		}
@@ -221,15 +256,9 @@ func (s *Store) queryPrepared(ctx context.Context, query string, args ...any) (*
 	return st.QueryContext(ctx, args...)
 }
 
-var getSiteSQL = "SELECT id, organization_id, slug, display_name, logo_url, primary_color, font, corner_style, " +
-	"webhook_secret_enc, previous_webhook_secret_enc, previous_secret_until, amount_units, default_expiry_seconds, created_at, updated_at " +
-	"FROM sites WHERE id = ? AND organization_id = ?"
-
-var getAPIKeySQL = "SELECT id, organization_id, name, mode, secret_hash, scopes, created_at, last_used_at, revoked_at FROM api_keys WHERE id = ?"
-
 // GetAPIKey returns a key by id, revoked or not.
 func (s *Store) GetAPIKey(ctx context.Context, id string) (*auth.APIKey, error) {
-	rows, err := s.queryPrepared(ctx, getAPIKeySQL, id)
+	rows, err := s.queryPrepared(ctx, s.stmts.apiKey, id)
 	if err != nil {
 		return nil, fmt.Errorf("loading API key: %w", err)
 	}

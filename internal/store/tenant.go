@@ -86,7 +86,7 @@ func (s *Store) CreateSite(ctx context.Context, site *tenant.Site) error {
 // GetSite returns a site of the organization; a site of another organization
 // is not found.
 func (s *Store) GetSite(ctx context.Context, orgID, id string) (*tenant.Site, error) {
-	rows, err := s.queryPrepared(ctx, getSiteSQL, id, orgID)
+	rows, err := s.queryPrepared(ctx, s.stmts.siteByID, id, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("loading site: %w", err)
 	}
