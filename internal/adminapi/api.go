@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
@@ -42,6 +43,8 @@ type API struct {
 	opts  Options
 	// checkouts creates and closes checkouts, as every surface does.
 	checkouts *checkouts.Service
+	// intandem holds the sites' inTandem connections.
+	intandem *intandem.Data
 }
 
 // New returns the API. usage records key use; see auth.Usage.
@@ -49,7 +52,8 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, usage *auth.Usa
 	if opts.Now == nil {
 		opts.Now = store.TimeNow
 	}
-	return &API{store: s, pay: pay, log: log, usage: usage, opts: opts, checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now)}
+	return &API{store: s, pay: pay, log: log, usage: usage, opts: opts, checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now),
+		intandem: intandem.NewData(s)}
 }
 
 // maxBody is the largest request body accepted.

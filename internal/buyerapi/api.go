@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider/stripe"
@@ -186,44 +187,12 @@ type transactionView struct {
 }
 
 func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
-	var req createRequest
-	body, err := io.ReadAll(r.Body)
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "payload_too_large", "request body is too large")
-		return
-	}
-	var je *httpx.JSONError
-	if err == nil {
-		err = httpx.CheckJSON(body, httpx.JSONLimits{MaxArray: 10, MaxDepth: 8, IntegerKeys: map[string]bool{"card.expMonth": true, "card.expYear": true}})
-	}
-	if errors.As(err, &je) {
-		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", je.Field, je.Error())
-		return
-	}
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil {
-		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", "malformed JSON: "+err.Error())
+	req, ok := readCreate(w, r)
+	if !ok {
 		return
 	}
 	c, err := a.store.GetCheckoutByPublicID(r.Context(), req.SessionPublicID)
 	if httpx.Fail(w, r, a.log, err, "checkout") {
-		return
-	}
-	// The buyer's address is held to the Admin API's rules before anything
-	// is written.
-	billing, err := checkout.CheckAddress("billingAddress", req.BillingAddress)
-	if httpx.Fail(w, r, a.log, err, "") {
-		return
-	}
-	req.BillingAddress = billing
-	if req.AttemptKey == "" {
-		req.AttemptKey = r.Header.Get("Idempotency-Key")
-	}
-	if len(req.AttemptKey) > 255 {
-		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", "attemptKey", "attemptKey is longer than 255 characters")
 		return
 	}
 	if p, err := a.store.GetProvider(r.Context(), req.ProviderID); err == nil && p.Type == tenant.ProviderStripe {
@@ -240,22 +209,73 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 	if httpx.Fail(w, r, a.log, err, "") {
 		return
 	}
-	v := txView(res.Transaction)
-	status := http.StatusOK
-	switch res.Outcome {
-	case payment.Paid:
-		v.RedirectURL = res.RedirectURL
-	case payment.Declined:
-		status, v.Error, v.Code = http.StatusPaymentRequired, res.Message, res.Transaction.FailureCode
-	case payment.AlreadyClosed:
-		status, v.Error, v.Code = http.StatusConflict, "this checkout is already paid, expired or canceled", "checkout_not_open"
-	case payment.Pending:
-		status = http.StatusAccepted
-	}
+	status, v := attemptView(res)
 	if v.Error != "" {
 		v.RequestID = httpx.RequestID(r.Context())
 	}
 	httpx.WriteJSON(w, status, v)
+}
+
+// readCreate decodes a payment attempt, holding the buyer's address to the
+// Admin API's rules before anything is written, and answers what is wrong.
+func readCreate(w http.ResponseWriter, r *http.Request) (*createRequest, bool) {
+	var req createRequest
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		httpx.WriteError(w, r, http.StatusRequestEntityTooLarge, "payload_too_large", "request body is too large")
+		return nil, false
+	}
+	var je *httpx.JSONError
+	if err == nil {
+		err = httpx.CheckJSON(body, httpx.JSONLimits{MaxArray: 10, MaxDepth: 8, IntegerKeys: map[string]bool{"card.expMonth": true, "card.expYear": true}})
+	}
+	if errors.As(err, &je) {
+		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", je.Field, je.Error())
+		return nil, false
+	}
+	if err == nil {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
+		httpx.WriteError(w, r, http.StatusBadRequest, "invalid_json", "malformed JSON: "+err.Error())
+		return nil, false
+	}
+	if req.AttemptKey == "" {
+		req.AttemptKey = r.Header.Get("Idempotency-Key")
+	}
+	if len(req.AttemptKey) > 255 {
+		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", "attemptKey", "attemptKey is longer than 255 characters")
+		return nil, false
+	}
+	billing, err := checkout.CheckAddress("billingAddress", req.BillingAddress)
+	if e, ok := errs.As(err); ok {
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, e.Code, e.Field, e.Message)
+		return nil, false
+	}
+	req.BillingAddress = billing
+	return &req, true
+}
+
+// attemptView is an attempt's answer and its status.
+func attemptView(res *payment.Result) (int, transactionView) {
+	v := txView(res.Transaction)
+	switch res.Outcome {
+	case payment.Paid:
+		v.RedirectURL = res.RedirectURL
+	case payment.Declined:
+		return http.StatusPaymentRequired, withError(v, res.Message, res.Transaction.FailureCode)
+	case payment.AlreadyClosed:
+		return http.StatusConflict, withError(v, checkout.ErrNotOpen.Message, checkout.ErrNotOpen.Code)
+	case payment.Pending:
+		return http.StatusAccepted, v
+	}
+	return http.StatusOK, v
+}
+
+func withError(v transactionView, msg, code string) transactionView {
+	v.Error, v.Code = msg, code
+	return v
 }
 
 func txView(t *checkout.Transaction) transactionView {

@@ -14,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gorilla/sessions"
 
+	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
@@ -65,6 +66,8 @@ type Dashboard struct {
 	hashes  chan struct{} // a slot per password hash that may run at once
 	// checkouts creates and closes checkouts, as every surface does.
 	checkouts *checkouts.Service
+	// intandem holds the sites' inTandem connections.
+	intandem *intandem.Data
 	// dummyHash is checked against when no user has the email, so that a
 	// wrong email takes as long as a wrong password; made at the first use.
 	dummyHash func() string
@@ -84,8 +87,8 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 	}
 	return &Dashboard{
 		store: s, pay: pay, log: log, assets: static.New(), checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now),
-		cookies: newCookieStore(opts),
-		hashes:  make(chan struct{}, max(opts.PasswordHashes, 1)),
+		cookies: newCookieStore(opts), intandem: intandem.NewData(s),
+		hashes: make(chan struct{}, max(opts.PasswordHashes, 1)),
 		dummyHash: sync.OnceValue(func() string {
 			h, _ := auth.HashPassword("no user has this password")
 			return h

@@ -12,7 +12,7 @@ import (
 // link: the business must be connected to a site of the operator's
 // organization, and redirect_url on one of its inTandem origins.
 func (d *Dashboard) intandemLink(w http.ResponseWriter, r *http.Request, s *signedIn, form url.Values) (*intandem.Connection, string, bool) {
-	conn, err := intandem.NewData(d.store).ConnectionByBusiness(r.Context(), form.Get("b_uid"))
+	conn, err := d.intandem.ConnectionByBusiness(r.Context(), form.Get("b_uid"))
 	if err != nil || conn.OrganizationID != s.orgID {
 		d.render(w, r, http.StatusNotFound, views.Message(d.frame(s, "sites", "Not found"),
 			"No site of this organization is connected to that inTandem business."))
@@ -63,7 +63,7 @@ func (d *Dashboard) intandemDisconnect(w http.ResponseWriter, r *http.Request, s
 		d.back(w, r, s, site, "", "inTandem could not be told about the disconnect; nothing changed. Try again in a moment.")
 		return
 	}
-	if err := intandem.NewData(d.store).SetConnected(r.Context(), conn.SiteID, false); err != nil {
+	if err := d.intandem.SetConnected(r.Context(), conn.SiteID, false); err != nil {
 		d.fail(w, r, s, err)
 		return
 	}

@@ -1,10 +1,12 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -65,17 +67,18 @@ func (d *Dashboard) newLink(w http.ResponseWriter, r *http.Request, s *signedIn)
 
 // createLink makes a checkout from the form, with the same validation as the
 // API, and hands over its URL and QR code.
-func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signedIn) {
-	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
-	if err := r.ParseForm(); err != nil {
-		d.back(w, r, s, "/dashboard/links/new", "", "The form could not be read.")
-		return
-	}
-	f := r.PostForm
-	in := views.LinkForm{
+// linkRequest is the new-link form as sent.
+type linkRequest struct {
+	in                   views.LinkForm
+	mode                 checkout.Mode
+	siteID, currencyCode string
+}
+
+func readLinkForm(f url.Values) linkRequest {
+	req := linkRequest{in: views.LinkForm{
 		Reference: strings.TrimSpace(f.Get("reference")), Email: strings.TrimSpace(f.Get("email")),
 		ExpiresIn: strings.TrimSpace(f.Get("expires_in")), ReturnURL: strings.TrimSpace(f.Get("return_url")),
-	}
+	}, mode: checkout.Mode(f.Get("mode")), siteID: f.Get("site"), currencyCode: strings.ToUpper(strings.TrimSpace(f.Get("currency")))}
 	names, qtys, prices := f["item_name"], f["item_qty"], f["item_price"]
 	for i := 0; i < len(names) && i < maxLinkItems; i++ {
 		it := views.LinkItem{Name: strings.TrimSpace(names[i])}
@@ -86,79 +89,34 @@ func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signed
 			it.Price = strings.TrimSpace(prices[i])
 		}
 		if it.Name != "" || it.Price != "" {
-			in.Items = append(in.Items, it)
+			req.in.Items = append(req.in.Items, it)
 		}
 	}
-	mode := checkout.Mode(f.Get("mode"))
-	if mode != checkout.ModeLive {
-		mode = checkout.ModeTest
+	if req.mode != checkout.ModeLive {
+		req.mode = checkout.ModeTest
 	}
-	site, currency := f.Get("site"), strings.ToUpper(strings.TrimSpace(f.Get("currency")))
-	fail := func(msg string) {
-		v, err := d.linkForm(r, s, in, site, currency, string(mode))
+	return req
+}
+
+func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
+	if err := r.ParseForm(); err != nil {
+		d.back(w, r, s, "/dashboard/links/new", "", "The form could not be read.")
+		return
+	}
+	req := readLinkForm(r.PostForm)
+	c, err := d.linkCheckout(r.Context(), s, req)
+	if e, ok := errs.As(err); ok && e.Kind == errs.Invalid {
+		req.in.Field = e.Field
+		v, err := d.linkForm(r, s, req.in, req.siteID, req.currencyCode, string(req.mode))
 		if err != nil {
 			d.fail(w, r, s, err)
 			return
 		}
-		d.render(w, r, http.StatusUnprocessableEntity, views.NewLink(d.frameError(s, "links", "New payment link", msg), v))
-	}
-	st, err := d.store.GetSite(r.Context(), s.orgID, site)
-	if errors.Is(err, errs.ErrNotFound) {
-		fail("Choose one of your sites.")
+		d.render(w, r, http.StatusUnprocessableEntity, views.NewLink(d.frameError(s, "links", "New payment link", e.Message), v))
 		return
 	}
 	if err != nil {
-		d.fail(w, r, s, err)
-		return
-	}
-	cur, err := money.ParseCurrency(currency)
-	if err != nil {
-		fail("Choose a currency.")
-		return
-	}
-	req := checkout.CreateRequest{
-		Currency: cur.Code, Email: in.Email, ReturnURL: in.ReturnURL,
-		ExternalReference: checkout.Text(in.Reference), ExpiresInMinutes: json.Number(in.ExpiresIn),
-	}
-	var total int64
-	for i, it := range in.Items {
-		n := strconv.Itoa(i + 1)
-		qty, err := strconv.ParseInt(it.Quantity, 10, 64)
-		if err != nil || qty < 1 {
-			fail("Item " + n + ": the quantity must be a whole number from 1.")
-			return
-		}
-		price, err := money.ParseDecimal(it.Price, cur)
-		if err != nil || price <= 0 {
-			fail("Item " + n + ": the unit price must be a positive amount of " + cur.Code + ", such as 12.50.")
-			return
-		}
-		if total, err = money.MulAdd(total, qty, price); err != nil {
-			fail("The total is too large.")
-			return
-		}
-		req.Items = append(req.Items, checkout.ItemRequest{
-			Name: it.Name, Quantity: json.Number(it.Quantity), UnitPrice: json.Number(strconv.FormatInt(price, 10)),
-		})
-	}
-	if len(req.Items) == 0 {
-		fail("Add at least one item with a price.")
-		return
-	}
-	req.Amount = json.Number(strconv.FormatInt(total, 10))
-	c, err := d.checkouts.Build(checkouts.Input{Request: &req, Site: st, Mode: mode, Source: checkout.SourceDashboard})
-	var ve *checkout.Error
-	if errors.As(err, &ve) {
-		in.Field = ve.Field
-		fail(fieldLabel(ve.Field) + ": " + ve.Message)
-		return
-	}
-	if err != nil {
-		d.fail(w, r, s, err)
-		return
-	}
-	c.Metadata["createdBy"] = s.user.Email
-	if err := d.checkouts.Create(r.Context(), c, nil); err != nil {
 		d.fail(w, r, s, err)
 		return
 	}
@@ -169,6 +127,60 @@ func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signed
 		v.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG())
 	}
 	d.render(w, r, http.StatusCreated, views.LinkCreatedPage(d.frame(s, "links", "Payment link ready"), v))
+}
+
+// linkCheckout creates the checkout of a payment link through the checkout
+// service; what the form gets wrong is an Invalid error in the operator's
+// words, naming the field when the checkout model refused it.
+func (d *Dashboard) linkCheckout(ctx context.Context, s *signedIn, form linkRequest) (*checkout.Checkout, error) {
+	bad := func(msg string) error { return errs.Refused("invalid_form", "", msg) }
+	st, err := d.store.GetSite(ctx, s.orgID, form.siteID)
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, bad("Choose one of your sites.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	cur, err := money.ParseCurrency(form.currencyCode)
+	if err != nil {
+		return nil, bad("Choose a currency.")
+	}
+	in := form.in
+	req := checkout.CreateRequest{
+		Currency: cur.Code, Email: in.Email, ReturnURL: in.ReturnURL,
+		ExternalReference: checkout.Text(in.Reference), ExpiresInMinutes: json.Number(in.ExpiresIn),
+	}
+	var total int64
+	for i, it := range in.Items {
+		n := strconv.Itoa(i + 1)
+		qty, err := strconv.ParseInt(it.Quantity, 10, 64)
+		if err != nil || qty < 1 {
+			return nil, bad("Item " + n + ": the quantity must be a whole number from 1.")
+		}
+		price, err := money.ParseDecimal(it.Price, cur)
+		if err != nil || price <= 0 {
+			return nil, bad("Item " + n + ": the unit price must be a positive amount of " + cur.Code + ", such as 12.50.")
+		}
+		if total, err = money.MulAdd(total, qty, price); err != nil {
+			return nil, bad("The total is too large.")
+		}
+		req.Items = append(req.Items, checkout.ItemRequest{
+			Name: it.Name, Quantity: json.Number(it.Quantity), UnitPrice: json.Number(strconv.FormatInt(price, 10)),
+		})
+	}
+	if len(req.Items) == 0 {
+		return nil, bad("Add at least one item with a price.")
+	}
+	req.Amount = json.Number(strconv.FormatInt(total, 10))
+	c, err := d.checkouts.Build(checkouts.Input{Request: &req, Site: st, Mode: form.mode, Source: checkout.SourceDashboard})
+	if e, ok := errs.As(err); ok && e.Kind == errs.Invalid {
+		return nil, errs.Refused(e.Code, e.Field, fieldLabel(e.Field)+": "+e.Message)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Metadata["createdBy"] = s.user.Email
+	return c, d.checkouts.Create(ctx, c, nil)
 }
 
 // fieldLabel names a request field as the form does.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/provider/stripe"
@@ -99,7 +98,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 	if rotation != nil {
 		v.NewSecret, v.SecretRotated = rotation.Secret, when(rotation.PreviousUntil)
 	}
-	conn, err := intandem.NewData(d.store).ConnectionBySite(r.Context(), site.ID)
+	conn, err := d.intandem.ConnectionBySite(r.Context(), site.ID)
 	switch {
 	case errors.Is(err, errs.ErrNotFound):
 		v.Intandem = "Not connected. Connect it through the API (PUT /api/v1/sites/" + site.ID + "/intandem)."
@@ -214,7 +213,7 @@ func (d *Dashboard) rotateSecret(w http.ResponseWriter, r *http.Request, s *sign
 // requests for the site are refused from then on.
 func (d *Dashboard) disconnectIntandem(w http.ResponseWriter, r *http.Request, s *signedIn) {
 	id := r.PathValue("id")
-	if err := intandem.NewData(d.store).DeleteConnection(r.Context(), s.orgID, id); err != nil {
+	if err := d.intandem.DeleteConnection(r.Context(), s.orgID, id); err != nil {
 		d.fail(w, r, s, err)
 		return
 	}

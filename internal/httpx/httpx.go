@@ -112,12 +112,13 @@ func Origin(base string) string {
 func StatusOf(k errs.Kind) int { return statusOf[k] }
 
 var statusOf = map[errs.Kind]int{
-	errs.Invalid:    http.StatusUnprocessableEntity,
-	errs.NotFound:   http.StatusNotFound,
-	errs.Conflict:   http.StatusConflict,
-	errs.TooMany:    http.StatusTooManyRequests,
-	errs.Upstream:   http.StatusBadGateway,
-	errs.BadRequest: http.StatusBadRequest,
+	errs.Invalid:     http.StatusUnprocessableEntity,
+	errs.NotFound:    http.StatusNotFound,
+	errs.Conflict:    http.StatusConflict,
+	errs.TooMany:     http.StatusTooManyRequests,
+	errs.Upstream:    http.StatusBadGateway,
+	errs.BadRequest:  http.StatusBadRequest,
+	errs.Unavailable: http.StatusServiceUnavailable,
 }
 
 // Fail renders a handler's error in the JSON APIs' envelope, and reports

@@ -112,8 +112,8 @@ func (s *Store) selectWhere(model any, suffix string, cols ...string) string {
 // to read their values from a row.
 type rowInsert struct {
 	sql    string
-	fields           []*schema.Field
-	kinds            []argKind
+	fields []*schema.Field
+	kinds  []argKind
 }
 
 // argKind is how a field's value goes to the driver.

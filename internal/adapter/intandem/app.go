@@ -1,7 +1,6 @@
 package intandem
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -10,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/pgw/pgw/internal/checkouts"
-	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/templates/hosted"
@@ -75,17 +73,6 @@ const maxBody = 16 << 10
 const tokenLifetime = 15 * time.Minute
 
 var urlKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
-
-// exceeded reports whether err is a limit's refusal, and then sets
-// Retry-After.
-func exceeded(w http.ResponseWriter, err error) bool {
-	var ex *limits.Exceeded
-	if !errors.As(err, &ex) {
-		return false
-	}
-	w.Header().Set("Retry-After", strconv.Itoa(ex.RetryAfterSeconds()))
-	return true
-}
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 

@@ -1,18 +1,20 @@
 package intandem
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/payment"
-	"github.com/pgw/pgw/internal/provider"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
@@ -24,8 +26,8 @@ import (
 
 // chargeProvider picks the provider the charge iframe uses for a connection:
 // the site's Stripe provider for the connection's mode, else the sandbox in test.
-func (a *App) chargeProvider(r *http.Request, conn *Connection) (*tenant.Provider, string, error) {
-	methods, err := a.pay.Methods(r.Context(), &checkout.Checkout{OrganizationID: conn.OrganizationID, SiteID: conn.SiteID, Mode: conn.Mode})
+func (a *App) chargeProvider(ctx context.Context, conn *Connection) (*tenant.Provider, string, error) {
+	methods, err := a.pay.Methods(ctx, &checkout.Checkout{OrganizationID: conn.OrganizationID, SiteID: conn.SiteID, Mode: conn.Mode})
 	if err != nil {
 		return nil, "", err
 	}
@@ -38,7 +40,7 @@ func (a *App) chargeProvider(r *http.Request, conn *Connection) (*tenant.Provide
 	if pick == nil {
 		return nil, "", errors.New("no card provider")
 	}
-	p, err := a.store.GetProvider(r.Context(), pick.ID)
+	p, err := a.store.GetProvider(ctx, pick.ID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -62,7 +64,7 @@ func (a *App) chargeFrame(w http.ResponseWriter, r *http.Request) {
 		a.pages.Message(w, r, http.StatusNotFound, "Not set up", "This business is not set up for card payments here.", "", "")
 		return
 	}
-	p, pk, err := a.chargeProvider(r, conn)
+	p, pk, err := a.chargeProvider(r.Context(), conn)
 	if err != nil {
 		a.pages.Message(w, r, http.StatusServiceUnavailable, "Unavailable", "No card provider is enabled for this business.", "", "")
 		return
@@ -92,81 +94,127 @@ func (a *App) chargeFrame(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// token checks the card the iframe collected and issues a single-use
-// token bound to the business, the amount and the currency.
-func (a *App) token(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		PivotID       string `json:"pivot_id"`
-		Amount        Amount `json:"amount"`
-		Currency      string `json:"currency"`
-		ClientID      string `json:"client_id"`
-		SaveCard      bool   `json:"save_card"`
-		Number        string `json:"number"`
-		Expiry        string `json:"expiry"`
-		CVC           string `json:"cvc"`
-		Name          string `json:"name"`
-		PaymentMethod string `json:"payment_method"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&req); err != nil {
-		httpx.WriteJSON(w, http.StatusBadRequest, map[string]any{"errors": []string{"The card details could not be read."}})
-		return
-	}
-	conn, err := a.data.ConnectionByBusiness(r.Context(), req.PivotID)
+// chargeRequest is inTandem's charge call.
+type chargeRequest struct {
+	Amount           Amount `json:"amount"`
+	Currency         string `json:"currency"`
+	Token            string `json:"token"`
+	Description      string `json:"description"`
+	CustomerID       string `json:"customer_id"`
+	Initiator        string `json:"initiator"`
+	PaymentStatusUID string `json:"payment_status_uid"`
+}
+
+// refused is a charge inTandem is told failed, with the reason to show.
+func refused(msg string) error { return errs.New(errs.Invalid, "charge_refused", msg) }
+
+// charge charges a token for inTandem's back office; it answers
+// {charge_key} or {error, error_data}, and is idempotent on payment_status_uid.
+func (a *App) charge(w http.ResponseWriter, r *http.Request) {
+	var req chargeRequest
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&req)
 	if err != nil {
-		httpx.WriteJSON(w, http.StatusNotFound, map[string]any{"errors": []string{"This business is not set up for card payments."}})
+		err = refused("The charge request could not be read.")
+	}
+	var c *checkout.Checkout
+	var tok *Token
+	var res *payment.Result
+	if err == nil {
+		c, tok, res, err = a.chargeToken(r.Context(), &req)
+	}
+	if a.chargeRefused(w, r, err) {
 		return
+	}
+	a.chargeAnswer(w, r, c, tok, res)
+}
+
+// chargeToken charges the token once per payment status: a payment status
+// charged before is answered again (res nil) only to the token that paid it,
+// for the same amount; anything else changes nothing.
+func (a *App) chargeToken(ctx context.Context, req *chargeRequest) (*checkout.Checkout, *Token, *payment.Result, error) {
+	psu := strings.TrimSpace(req.PaymentStatusUID)
+	if psu == "" || len(psu) > 100 {
+		return nil, nil, nil, refused("payment_status_uid is required.")
+	}
+	tok, err := a.data.GetToken(ctx, req.Token)
+	if err != nil {
+		return nil, nil, nil, refused("Unknown card token: enter the card again.")
 	}
 	amount, cur, err := req.Amount.Minor(req.Currency)
-	if err != nil || amount <= 0 {
-		httpx.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": []string{"The amount to charge is not valid."}})
-		return
+	if err != nil || amount != tok.Amount || cur.Code != tok.Currency {
+		return nil, nil, nil, refused("The amount or currency differs from the card check: enter the card again.")
 	}
-	p, _, err := a.chargeProvider(r, conn)
+	if tok.UsedBy != "" && tok.UsedBy != psu {
+		return nil, nil, nil, refused("This card token was already used: enter the card again.")
+	}
+	ref := ChargeRef(tok.BusinessUID, psu)
+	if c, err := a.store.FindCheckoutBySourceRef(ctx, tok.SiteID, checkout.SourceIntandem, ref); err == nil {
+		if c.Amount != amount || c.Currency != cur.Code {
+			return nil, nil, nil, refused("This payment_status_uid was charged with another amount.")
+		}
+		if c.Status == checkout.StatusComplete {
+			if tok.UsedBy != psu {
+				return nil, nil, nil, refused("This payment_status_uid was charged with another card.")
+			}
+			return c, tok, nil, nil
+		}
+	}
+	if a.now().After(tok.ExpiresAt) {
+		return nil, nil, nil, refused("The card check has expired: enter the card again.")
+	}
+	if err := a.pay.TakeBusinessAttempt(ctx, tok.BusinessUID, ""); err != nil {
+		return nil, nil, nil, tooMany(err, "Too many charges for this business just now. Please wait a few minutes and try again.")
+	}
+	if claimed, err := a.data.ClaimToken(ctx, tok.Token, psu); err != nil {
+		return nil, nil, nil, err
+	} else if !claimed {
+		if again, err := a.data.GetToken(ctx, tok.Token); err != nil || again.UsedBy != psu {
+			return nil, nil, nil, refused("This card token was already used: enter the card again.")
+		}
+	}
+	c, err := a.chargeCheckout(ctx, req, tok, psu, amount, cur.Code)
 	if err != nil {
-		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"errors": []string{"No card provider is enabled."}})
-		return
+		return nil, nil, nil, err
 	}
-	// Checking a card is an attempt: the sandbox decides its outcome now.
-	if err := a.pay.TakeBusinessAttempt(r.Context(), conn.BusinessUID, httpx.ClientAddr(r)); err != nil {
-		if exceeded(w, err) {
-			httpx.WriteJSON(w, http.StatusTooManyRequests, map[string]any{"errors": []string{"Too many card attempts. Please wait a few minutes and try again."}})
-		} else {
-			a.pages.Fail(w, r, err)
-		}
-		return
+	res, err := a.pay.ChargeToken(ctx, c, payment.CheckedCard{Key: tok.Token, ProviderID: tok.ProviderID,
+		PaymentMethod: tok.PaymentMethod, CardBrand: tok.CardBrand, CardLast4: tok.CardLast4, OutcomeCode: tok.OutcomeCode,
+		OutcomeMessage: tok.OutcomeMessage})
+	if err != nil {
+		a.log.Error("inTandem charge", "err", err)
+		return nil, nil, nil, refused("The charge could not be processed. Try again.")
 	}
-	t := a.now()
-	tok := &Token{Token: "tok_" + ids.Token(30), OrganizationID: conn.OrganizationID, SiteID: conn.SiteID,
-		BusinessUID: conn.BusinessUID, Amount: amount, Currency: cur.Code, ProviderID: p.ID, ClientID: truncate(req.ClientID, 100),
-		SaveCard: req.SaveCard, CreatedAt: t, ExpiresAt: t.Add(tokenLifetime)}
-	if p.Type == tenant.ProviderStripe {
-		if !strings.HasPrefix(req.PaymentMethod, "pm_") || len(req.PaymentMethod) > 100 {
-			httpx.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": []string{"The card could not be read."}})
-			return
-		}
-		tok.PaymentMethod = req.PaymentMethod
-	} else {
-		month, year := provider.ParseExpiry(req.Expiry)
-		card, res, err := a.pay.CheckSandboxCard(r.Context(), req.Number, month, year, req.CVC, req.Name)
-		var ve *checkout.Error
-		if errors.As(err, &ve) {
-			httpx.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": []string{ve.Message}})
-			return
-		}
-		if err != nil {
-			a.pages.Fail(w, r, err)
-			return
-		}
-		tok.CardBrand, tok.CardLast4, tok.CardholderName = card.Brand(), card.Last4(), card.Name
-		if !res.Succeeded {
-			tok.OutcomeCode, tok.OutcomeMessage = res.Code, res.Message
-		}
+	if err := a.data.SetTokenTransaction(ctx, tok.Token, res.Transaction.ID); err != nil {
+		return nil, nil, nil, err
 	}
-	if err := a.data.CreateToken(r.Context(), tok); err != nil {
-		a.pages.Fail(w, r, err)
-		return
+	tok.TransactionID = res.Transaction.ID
+	return c, tok, res, nil
+}
+
+// chargeCheckout finds or creates the checkout of a payment status through the
+// checkout service.
+func (a *App) chargeCheckout(ctx context.Context, req *chargeRequest, tok *Token, psu string, amount int64, currency string) (*checkout.Checkout, error) {
+	conn, err := a.data.ConnectionBySite(ctx, tok.SiteID)
+	if err != nil {
+		return nil, refused("This business is not set up for card payments.")
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"token": tok.Token, "cardholder_name": tok.CardholderName})
+	desc := strings.TrimSpace(req.Description)
+	if desc == "" {
+		desc = "Charge"
+	}
+	site, err := a.store.GetSite(ctx, tok.OrganizationID, tok.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := a.checkouts.FindOrCreate(ctx, checkouts.Input{Request: &checkout.CreateRequest{
+		Amount: json.Number(itoa(amount)), Currency: currency, ExternalReference: checkout.Text(psu),
+		Items: []checkout.ItemRequest{{Name: truncate(desc, 200), UnitPrice: json.Number(itoa(amount))}},
+		Metadata: map[string]any{"intandem_payment_status_uid": psu, "intandem_initiator": truncate(req.Initiator, 40),
+			"intandem_customer_id": truncate(req.CustomerID, 500), "intandem_business_uid": tok.BusinessUID},
+	}, Site: site, Mode: conn.Mode, Source: checkout.SourceIntandem, SourceRef: ChargeRef(tok.BusinessUID, psu), DefaultExpiry: time.Hour})
+	if e, ok := errs.As(err); ok && e.Kind == errs.Invalid {
+		return nil, refused("The charge is not valid: " + e.Message)
+	}
+	return c, err
 }
 
 // chargeFailed answers inTandem's charge call with an error to show.
@@ -174,123 +222,23 @@ func chargeFailed(w http.ResponseWriter, msg string) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"error": msg, "error_data": map[string]string{"message": msg}})
 }
 
-// charge charges a token for inTandem's back office; it answers
-// {charge_key} or {error, error_data}, and is idempotent on payment_status_uid.
-func (a *App) charge(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Amount           Amount `json:"amount"`
-		Currency         string `json:"currency"`
-		Token            string `json:"token"`
-		Description      string `json:"description"`
-		CustomerID       string `json:"customer_id"`
-		Initiator        string `json:"initiator"`
-		PaymentStatusUID string `json:"payment_status_uid"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&req); err != nil {
-		chargeFailed(w, "The charge request could not be read.")
-		return
-	}
-	psu := strings.TrimSpace(req.PaymentStatusUID)
-	if psu == "" || len(psu) > 100 {
-		chargeFailed(w, "payment_status_uid is required.")
-		return
-	}
-	tok, err := a.data.GetToken(r.Context(), req.Token)
-	if err != nil {
-		chargeFailed(w, "Unknown card token: enter the card again.")
-		return
-	}
-	amount, cur, err := req.Amount.Minor(req.Currency)
-	if err != nil || amount != tok.Amount || cur.Code != tok.Currency {
-		chargeFailed(w, "The amount or currency differs from the card check: enter the card again.")
-		return
-	}
-	if tok.UsedBy != "" && tok.UsedBy != psu {
-		chargeFailed(w, "This card token was already used: enter the card again.")
-		return
-	}
-	// A payment status charged before is answered again only to the token
-	// that paid it, for the same amount; anything else changes nothing.
-	ref := ChargeRef(tok.BusinessUID, psu)
-	if c, err := a.store.FindCheckoutBySourceRef(r.Context(), tok.SiteID, checkout.SourceIntandem, ref); err == nil {
-		if c.Amount != amount || c.Currency != cur.Code {
-			chargeFailed(w, "This payment_status_uid was charged with another amount.")
-			return
-		}
-		if c.Status == checkout.StatusComplete {
-			if tok.UsedBy != psu {
-				chargeFailed(w, "This payment_status_uid was charged with another card.")
-				return
-			}
-			a.chargeAnswer(w, r, c, tok, nil)
-			return
-		}
-	}
-	if a.now().After(tok.ExpiresAt) {
-		chargeFailed(w, "The card check has expired: enter the card again.")
-		return
-	}
-	if err := a.pay.TakeBusinessAttempt(r.Context(), tok.BusinessUID, ""); err != nil {
-		if exceeded(w, err) {
-			msg := "Too many charges for this business just now. Please wait a few minutes and try again."
-			httpx.WriteJSON(w, http.StatusTooManyRequests, map[string]any{"error": msg, "error_data": map[string]string{"message": msg}})
-		} else {
-			a.pages.Fail(w, r, err)
-		}
-		return
-	}
-	if claimed, err := a.data.ClaimToken(r.Context(), tok.Token, psu); err != nil {
+// chargeRefused answers a charge's error, and reports whether there was one:
+// a refusal as an error to show, a limit's as 429 with Retry-After, anything
+// else as the pages' failure.
+func (a *App) chargeRefused(w http.ResponseWriter, r *http.Request, err error) bool {
+	e, ok := errs.As(err)
+	switch {
+	case err == nil:
+		return false
+	case ok && e.Kind == errs.Invalid:
+		chargeFailed(w, e.Message)
+	case ok && e.Kind == errs.TooMany:
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds()))
+		httpx.WriteJSON(w, http.StatusTooManyRequests, map[string]any{"error": e.Message, "error_data": map[string]string{"message": e.Message}})
+	default:
 		a.pages.Fail(w, r, err)
-		return
-	} else if !claimed {
-		if again, err := a.data.GetToken(r.Context(), tok.Token); err != nil || again.UsedBy != psu {
-			chargeFailed(w, "This card token was already used: enter the card again.")
-			return
-		}
 	}
-	conn, err := a.data.ConnectionBySite(r.Context(), tok.SiteID)
-	if err != nil {
-		chargeFailed(w, "This business is not set up for card payments.")
-		return
-	}
-	desc := strings.TrimSpace(req.Description)
-	if desc == "" {
-		desc = "Charge"
-	}
-	site, err := a.store.GetSite(r.Context(), tok.OrganizationID, tok.SiteID)
-	if err != nil {
-		a.pages.Fail(w, r, err)
-		return
-	}
-	c, _, err := a.checkouts.FindOrCreate(r.Context(), checkouts.Input{Request: &checkout.CreateRequest{
-		Amount: json.Number(itoa(amount)), Currency: cur.Code, ExternalReference: checkout.Text(psu),
-		Items: []checkout.ItemRequest{{Name: truncate(desc, 200), UnitPrice: json.Number(itoa(amount))}},
-		Metadata: map[string]any{"intandem_payment_status_uid": psu, "intandem_initiator": truncate(req.Initiator, 40),
-			"intandem_customer_id": truncate(req.CustomerID, 500), "intandem_business_uid": tok.BusinessUID},
-	}, Site: site, Mode: conn.Mode, Source: checkout.SourceIntandem, SourceRef: ref, DefaultExpiry: time.Hour})
-	var ve *checkout.Error
-	if errors.As(err, &ve) {
-		chargeFailed(w, "The charge is not valid: "+ve.Message)
-		return
-	}
-	if err != nil {
-		a.pages.Fail(w, r, err)
-		return
-	}
-	res, err := a.pay.ChargeToken(r.Context(), c, payment.CheckedCard{Key: tok.Token, ProviderID: tok.ProviderID,
-		PaymentMethod: tok.PaymentMethod, CardBrand: tok.CardBrand, CardLast4: tok.CardLast4, OutcomeCode: tok.OutcomeCode,
-		OutcomeMessage: tok.OutcomeMessage})
-	if err != nil {
-		a.log.Error("inTandem charge", "err", err)
-		chargeFailed(w, "The charge could not be processed. Try again.")
-		return
-	}
-	if err := a.data.SetTokenTransaction(r.Context(), tok.Token, res.Transaction.ID); err != nil {
-		a.pages.Fail(w, r, err)
-		return
-	}
-	tok.TransactionID = res.Transaction.ID
-	a.chargeAnswer(w, r, c, tok, res)
+	return true
 }
 
 // chargeAnswer answers the token that paid the checkout with the charge_key of

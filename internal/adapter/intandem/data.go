@@ -68,7 +68,8 @@ func (d *Data) SaveConnection(ctx context.Context, c *Connection) error {
 		Set("frame_origins = EXCLUDED.frame_origins, app_name = EXCLUDED.app_name, mode = EXCLUDED.mode").
 		Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
 	if store.IsUniqueViolation(err) {
-		return fmt.Errorf("business %s is connected to another site", c.BusinessUID)
+		return &errs.Error{Kind: errs.Conflict, Code: "conflict", Field: "businessUid",
+			Message: fmt.Sprintf("business %s is connected to another site", c.BusinessUID)}
 	}
 	if err != nil {
 		return fmt.Errorf("saving inTandem connection: %w", err)

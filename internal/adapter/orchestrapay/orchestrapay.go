@@ -153,10 +153,11 @@ func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
 	nestError(w, r, http.StatusInternalServerError, "internal_error", "internal error")
 }
 
-// documentedCodes are Orchestrapay's own codes for errors it documents (for
-// refused input the message is the code, as Orchestrapay sends it).
+// documentedCodes are Orchestrapay's own codes for the core's errors it
+// documents (for refused input the message is the code, as Orchestrapay
+// sends it).
 var documentedCodes = map[string]string{
-	store.ErrRefundTooMuch.Code: "REFUND_RQST_AMT_GREATER_THAN_TX_AMT",
+	store.ErrRefundTooMuch.Code: errRefundTooMuch.Code,
 	checkout.ErrNotOpen.Code:    "CHECKOUT_INTENT_CLOSED",
 }
 

@@ -1,7 +1,6 @@
 package orchestrapay
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/httpx"
-	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/store"
 )
 
@@ -89,121 +87,3 @@ func paymentView(p *Payment, in *Intent, c *checkout.Checkout, url string) map[s
 }
 
 // refundRequest is the body of POST /refunds.
-type refundRequest struct {
-	PaymentIntentSecret json.Number `json:"payment_intent_secret"`
-	Amount              json.Number `json:"amount"`
-	Currency            string      `json:"currency"`
-	WebhookURLs         []string    `json:"webhook_urls"`
-	WebhookSecret       string      `json:"webhook_secret"`
-	RefundSLATimeout    json.Number `json:"refund_sla_timeout"`
-	IdempotencyKey      string      `json:"checkout_intent_idempotency_key"`
-}
-
-func refundView(rf *Refund, p *Payment) map[string]any {
-	return map[string]any{
-		"uuid": rf.UUID, "id": rf.ID, "status": rf.Status, "sub_status": rf.SubStatus, "amount": rf.Amount,
-		"currency": rf.Currency, "payment_intent_secret": p.ID, "transaction_id": p.ID, "created_at": rf.CreatedAt,
-	}
-}
-
-func (h *Handler) createRefund(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
-	var req refundRequest
-	if !decode(w, r, &req) {
-		return
-	}
-	var problems []string
-	pid, err := money.IntegerFromJSON(req.PaymentIntentSecret.String())
-	if err != nil || pid <= 0 {
-		problems = append(problems, "payment_intent_secret must be the integer id of a payment intent")
-	}
-	amount, err := money.IntegerFromJSON(req.Amount.String())
-	if err != nil || amount <= 0 {
-		problems = append(problems, "amount must be a positive integer of minor units")
-	}
-	cur, err := money.ParseCurrency(req.Currency)
-	if err != nil {
-		problems = append(problems, "currency must be a 3-letter ISO 4217 code")
-	}
-	for _, u := range req.WebhookURLs {
-		if checkout.CheckURL("webhook_urls", u) != nil {
-			problems = append(problems, "each of webhook_urls must be an absolute http or https URL")
-			break
-		}
-	}
-	if len(req.WebhookURLs) > maxWebhookURLs || len(req.IdempotencyKey) > 255 || len(req.WebhookSecret) > 256 {
-		problems = append(problems, "webhook_urls (at most 10), checkout_intent_idempotency_key (255) or webhook_secret (256) too long")
-	}
-	if len(problems) > 0 {
-		nestError(w, r, http.StatusBadRequest, "validation_error", problems...)
-		return
-	}
-	p, err := h.data.GetPayment(r.Context(), key.OrganizationID, pid)
-	var c *checkout.Checkout
-	if err == nil {
-		// A payment of the key's other mode is not found.
-		c, err = h.store.CheckoutInScope(r.Context(), store.KeyScope(key), p.CheckoutID)
-	}
-	if h.failed(w, r, err, "PAYMENT_INTENT_NOT_FOUND", "payment intent") {
-		return
-	}
-	if req.IdempotencyKey != "" {
-		if existing, err := h.data.FindRefund(r.Context(), key.OrganizationID, req.IdempotencyKey); err == nil {
-			if existing.PaymentUUID != p.UUID {
-				nestError(w, r, http.StatusConflict, "idempotency_error", "idempotency_key was used for another payment intent")
-				return
-			}
-			httpx.WriteJSON(w, http.StatusOK, refundView(existing, p))
-			return
-		}
-	}
-	if p.Status != StatusSuccess {
-		nestError(w, r, http.StatusBadRequest, "REFUND_TX_MUST_BE_SUCCESSFUL", "REFUND_TX_MUST_BE_SUCCESSFUL")
-		return
-	}
-	if cur.Code != c.Currency {
-		nestError(w, r, http.StatusBadRequest, "REFUND_CCY_MISMATCH", "REFUND_CCY_MISMATCH")
-		return
-	}
-	var tx *checkout.Transaction
-	for i := range c.Transactions {
-		if c.Transactions[i].Paid() {
-			tx = &c.Transactions[i]
-		}
-	}
-	if tx == nil || tx.Status != checkout.TxSucceeded {
-		nestError(w, r, http.StatusBadRequest, "REFUND_RQST_AMT_GREATER_THAN_TX_AMT", "REFUND_RQST_AMT_GREATER_THAN_TX_AMT")
-		return
-	}
-	if amount > tx.Amount-tx.RefundedAmount {
-		nestError(w, r, http.StatusBadRequest, "REFUND_RQST_AMT_GREATER_THAN_TX_AMT", "REFUND_RQST_AMT_GREATER_THAN_TX_AMT")
-		return
-	}
-	urls, _ := json.Marshal(orEmpty(req.WebhookURLs))
-	t := h.opts.Now()
-	claim, created, err := h.data.ClaimRefund(r.Context(), &Refund{
-		UUID: newUUID(), OrganizationID: key.OrganizationID, PaymentUUID: p.UUID, IdempotencyKey: req.IdempotencyKey,
-		Amount: amount, Currency: c.Currency, Status: StatusPending, SubStatus: StatusPending,
-		WebhookURLs: string(urls), WebhookSecret: req.WebhookSecret, CreatedAt: t, UpdatedAt: t,
-	})
-	if err != nil {
-		h.internal(w, r, err)
-		return
-	}
-	if !created {
-		httpx.WriteJSON(w, http.StatusOK, refundView(claim, p))
-		return
-	}
-	rf, err := h.pay.Refund(r.Context(), key.OrganizationID, tx.ID, amount)
-	if err != nil {
-		if serr := h.data.SettleRefund(r.Context(), claim, p, c, "", false); serr != nil {
-			h.log.Error("recording a failed refund", "err", serr)
-		}
-		h.failed(w, r, err, "", "")
-		return
-	}
-	if err := h.data.SettleRefund(r.Context(), claim, p, c, rf.ID, true); err != nil {
-		h.internal(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusCreated, refundView(claim, p))
-}
