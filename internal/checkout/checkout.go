@@ -1,14 +1,16 @@
 // Package checkout is the one checkout model every API surface lands on: what a
 // checkout holds, how it is validated when created, and which state changes
-// are allowed. It knows nothing of HTTP or of the database.
+// are allowed. It imports nothing of HTTP or of the database; its struct tags
+// only name the columns the store's bun models map, so that the store keeps no
+// second copy of each field list.
 package checkout
 
 import (
-	"github.com/pgw/pgw/internal/errs"
-
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pgw/pgw/internal/errs"
 )
 
 // Status is the lifecycle state of a checkout.

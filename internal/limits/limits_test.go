@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/store/storetest"
@@ -30,6 +31,10 @@ func TestLimiter(t *testing.T) {
 		var ex *limits.Exceeded
 		if err := l.Take(ctx, a, b); !errors.As(err, &ex) || ex.Bucket != "a" || ex.RetryAfter != 15*time.Minute || ex.RetryAfterSeconds() != 901 {
 			t.Fatalf("fourth take: %v", err)
+		}
+		// In the shared error model it is TooMany with the same wait.
+		if e, ok := errs.As(ex); !ok || e.Kind != errs.TooMany || e.RetryAfterSeconds() != 901 {
+			t.Fatalf("fourth take as errs.Error: %+v", e)
 		}
 		// b was not charged for the refused try: 2 more pass on b alone.
 		storetest.Must(t, l.Take(ctx, b), "b 4")
