@@ -48,9 +48,9 @@ func newEnv(t *testing.T, s *store.Store, configure ...func(*config.Config)) *en
 	t.Cleanup(srv.Close)
 	e := &env{t: t, s: s, url: srv.URL, client: srv.Client()}
 	var err error
-	e.a, err = store.Bootstrap(ctx, s, store.BootstrapInput{Org: "Org A", Site: "Shop A"})
+	e.a, err = store.Bootstrap(ctx, s, store.BootstrapInput{Org: "Org A", Site: "Shop A", IPNVersion: tenant.IPNv1})
 	storetest.Must(t, err, "bootstrap a")
-	e.b, err = store.Bootstrap(ctx, s, store.BootstrapInput{Org: "Org B", Site: "Shop B"})
+	e.b, err = store.Bootstrap(ctx, s, store.BootstrapInput{Org: "Org B", Site: "Shop B", IPNVersion: tenant.IPNv1})
 	storetest.Must(t, err, "bootstrap b")
 	return e
 }

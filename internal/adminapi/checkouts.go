@@ -60,8 +60,8 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	if err := a.checkouts.Create(r.Context(), c, claim.completion(http.StatusOK, resp)); err != nil {
-		httpx.Internal(w, r, a.log, err)
+	err = a.checkouts.Create(r.Context(), c, claim.completion(http.StatusOK, resp))
+	if writeRefusal(w, r, err) || httpx.Fail(w, r, a.log, err, "") {
 		return
 	}
 	httpx.WriteRaw(w, http.StatusOK, resp)

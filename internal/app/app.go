@@ -28,6 +28,7 @@ import (
 	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/outbox"
 	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/risk"
 	"github.com/pgw/pgw/internal/secrets"
 	"github.com/pgw/pgw/internal/store"
 )
@@ -87,10 +88,18 @@ func sessionKey(cfg *config.Config) []byte {
 	return m.Sum(nil)
 }
 
+// disputeHold is the hold a lost dispute puts on its customer, none for "none".
+func disputeHold(cfg *config.Config) risk.Action {
+	if cfg.Disputes.AutoHold == "none" {
+		return ""
+	}
+	return risk.Action(cfg.Disputes.AutoHold)
+}
+
 func payments(cfg *config.Config, st *store.Store, log *slog.Logger) *payment.Service {
 	l := cfg.Limits
 	return payment.New(st, payment.Options{StripeAPIBase: cfg.Stripe.APIBase, Log: log.With("component", "payment"),
-		Limiter: limits.New(st, store.TimeNow),
+		Limiter: limits.New(st, store.TimeNow), DisputeHold: disputeHold(cfg),
 		AttemptLimits: payment.AttemptLimits{
 			PerCheckout: limits.Rule{Limit: l.AttemptsPerCheckout, Window: l.Window},
 			PerClient:   limits.Rule{Limit: l.AttemptsPerClient, Window: l.Window},

@@ -99,12 +99,15 @@ type Checkout struct {
 	ShippingAddress   *Address          `bun:",json_use_number"`
 	Metadata          map[string]string `bun:",notnull"`
 	Locale            string            `bun:",notnull"`
-	Source            Source            `bun:",notnull"`
-	SourceRef         string            `bun:",notnull"`
-	ExpiresAt         time.Time         `bun:",notnull"`
-	ClosedAt          time.Time         `bun:",nullzero"`
-	CreatedAt         time.Time         `bun:",notnull"`
-	UpdatedAt         time.Time         `bun:",notnull"`
+	// AllowedProviderTypes, space-separated, restricts how the checkout may
+	// be paid (a customer risk hold's allow_provider_types); empty for any.
+	AllowedProviderTypes string    `bun:",notnull"`
+	Source               Source    `bun:",notnull"`
+	SourceRef            string    `bun:",notnull"`
+	ExpiresAt            time.Time `bun:",notnull"`
+	ClosedAt             time.Time `bun:",nullzero"`
+	CreatedAt            time.Time `bun:",notnull"`
+	UpdatedAt            time.Time `bun:",notnull"`
 
 	Items        []LineItem    `bun:"rel:has-many,join:id=checkout_id"`
 	Transactions []Transaction `bun:"rel:has-many,join:id=checkout_id"`

@@ -13,6 +13,7 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/money"
+	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
@@ -90,14 +91,25 @@ func (s *Service) Build(in Input) (*checkout.Checkout, error) {
 	if err != nil {
 		return nil, err
 	}
+	// IPN v2 carries the reference as it is, in at most 64 bytes.
+	if site.IPNVersion == tenant.IPNv2 && len(c.ExternalReference) > notify.MaxIPNv2Text {
+		return nil, errs.Refused(checkout.CodeValidation, "externalReference", fmt.Sprintf(
+			"externalReference: at most %d bytes on this site, whose notifications (IPN version 2) carry it as it is; got %d",
+			notify.MaxIPNv2Text, len(c.ExternalReference)))
+	}
 	c.SourceRef = in.SourceRef
 	return c, nil
 }
 
-// Create stores a checkout that Build made. done, when not nil, is the
+// Create stores a checkout that Build made, once the customer's risk holds
+// and disputes allow it (a *risk.Refusal otherwise; a hold may restrict how
+// it can be paid). done, when not nil, is the
 // idempotency record of the request that asked for it (its answer holds the
 // checkout's ids, so it is made after Build), stored in the same transaction.
 func (s *Service) Create(ctx context.Context, c *checkout.Checkout, done *store.IdempotencyResult) error {
+	if err := s.pay.Screen(ctx, c); err != nil {
+		return err
+	}
 	if err := s.store.CreateCheckout(ctx, c, done); err != nil {
 		return fmt.Errorf("storing checkout: %w", err)
 	}
@@ -110,6 +122,9 @@ func (s *Service) Create(ctx context.Context, c *checkout.Checkout, done *store.
 func (s *Service) FindOrCreate(ctx context.Context, in Input) (*checkout.Checkout, bool, error) {
 	c, err := s.Build(in)
 	if err != nil {
+		return nil, false, err
+	}
+	if err := s.pay.Screen(ctx, c); err != nil {
 		return nil, false, err
 	}
 	got, created, err := s.store.FindOrCreateCheckout(ctx, c)

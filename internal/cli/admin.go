@@ -66,9 +66,8 @@ type bootstrapOutput struct {
 	AdminPassword  string `json:"adminPassword,omitempty"`
 }
 
-func bootstrap(ctx context.Context, st *store.Store, org, site, email, password string, expiry time.Duration, units tenant.AmountUnits) (*bootstrapOutput, error) {
-	in := store.BootstrapInput{Org: org, Site: site, Email: email, DefaultExpiry: expiry, AmountUnits: units}
-	if email != "" {
+func bootstrap(ctx context.Context, st *store.Store, in store.BootstrapInput, password string) (*bootstrapOutput, error) {
+	if in.Email != "" {
 		if password == "" {
 			password = ids.Token(20)
 		} else if len(password) < 10 {
@@ -89,7 +88,7 @@ func bootstrap(ctx context.Context, st *store.Store, org, site, email, password 
 	return &bootstrapOutput{
 		OrganizationID: r.Organization.ID, SiteID: r.Site.ID, SiteSlug: r.Site.Slug, ProviderID: r.Provider.ID,
 		APIKey: r.Token, APIKeyID: r.APIKey.ID, WebhookSecret: r.Site.WebhookSecret,
-		AdminEmail: email, AdminPassword: password,
+		AdminEmail: in.Email, AdminPassword: password,
 	}, nil
 }
 
@@ -101,6 +100,7 @@ func cmdBootstrap(ctx context.Context, env *Env, args []string) error {
 	password := fs.String("password", "", "password of the admin user (generated and printed when empty)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	units := fs.String("amount-units", "minor", "how the site's API callers write amounts: minor (ISO 4217 minor units) or cents (hundredths, as the official shop plugins send)")
+	ipn := fs.Int("ipn-version", tenant.IPNCurrent, "IPN version of the site's notifications: 2 for the official plugins from 1.2.0, 1 for older ones")
 	cfg, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -111,12 +111,16 @@ func cmdBootstrap(ctx context.Context, env *Env, args []string) error {
 	if u := tenant.AmountUnits(*units); u != tenant.UnitsMinor && u != tenant.UnitsCents {
 		return usageError{fmt.Errorf("--amount-units must be minor or cents")}
 	}
+	if *ipn != tenant.IPNv1 && *ipn != tenant.IPNv2 {
+		return usageError{fmt.Errorf("--ipn-version must be 1 or 2")}
+	}
 	st, err := app.OpenMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	out, err := bootstrap(ctx, st, *org, *site, *email, *password, cfg.Checkout.DefaultExpiry, tenant.AmountUnits(*units))
+	out, err := bootstrap(ctx, st, store.BootstrapInput{Org: *org, Site: *site, Email: *email, DefaultExpiry: cfg.Checkout.DefaultExpiry,
+		AmountUnits: tenant.AmountUnits(*units), IPNVersion: *ipn}, *password)
 	if err != nil {
 		return err
 	}

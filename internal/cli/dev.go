@@ -63,7 +63,8 @@ func cmdDev(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	demo, err := loadOrCreate(filepath.Join(*dataDir, "demo.json"), func() (*bootstrapOutput, error) {
-		return bootstrap(ctx, st, "Demo Organization", "Demo Shop", "admin@example.com", "", cfg.Checkout.DefaultExpiry, tenant.UnitsMinor)
+		return bootstrap(ctx, st, store.BootstrapInput{Org: "Demo Organization", Site: "Demo Shop", Email: "admin@example.com",
+			DefaultExpiry: cfg.Checkout.DefaultExpiry, AmountUnits: tenant.UnitsMinor}, "")
 	})
 	if err != nil {
 		return err

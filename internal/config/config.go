@@ -49,6 +49,9 @@ type Config struct {
 		MaxAmount     int64         `mapstructure:"max_amount"`
 		SweepInterval time.Duration `mapstructure:"sweep_interval"`
 	} `mapstructure:"checkout"`
+	Disputes struct {
+		AutoHold string `mapstructure:"auto_hold"`
+	} `mapstructure:"disputes"`
 	Notify struct {
 		MaxAge              time.Duration `mapstructure:"max_age"`
 		AllowPrivateTargets bool          `mapstructure:"allow_private_targets"`
@@ -114,6 +117,7 @@ var defaults = map[string]any{
 	"checkout.default_expiry":        24 * time.Hour,
 	"checkout.max_amount":            int64(99_999_999_999),
 	"checkout.sweep_interval":        30 * time.Second,
+	"disputes.auto_hold":             "block_all",
 	"http.shutdown_timeout":          20 * time.Second,
 	"stripe.api_base":                "",
 	"notify.max_age":                 72 * time.Hour,
@@ -153,6 +157,7 @@ var usage = map[string]string{
 	"checkout.default_expiry":        "lifetime of a checkout created without one, for new sites",
 	"checkout.max_amount":            "largest checkout amount accepted, in minor units",
 	"checkout.sweep_interval":        "how often main-backend expires checkouts past their time",
+	"disputes.auto_hold":             "customer risk hold a lost or accepted dispute puts on its customer: block_all, manual_review or none",
 	"http.shutdown_timeout":          "how long a server waits for requests in flight on SIGTERM",
 	"stripe.api_base":                "Stripe API URL; only for tests against stripe-mock",
 	"notify.max_age":                 "how long notifications are retried before they fail",
@@ -287,6 +292,11 @@ func (c *Config) validate() error {
 	}
 	if c.Checkout.DefaultExpiry < 5*time.Minute || c.Checkout.DefaultExpiry > 90*24*time.Hour {
 		errs = append(errs, errors.New("checkout.default_expiry must be between 5m and 2160h"))
+	}
+	switch c.Disputes.AutoHold {
+	case "block_all", "manual_review", "none":
+	default:
+		errs = append(errs, fmt.Errorf("disputes.auto_hold %q: want block_all, manual_review or none", c.Disputes.AutoHold))
 	}
 	if c.Notify.Lease <= c.Notify.AttemptTimeout {
 		errs = append(errs, errors.New("notify.lease must be longer than notify.attempt_timeout"))

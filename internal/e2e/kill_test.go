@@ -19,14 +19,16 @@ import (
 	"github.com/pgw/pgw/internal/store/storetest"
 )
 
-// ipnReceiver is a merchant's IPN endpoint written from the README: it
+// ipnReceiver is a merchant's IPN v2 endpoint written from the README: it
 // verifies every signature and remembers what arrived.
 type ipnReceiver struct {
 	secret  string
 	started atomic.Int64 // requests that reached the handler
 	mu      sync.Mutex
-	got     map[string][]string // transaction id -> event ids of status-1 IPNs
-	bad     int
+	got     map[string][]string // transaction id -> delivery ids of status-1 IPNs
+	// bodies are the bodies that arrived under each delivery id.
+	bodies map[string][]string
+	bad    int
 }
 
 func (rc *ipnReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -44,12 +46,19 @@ func (rc *ipnReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var ipn struct {
-		ID     string `json:"id"`
-		Status int    `json:"status"`
+		ID         string `json:"id"`
+		Status     int    `json:"status"`
+		DeliveryID string `json:"deliveryId"`
 	}
 	json.Unmarshal(body, &ipn) //nolint:errcheck // a bad body is counted below as missing
+	if ipn.DeliveryID == "" || r.Header.Get("X-IPN-Delivery-ID") != ipn.DeliveryID || r.Header.Get("X-IPN-Version") != "2" {
+		rc.bad++
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	rc.bodies[ipn.DeliveryID] = append(rc.bodies[ipn.DeliveryID], string(body))
 	if ipn.Status == 1 {
-		rc.got[ipn.ID] = append(rc.got[ipn.ID], r.Header.Get("X-Event-ID"))
+		rc.got[ipn.ID] = append(rc.got[ipn.ID], ipn.DeliveryID)
 	}
 	w.WriteHeader(http.StatusOK)
 }
@@ -72,7 +81,7 @@ func TestKillMainBackendMidBurst(t *testing.T) {
 			}
 			var boot map[string]string
 			storetest.Must(t, json.Unmarshal([]byte(out), &boot), "bootstrap output")
-			rc := &ipnReceiver{secret: boot["webhookSecret"], got: map[string][]string{}}
+			rc := &ipnReceiver{secret: boot["webhookSecret"], got: map[string][]string{}, bodies: map[string][]string{}}
 			shop := httptest.NewServer(rc)
 			defer shop.Close()
 
@@ -141,11 +150,19 @@ func TestKillMainBackendMidBurst(t *testing.T) {
 					}
 				}
 				dupes, bad := 0, rc.bad
-				for _, evs := range rc.got {
-					for _, e := range evs[1:] {
+				for _, ds := range rc.got {
+					for _, d := range ds[1:] {
+						if d != ds[0] {
+							t.Errorf("a payment's IPN was sent under two delivery ids: %v", ds)
+						}
+					}
+				}
+				// A delivery in flight at the kill is sent again, byte for byte.
+				for id, bodies := range rc.bodies {
+					for _, b := range bodies[1:] {
 						dupes++
-						if e != evs[0] {
-							t.Errorf("a repeated IPN has another event id: %v", evs)
+						if b != bodies[0] {
+							t.Errorf("delivery %s repeated with another body:\n%s\n%s", id, bodies[0], b)
 						}
 					}
 				}

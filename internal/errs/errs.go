@@ -29,6 +29,8 @@ const (
 	// Upstream: a peer (a payment provider) refused or could not be reached
 	// (502).
 	Upstream
+	// Forbidden: the caller may not do this, whatever the input (403).
+	Forbidden
 	// Unavailable: what the request needs is not set up (503).
 	Unavailable
 	// BadRequest: the request cannot be taken as sent, such as an event that

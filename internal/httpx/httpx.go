@@ -119,6 +119,7 @@ var statusOf = map[errs.Kind]int{
 	errs.Upstream:    http.StatusBadGateway,
 	errs.BadRequest:  http.StatusBadRequest,
 	errs.Unavailable: http.StatusServiceUnavailable,
+	errs.Forbidden:   http.StatusForbidden,
 }
 
 // Fail renders a handler's error in the JSON APIs' envelope, and reports

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -76,12 +77,52 @@ func Verify(secret, timestamp, signature string, body []byte, now time.Time, tol
 	return hmac.Equal([]byte(want), []byte(signature))
 }
 
-// IPN is the body of a payment-gateway.app IPN; status is the integer code.
+// IPN is the body of a payment-gateway.app IPN of version 1; status is the
+// integer code. A dispute's change adds its status and id.
 type IPN struct {
 	ID                string `json:"id"`
 	ExternalReference string `json:"externalReference,omitempty"`
 	Status            int    `json:"status"`
+	DisputeStatus     string `json:"disputeStatus,omitempty"`
+	DisputeID         string `json:"disputeId,omitempty"`
 }
+
+// IPNv2 is the body of an IPN of version 2, as the current official plugins
+// verify it: exactly these names and types.
+type IPNv2 struct {
+	SchemaVersion int    `json:"schemaVersion"`
+	DeliveryID    string `json:"deliveryId"`
+	// EventVersion rises strictly per transaction with each new event.
+	EventVersion int64 `json:"eventVersion"`
+	// OccurredAt is the state change's time, RFC 3339.
+	OccurredAt        string `json:"occurredAt"`
+	ID                string `json:"id"`
+	ExternalReference string `json:"externalReference"`
+	Status            int    `json:"status"`
+	SessionPublicID   string `json:"sessionPublicId"`
+}
+
+// IPNTest is the body of a v2 test notification.
+type IPNTest struct {
+	SchemaVersion int    `json:"schemaVersion"`
+	EventType     string `json:"eventType"`
+	DeliveryID    string `json:"deliveryId"`
+	OccurredAt    string `json:"occurredAt"`
+}
+
+// Headers of a v2 IPN.
+const (
+	HeaderIPNVersion    = "X-IPN-Version"
+	HeaderIPNDeliveryID = "X-IPN-Delivery-ID"
+)
+
+// IPNDeliveryID is the deliveryId of a delivery: its id in the characters v2
+// allows ([A-Za-z0-9._:-]), the same for every attempt.
+func IPNDeliveryID(deliveryID string) string { return strings.ReplaceAll(deliveryID, "_", ".") }
+
+// MaxIPNv2Text is the longest id or externalReference a v2 IPN may carry, in
+// bytes.
+const MaxIPNv2Text = 64
 
 // Event is the body of a typed webhook event. Receivers dedupe on ID.
 type Event struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
 )
 
 // DefaultSinks are the notifications of payment-gateway.app: the IPN and the
@@ -45,6 +46,10 @@ func (sg Signed) Request(ctx context.Context, d *store.Delivery, now time.Time) 
 	req.Header.Set(notify.HeaderSignature, notify.Sign(current, ts, []byte(d.Body)))
 	if previous != "" {
 		req.Header.Set(notify.HeaderPreviousSignature, notify.Sign(previous, ts, []byte(d.Body)))
+	}
+	if d.IPNVersion == tenant.IPNv2 {
+		req.Header.Set(notify.HeaderIPNVersion, "2")
+		req.Header.Set(notify.HeaderIPNDeliveryID, notify.IPNDeliveryID(d.ID))
 	}
 	return req, nil
 }

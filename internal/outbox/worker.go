@@ -20,6 +20,7 @@ import (
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
 )
 
 // Config tunes delivery.
@@ -115,7 +116,10 @@ func (w *Worker) Run(ctx context.Context) {
 
 func (w *Worker) deliver(ctx context.Context, d *store.Delivery) {
 	log := w.log.With("delivery", d.ID, "event", d.EventID, "sink", d.Sink, "subject", d.SubjectID)
-	if d.OrderingKey != "" {
+	// A v2 IPN is never dropped for a newer one: the plugins ignore an older
+	// eventVersion themselves, and refuse a refund whose payment they have
+	// not seen.
+	if d.OrderingKey != "" && d.IPNVersion != tenant.IPNv2 {
 		superseded, err := w.store.SupersedeIfNewer(ctx, d, w.owner)
 		if err != nil {
 			log.Error("checking for a newer status", "err", err)

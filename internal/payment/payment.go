@@ -18,6 +18,7 @@ import (
 	"github.com/pgw/pgw/internal/provider"
 	"github.com/pgw/pgw/internal/provider/sandbox"
 	"github.com/pgw/pgw/internal/provider/stripe"
+	"github.com/pgw/pgw/internal/risk"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
@@ -38,6 +39,9 @@ type Options struct {
 	// Limiter counts payment attempts against AttemptLimits; nil counts nothing.
 	Limiter       *limits.Limiter
 	AttemptLimits AttemptLimits
+	// DisputeHold is the customer risk hold a lost or accepted dispute
+	// creates; empty for none.
+	DisputeHold risk.Action
 }
 
 // New returns a Service over s.
@@ -68,7 +72,7 @@ func (s *Service) Methods(ctx context.Context, c *checkout.Checkout) ([]Method, 
 	}
 	var out []Method
 	for _, p := range provs {
-		if !p.Enabled {
+		if !p.Enabled || !allowedType(c, p.Type) {
 			continue
 		}
 		switch p.Type {
@@ -167,6 +171,13 @@ func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Re
 	}
 	if method == nil || method.Type != tenant.ProviderSandbox {
 		return nil, ErrNoSuchMethod
+	}
+	var typed string
+	if a.Billing != nil {
+		typed = a.Billing.Email
+	}
+	if err := s.screenPayer(ctx, c, typed, method.Type); err != nil {
+		return nil, err
 	}
 	card, err := provider.ParseCard(a.CardNumber, a.ExpMonth, a.ExpYear, a.CVC, a.CardName)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/dispute"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/provider/stripe"
@@ -55,6 +56,9 @@ func (s *Service) StartIntent(ctx context.Context, c *checkout.Checkout, provide
 	}
 	if !ok {
 		return nil, ErrNoSuchMethod
+	}
+	if err := s.screenPayer(ctx, c, "", tenant.ProviderStripe); err != nil {
+		return nil, err
 	}
 	p, err := s.store.GetProvider(ctx, providerID)
 	if err != nil {
@@ -120,8 +124,9 @@ func (s *Service) ApplyStripeWebhook(ctx context.Context, providerID string, pay
 		"payment_intent.payment_failed": store.EventFailed,
 		"payment_intent.canceled":       store.EventCanceled,
 		"charge.refunded":               store.EventRefunded,
-		"charge.dispute.created":        store.EventDisputeOpened,
-		"charge.dispute.closed":         store.EventDisputeClosed,
+		"charge.dispute.created":        store.EventDispute,
+		"charge.dispute.updated":        store.EventDispute,
+		"charge.dispute.closed":         store.EventDispute,
 	}[ev.Type]
 	if kind == store.EventOther {
 		return nil // acknowledged, not ours to act on
@@ -139,7 +144,9 @@ func (s *Service) ApplyStripeWebhook(ctx context.Context, providerID string, pay
 	}
 	applied, err := s.store.ApplyProviderEvent(ctx, c, tx.ID, store.ProviderEvent{
 		ProviderID: p.ID, EventID: ev.ID, Type: ev.Type, Kind: kind, FailureMessage: ev.FailureMessage,
-		AmountRefunded: ev.AmountRefunded, DisputeWon: ev.DisputeStatus == "won",
+		AmountRefunded: ev.AmountRefunded, Dispute: store.DisputeChange{ProviderDisputeID: ev.Dispute.ID,
+			Status: stripeDisputeStatus[ev.Dispute.Status], Amount: ev.Dispute.Amount, Reason: ev.Dispute.Reason,
+			AutoHold: s.opts.DisputeHold},
 	})
 	if err != nil {
 		return err
@@ -151,6 +158,14 @@ func (s *Service) ApplyStripeWebhook(ctx context.Context, providerID string, pay
 		}
 	}
 	return nil
+}
+
+// stripeDisputeStatus is ours for each of Stripe's dispute states: Stripe
+// says lost also when the merchant accepted.
+var stripeDisputeStatus = map[string]dispute.Status{
+	"warning_needs_response": dispute.Open, "needs_response": dispute.Open,
+	"warning_under_review": dispute.UnderReview, "under_review": dispute.UnderReview,
+	"warning_closed": dispute.Won, "won": dispute.Won, "lost": dispute.Lost,
 }
 
 // CancelOpenIntents cancels the pending attempts of a checkout that can no

@@ -26,6 +26,8 @@ type BootstrapInput struct {
 	DefaultExpiry time.Duration
 	// AmountUnits of the site's API callers; minor when empty.
 	AmountUnits tenant.AmountUnits
+	// IPNVersion the site's notifications speak; the current one when zero.
+	IPNVersion int
 }
 
 // BootstrapResult is what Bootstrap created. Token is the API key in full,
@@ -66,6 +68,9 @@ func Bootstrap(ctx context.Context, s *Store, in BootstrapInput) (*BootstrapResu
 	if in.AmountUnits == tenant.UnitsUnset {
 		in.AmountUnits = tenant.UnitsMinor
 	}
+	if in.IPNVersion == 0 {
+		in.IPNVersion = tenant.IPNCurrent
+	}
 	t := now()
 	r := &BootstrapResult{
 		Organization: &tenant.Organization{ID: ids.New("org"), Name: strings.TrimSpace(in.Org), CreatedAt: t},
@@ -73,7 +78,7 @@ func Bootstrap(ctx context.Context, s *Store, in BootstrapInput) (*BootstrapResu
 	r.Site = &tenant.Site{
 		ID: ids.New("site"), OrganizationID: r.Organization.ID, Slug: Slug(in.Site),
 		DisplayName: strings.TrimSpace(in.Site), PrimaryColor: "#4f46e5", Font: "system", CornerStyle: "rounded",
-		WebhookSecret: "whsec_" + ids.Secret(32), AmountUnits: in.AmountUnits,
+		WebhookSecret: "whsec_" + ids.Secret(32), AmountUnits: in.AmountUnits, IPNVersion: in.IPNVersion,
 		DefaultExpirySeconds: int64(in.DefaultExpiry / time.Second), CreatedAt: t, UpdatedAt: t,
 	}
 	r.Provider = &tenant.Provider{

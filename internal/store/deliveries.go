@@ -32,8 +32,12 @@ type Delivery struct {
 	Target    string `bun:",notnull"`
 	// OrderingKey groups deliveries that must go out one after the other,
 	// oldest first; empty for none.
-	OrderingKey   string    `bun:",notnull"`
-	Body          string    `bun:",notnull"`
+	OrderingKey string `bun:",notnull"`
+	Body        string `bun:",notnull"`
+	// IPNVersion is the IPN version an IPN delivery speaks (0 for other
+	// sinks); EventVersion is a v2 IPN's eventVersion.
+	IPNVersion    int       `bun:"ipn_version,notnull"`
+	EventVersion  int64     `bun:",notnull"`
 	Status        string    `bun:",notnull"`
 	Attempts      int       `bun:",notnull"`
 	LastStatus    int       `bun:",notnull"`
@@ -88,20 +92,17 @@ func (s *Store) enqueue(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e 
 			NextAttemptAt: t, CreatedAt: t, UpdatedAt: t,
 		}
 	}
-	if e.SubjectType == "transaction" && c.IPNURL != "" {
-		var p struct {
-			StatusCode int `json:"statusCode"`
-		}
-		if err := json.Unmarshal([]byte(e.Payload), &p); err != nil {
-			return fmt.Errorf("reading %s event: %w", e.Type, err)
-		}
-		body, err := json.Marshal(notify.IPN{ID: e.SubjectID, ExternalReference: c.ExternalReference, Status: p.StatusCode})
+	if c.IPNURL != "" {
+		// One checkout's IPNs go out in order, so a failed attempt's status
+		// can never reach the merchant after the payment that followed it.
+		d := base(notify.SinkIPN, c.IPNURL, "ipn:"+c.ID+":"+c.IPNURL, "")
+		ok, err := s.ipn(ctx, tx, c, e, d)
 		if err != nil {
 			return err
 		}
-		// One checkout's IPNs go out in order, so a failed attempt's status
-		// can never reach the merchant after the payment that followed it.
-		ds = append(ds, base(notify.SinkIPN, c.IPNURL, "ipn:"+c.ID+":"+c.IPNURL, string(body)))
+		if ok {
+			ds = append(ds, d)
+		}
 	}
 	if notify.ValidEventType(e.Type) {
 		var eps []*WebhookEndpoint

@@ -20,8 +20,8 @@ const (
 	EventFailed
 	EventCanceled
 	EventRefunded
-	EventDisputeOpened
-	EventDisputeClosed
+	// EventDispute reports a dispute, new or changed.
+	EventDispute
 )
 
 // ProviderEvent is one event of a provider about one of our transactions.
@@ -33,8 +33,8 @@ type ProviderEvent struct {
 	FailureMessage string
 	// AmountRefunded is the total the provider has refunded (EventRefunded).
 	AmountRefunded int64
-	// DisputeWon tells how a closed dispute ended (EventDisputeClosed).
-	DisputeWon bool
+	// Dispute is the dispute reported (EventDispute).
+	Dispute DisputeChange
 }
 
 type providerEventRow struct {
@@ -95,14 +95,8 @@ func (s *Store) ApplyProviderEvent(ctx context.Context, c *checkout.Checkout, tx
 			return err
 		case EventRefunded:
 			return s.recordRefunded(ctx, tx, c, txID, ev.AmountRefunded, t)
-		case EventDisputeOpened:
-			_, err := s.transition(ctx, tx, c, txID, []checkout.TxStatus{checkout.TxSucceeded, checkout.TxRefunded}, checkout.TxChargeback, t, nil)
-			return err
-		case EventDisputeClosed:
-			if ev.DisputeWon {
-				_, err := s.transition(ctx, tx, c, txID, []checkout.TxStatus{checkout.TxChargeback}, checkout.TxSucceeded, t, nil)
-				return err
-			}
+		case EventDispute:
+			return s.applyProviderDispute(ctx, tx, c, txID, ev.Dispute, t)
 		}
 		return nil
 	})

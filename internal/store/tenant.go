@@ -71,8 +71,12 @@ func (s *Store) CreateUser(ctx context.Context, u *tenant.User, orgID string, ro
 	})
 }
 
-// CreateSite inserts a site, sealing its signing secret.
+// CreateSite inserts a site, sealing its signing secret. A site that does not
+// say which IPN version it speaks gets the current one.
 func (s *Store) CreateSite(ctx context.Context, site *tenant.Site) error {
+	if site.IPNVersion == 0 {
+		site.IPNVersion = tenant.IPNCurrent
+	}
 	row := &siteRow{Site: *site, WebhookSecretEnc: s.box.Seal(site.WebhookSecret, "site:"+site.ID)}
 	if _, err := s.write.NewInsert().Model(row).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
@@ -203,6 +207,7 @@ type SiteSettings struct {
 	CornerStyle   *string
 	AmountUnits   *tenant.AmountUnits
 	DefaultExpiry *time.Duration
+	IPNVersion    *int
 }
 
 // UpdateSite changes a site's settings and returns the site.
@@ -219,6 +224,9 @@ func (s *Store) UpdateSite(ctx context.Context, orgID, id string, in SiteSetting
 		if v != nil {
 			q = q.Set("? = ?", bun.Ident(col), *v)
 		}
+	}
+	if in.IPNVersion != nil {
+		q = q.Set("ipn_version = ?", *in.IPNVersion)
 	}
 	if in.DefaultExpiry != nil {
 		q = q.Set("default_expiry_seconds = ?", int64(*in.DefaultExpiry/time.Second))

@@ -71,11 +71,21 @@ type Site struct {
 	PreviousWebhookSecret string      `bun:"-"`
 	PreviousSecretUntil   time.Time   `bun:",nullzero"`
 	AmountUnits           AmountUnits `bun:",notnull"`
+	// IPNVersion is the one version of payment-gateway.app's IPN the site's
+	// notifications speak: 1, or 2 for the current official plugins.
+	IPNVersion int `bun:"ipn_version,notnull"`
 	// DefaultExpirySeconds is the lifetime of a checkout created without one.
 	DefaultExpirySeconds int64     `bun:",notnull"`
 	CreatedAt            time.Time `bun:",notnull"`
 	UpdatedAt            time.Time `bun:",notnull"`
 }
+
+// IPN versions; sites created from now on speak the current one.
+const (
+	IPNv1      = 1
+	IPNv2      = 2
+	IPNCurrent = IPNv2
+)
 
 // ProviderType names an implementation of the provider interface.
 type ProviderType string

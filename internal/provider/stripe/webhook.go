@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v76"
@@ -26,8 +27,14 @@ type Event struct {
 	FailureMessage string
 	// AmountRefunded is a charge's total refunded amount (charge.refunded).
 	AmountRefunded int64
-	// DisputeStatus is a closed dispute's outcome (won, lost...).
-	DisputeStatus string
+	// Dispute is a charge.dispute.* event's dispute.
+	Dispute Dispute
+}
+
+// Dispute is what a Stripe dispute says, in Stripe's words.
+type Dispute struct {
+	ID, Status, Reason string
+	Amount             int64
 }
 
 // VerifyEvent checks the Stripe-Signature header with the endpoint's secret and
@@ -63,12 +70,12 @@ func VerifyEvent(payload []byte, header, secret string) (Event, error) {
 		if ch.PaymentIntent != nil {
 			out.PaymentIntent = ch.PaymentIntent.ID
 		}
-	case ev.Type == "charge.dispute.created", ev.Type == "charge.dispute.closed":
+	case strings.HasPrefix(string(ev.Type), "charge.dispute."):
 		var d stripego.Dispute
 		if err := json.Unmarshal(raw, &d); err != nil {
 			return Event{}, fmt.Errorf("reading dispute: %w", err)
 		}
-		out.DisputeStatus = string(d.Status)
+		out.Dispute = Dispute{ID: d.ID, Status: string(d.Status), Reason: string(d.Reason), Amount: d.Amount}
 		if d.PaymentIntent != nil {
 			out.PaymentIntent = d.PaymentIntent.ID
 		}

@@ -25,6 +25,7 @@ func New() (*migrate.Migrations, error) {
 		register20261121110000,
 		register20261203090000,
 		register20261203100000,
+		register20261203120000,
 	} {
 		if err := register(m); err != nil {
 			return nil, fmt.Errorf("registering migration: %w", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/secrets"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
 )
 
 // Box returns a secrets box under a fixed test key.
@@ -99,10 +100,17 @@ type Fixture struct {
 	OrgID, SiteID, ProviderID string
 }
 
-// Seed creates a fixture organization named name.
+// Seed creates a fixture organization named name; its site speaks IPN
+// version 1 (SeedIPN chooses).
 func Seed(t testing.TB, s *store.Store, name string) Fixture {
 	t.Helper()
-	f, err := store.Bootstrap(context.Background(), s, store.BootstrapInput{Org: name, Site: name + " shop"})
+	return SeedIPN(t, s, name, tenant.IPNv1)
+}
+
+// SeedIPN creates a fixture organization whose site speaks IPN version.
+func SeedIPN(t testing.TB, s *store.Store, name string, version int) Fixture {
+	t.Helper()
+	f, err := store.Bootstrap(context.Background(), s, store.BootstrapInput{Org: name, Site: name + " shop", IPNVersion: version})
 	if err != nil {
 		t.Fatalf("seeding %s: %v", name, err)
 	}

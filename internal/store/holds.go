@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/pgw/pgw/internal/errs"
+	"github.com/pgw/pgw/internal/risk"
+)
+
+// holdRow is a hold as stored.
+type holdRow struct {
+	bun.BaseModel `bun:"table:customer_risk_holds"`
+	risk.Hold
+}
+
+// CreateHold records a customer risk hold; its email is kept lowercased.
+func (s *Store) CreateHold(ctx context.Context, h *risk.Hold) error {
+	h.Email = risk.NormalizeEmail(h.Email)
+	if _, err := s.write.NewInsert().Model(&holdRow{Hold: *h}).Exec(ctx); err != nil {
+		return fmt.Errorf("inserting customer risk hold: %w", err)
+	}
+	return nil
+}
+
+// ListHolds returns a page of the organization's holds, newest first, and
+// how many there are; email narrows to one customer.
+func (s *Store) ListHolds(ctx context.Context, orgID, email string, page, limit int) ([]*risk.Hold, int, error) {
+	var rows []*holdRow
+	q := s.read.NewSelect().Model(&rows).Where("organization_id = ?", orgID)
+	if email != "" {
+		q = q.Where("email = ?", risk.NormalizeEmail(email))
+	}
+	n, err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit)).Offset(int64((page - 1) * limit)).ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing customer risk holds: %w", err)
+	}
+	return holds(rows), int(n), nil
+}
+
+// DeleteHold removes a hold of the organization.
+func (s *Store) DeleteHold(ctx context.Context, orgID, id string) error {
+	res, err := s.write.NewDelete().Model((*holdRow)(nil)).Where("id = ?", id).Where("organization_id = ?", orgID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("deleting customer risk hold: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("customer risk hold %s: %w", id, errs.ErrNotFound)
+	}
+	return nil
+}
+
+// HoldsOf returns the holds on a customer of the organization, by email or
+// client id, oldest first.
+func (s *Store) HoldsOf(ctx context.Context, orgID, email, clientID string) ([]*risk.Hold, error) {
+	email = risk.NormalizeEmail(email)
+	if email == "" && clientID == "" {
+		return nil, nil
+	}
+	var rows []*holdRow
+	err := s.read.NewSelect().Model(&rows).Where("organization_id = ?", orgID).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			if email != "" {
+				q = q.WhereOr("email = ?", email)
+			}
+			if clientID != "" {
+				q = q.WhereOr("client_id = ?", clientID)
+			}
+			return q
+		}).OrderExpr("created_at, id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading customer risk holds: %w", err)
+	}
+	return holds(rows), nil
+}
+
+func holds(rows []*holdRow) []*risk.Hold {
+	out := make([]*risk.Hold, len(rows))
+	for i, r := range rows {
+		out[i] = &r.Hold
+	}
+	return out
+}
