@@ -32,6 +32,9 @@ type Options struct {
 	Now func() time.Time
 	// IntandemClient asks inTandem whose access token a connection holds.
 	IntandemClient *http.Client
+	// DefaultExpiry is the checkout lifetime of sites created without one
+	// (24 h when zero).
+	DefaultExpiry time.Duration
 }
 
 // API serves the Admin API.
@@ -69,6 +72,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/deliveries", a.authed(auth.ScopeNotificationRead, a.listDeliveries))
 	mux.Handle("GET /api/v1/deliveries/{id}", a.authed(auth.ScopeNotificationRead, a.getDelivery))
 	mux.Handle("POST /api/v1/deliveries/{id}/redeliver", a.authed(auth.ScopeNotificationExec, a.idempotent(a.redeliver)))
+	mux.Handle("POST /api/v1/sites", a.authed(auth.ScopeSiteCreate, a.idempotent(a.createSite)))
+	mux.Handle("GET /api/v1/sites/{id}", a.authed(auth.ScopeSiteRead, a.getSite))
+	mux.Handle("PATCH /api/v1/sites/{id}", a.authed(auth.ScopeSiteUpdate, a.patchSite))
 	mux.Handle("POST /api/v1/sites/{id}/webhook-secret/regenerate", a.authed(auth.ScopeSiteUpdate, a.idempotent(a.rotateSecret)))
 	mux.Handle("GET /api/v1/sites/{id}/webhook-endpoints", a.authed(auth.ScopeSiteRead, a.listEndpoints))
 	mux.Handle("POST /api/v1/sites/{id}/webhook-endpoints", a.authed(auth.ScopeSiteUpdate, a.idempotent(a.createEndpoint)))
@@ -79,6 +85,13 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/sites/{id}/providers/{providerId}/disable", a.authed(auth.ScopeProviderUpdate, a.toggleProvider(false)))
 	mux.Handle("GET /api/v1/transactions/{id}", a.authed(auth.ScopeTransactionRead, a.getTransaction))
 	mux.Handle("POST /api/v1/transactions/{id}/refund", a.authed(auth.ScopeTransactionExec, a.idempotent(a.refund)))
+	mux.Handle("GET /api/v1/transactions/{id}/disputes", a.authed(auth.ScopeTransactionRead, a.listDisputes))
+	mux.Handle("POST /api/v1/transactions/{id}/disputes", a.authed(auth.ScopeTransactionUpdate, a.idempotent(a.openDispute)))
+	mux.Handle("PATCH /api/v1/transactions/{id}/disputes/{disputeId}", a.authed(auth.ScopeTransactionUpdate, a.changeDispute("disputeId")))
+	mux.Handle("PATCH /api/v1/transactions/{id}/chargeback/{chargebackId}", a.authed(auth.ScopeTransactionUpdate, a.changeDispute("chargebackId")))
+	mux.Handle("GET /api/v1/customer-risk-holds", a.authed(auth.ScopeClientRead, a.listHolds))
+	mux.Handle("POST /api/v1/customer-risk-holds", a.authed(auth.ScopeClientCreate, a.idempotent(a.createHold)))
+	mux.Handle("DELETE /api/v1/customer-risk-holds/{id}", a.authed(auth.ScopeClientDelete, a.deleteHold))
 	mux.Handle("GET /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteRead, a.getIntandem))
 	mux.Handle("PUT /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteUpdate, a.putIntandem))
 	mux.Handle("DELETE /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteUpdate, a.deleteIntandem))

@@ -30,6 +30,13 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	return b, true
 }
 
+// readJSON reads the request's body and decodes it into v, answering what
+// is wrong; it reports whether v holds the request.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, ok := readBody(w, r)
+	return ok && decodeJSON(w, r, body, v)
+}
+
 // bodyLimits bound every request body before it is decoded: lists stop at
 // the largest list the API takes (items), and amounts are JSON numbers.
 var bodyLimits = httpx.JSONLimits{MaxArray: checkout.MaxItems, MaxDepth: 16,

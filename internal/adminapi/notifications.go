@@ -15,6 +15,7 @@ import (
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
 )
 
 type attemptView struct {
@@ -26,27 +27,36 @@ type attemptView struct {
 }
 
 type deliveryView struct {
-	ID            string          `json:"id"`
-	EventID       string          `json:"eventId"`
-	Sink          string          `json:"sink"`
-	Target        string          `json:"target"`
-	Status        string          `json:"status"`
-	CheckoutID    string          `json:"checkoutId"`
-	SubjectID     string          `json:"subjectId"`
-	Body          json.RawMessage `json:"body"`
-	Attempts      int             `json:"attempts"`
-	LastStatus    int             `json:"lastStatus,omitempty"`
-	LastError     string          `json:"lastError,omitempty"`
-	NextAttemptAt *time.Time      `json:"nextAttemptAt,omitempty"`
-	DeliveredAt   *time.Time      `json:"deliveredAt,omitempty"`
-	CreatedAt     time.Time       `json:"createdAt"`
-	AttemptLog    []attemptView   `json:"attemptLog"`
+	ID         string          `json:"id"`
+	EventID    string          `json:"eventId"`
+	Sink       string          `json:"sink"`
+	Target     string          `json:"target"`
+	Status     string          `json:"status"`
+	CheckoutID string          `json:"checkoutId"`
+	SubjectID  string          `json:"subjectId"`
+	Body       json.RawMessage `json:"body"`
+	// IPNVersion, IPNDeliveryID and EventVersion describe an IPN: the
+	// version it speaks and, for v2, its deliveryId and eventVersion.
+	IPNVersion    int           `json:"ipnVersion,omitempty"`
+	IPNDeliveryID string        `json:"ipnDeliveryId,omitempty"`
+	EventVersion  int64         `json:"eventVersion,omitempty"`
+	Attempts      int           `json:"attempts"`
+	LastStatus    int           `json:"lastStatus,omitempty"`
+	LastError     string        `json:"lastError,omitempty"`
+	NextAttemptAt *time.Time    `json:"nextAttemptAt,omitempty"`
+	DeliveredAt   *time.Time    `json:"deliveredAt,omitempty"`
+	CreatedAt     time.Time     `json:"createdAt"`
+	AttemptLog    []attemptView `json:"attemptLog"`
 }
 
 func viewDelivery(d *store.Delivery) deliveryView {
 	v := deliveryView{ID: d.ID, EventID: d.EventID, Sink: d.Sink, Target: d.Target, Status: d.Status,
 		CheckoutID: d.CheckoutID, SubjectID: d.SubjectID, Body: json.RawMessage(d.Body), Attempts: d.Attempts,
-		LastStatus: d.LastStatus, LastError: d.LastError, CreatedAt: d.CreatedAt, AttemptLog: []attemptView{}}
+		LastStatus: d.LastStatus, LastError: d.LastError, CreatedAt: d.CreatedAt, AttemptLog: []attemptView{},
+		IPNVersion: d.IPNVersion, EventVersion: d.EventVersion}
+	if d.Sink == notify.SinkIPN && d.IPNVersion == tenant.IPNv2 {
+		v.IPNDeliveryID = notify.IPNDeliveryID(d.ID)
+	}
 	if d.Status == notify.Pending {
 		t := d.NextAttemptAt
 		v.NextAttemptAt = &t

@@ -140,6 +140,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		NotifyMaxAge:   cfg.Notify.MaxAge,
 		SecretOverlap:  cfg.Notify.SecretOverlap,
 		IntandemClient: intandemClient(cfg),
+		DefaultExpiry:  cfg.Checkout.DefaultExpiry,
 	})
 	api.Register(mux)
 	dash := dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{

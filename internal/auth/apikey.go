@@ -124,11 +124,15 @@ const (
 	ScopeTransactionExec   = "transaction:execute"
 	ScopeSiteRead          = "site:read"
 	ScopeSiteUpdate        = "site:update"
+	ScopeSiteCreate        = "site:create"
 	ScopeNotificationRead  = "notification:read"
 	ScopeNotificationExec  = "notification:execute"
 	ScopeProviderRead      = "provider:read"
 	ScopeProviderCreate    = "provider:create"
 	ScopeProviderUpdate    = "provider:update"
+	ScopeClientRead        = "client:read"
+	ScopeClientCreate      = "client:create"
+	ScopeClientDelete      = "client:delete"
 )
 
 // DefaultScopes are what a bootstrap key gets: every checkout and transaction
@@ -138,12 +142,13 @@ var DefaultScopes = []string{
 	ScopeCheckoutRead, ScopeCheckoutCreate, ScopeCheckoutUpdate,
 	ScopeTransactionRead, ScopeTransactionCreate, ScopeTransactionUpdate,
 	ScopeTransactionDelete, ScopeTransactionExec,
-	ScopeSiteRead, ScopeSiteUpdate, ScopeNotificationRead, ScopeNotificationExec,
+	ScopeSiteRead, ScopeSiteCreate, ScopeSiteUpdate, ScopeNotificationRead, ScopeNotificationExec,
 	ScopeProviderRead, ScopeProviderCreate, ScopeProviderUpdate,
+	ScopeClientRead, ScopeClientCreate, ScopeClientDelete,
 }
 
 var validResources = []string{
-	"checkout", "transaction", "site", "provider", "api_key", "organization", "notification",
+	"checkout", "transaction", "site", "provider", "api_key", "organization", "notification", "client",
 }
 
 var validActions = []string{"read", "create", "update", "delete", "execute", "*"}

@@ -80,7 +80,8 @@ func (s *Store) CreateSite(ctx context.Context, site *tenant.Site) error {
 	row := &siteRow{Site: *site, WebhookSecretEnc: s.box.Seal(site.WebhookSecret, "site:"+site.ID)}
 	if _, err := s.write.NewInsert().Model(row).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
-			return fmt.Errorf("a site with slug %q already exists in this organization", site.Slug)
+			return &errs.Error{Kind: errs.Conflict, Code: "slug_taken", Field: "slug",
+				Message: fmt.Sprintf("a site with slug %q already exists in this organization", site.Slug)}
 		}
 		return fmt.Errorf("inserting site: %w", err)
 	}
