@@ -28,6 +28,7 @@ func cmdSites(ctx context.Context, env *Env, args []string) error {
 	color := fs.String("primary-color", "", "update: brand colour as #rrggbb")
 	font := fs.String("font", "", "update: system, serif, rounded or mono")
 	corner := fs.String("corner-style", "", "update: square, rounded or pill")
+	ipn := fs.Int("ipn-version", 0, "update: IPN version of the site's notifications, 2 once the shop runs the official plugin 1.2.0 or later, else 1")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -35,7 +36,7 @@ func cmdSites(ctx context.Context, env *Env, args []string) error {
 	var siteID string
 	if sub == "update" {
 		if fs.NArg() != 1 {
-			return usageError{fmt.Errorf("usage: pgw sites update SITE_ID [--amount-units minor|cents] [--default-expiry D] [--display-name N]")}
+			return usageError{fmt.Errorf("usage: pgw sites update SITE_ID [--amount-units minor|cents] [--ipn-version 1|2] [--default-expiry D] [--display-name N]")}
 		}
 		siteID = fs.Arg(0)
 		if fs.Changed("display-name") {
@@ -59,6 +60,12 @@ func cmdSites(ctx context.Context, env *Env, args []string) error {
 				v := fs.Lookup(flag).Value.String()
 				*dst = &v
 			}
+		}
+		if fs.Changed("ipn-version") {
+			if *ipn != tenant.IPNv1 && *ipn != tenant.IPNv2 {
+				return usageError{fmt.Errorf("--ipn-version must be 1 or 2")}
+			}
+			in.IPNVersion = ipn
 		}
 		if fs.Changed("default-expiry") {
 			if *expiry < checkout.MinExpiry || *expiry > checkout.MaxExpiry {
@@ -92,15 +99,15 @@ func cmdSites(ctx context.Context, env *Env, args []string) error {
 		out := make([]map[string]any, 0, len(sites))
 		for _, s := range sites {
 			out = append(out, map[string]any{"id": s.ID, "slug": s.Slug, "displayName": s.DisplayName,
-				"amountUnits": s.AmountUnits, "defaultExpirySeconds": s.DefaultExpirySeconds})
+				"amountUnits": s.AmountUnits, "defaultExpirySeconds": s.DefaultExpirySeconds, "ipnVersion": s.IPNVersion})
 		}
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSLUG\tNAME\tAMOUNT UNITS\tDEFAULT EXPIRY")
+	fmt.Fprintln(tw, "ID\tSLUG\tNAME\tAMOUNT UNITS\tDEFAULT EXPIRY\tIPN")
 	for _, s := range sites {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.Slug, s.DisplayName, s.AmountUnits,
-			time.Duration(s.DefaultExpirySeconds)*time.Second)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\tv%d\n", s.ID, s.Slug, s.DisplayName, s.AmountUnits,
+			time.Duration(s.DefaultExpirySeconds)*time.Second, s.IPNVersion)
 	}
 	return tw.Flush()
 }

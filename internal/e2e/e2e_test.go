@@ -256,6 +256,14 @@ func TestBinaries(t *testing.T) {
 			if _, stderr, code := run(t, env, "pgw", "sites", "update", boot["siteId"], "--amount-units", "cents"); code != 0 {
 				t.Fatalf("sites update: %s", stderr)
 			}
+			// A new site speaks IPN v2; an operator moves it back for an old plugin.
+			if _, stderr, code := run(t, env, "pgw", "sites", "update", boot["siteId"], "--ipn-version", "3"); code != 2 || !strings.Contains(stderr, "1 or 2") {
+				t.Fatalf("sites update --ipn-version 3: %d %s", code, stderr)
+			}
+			out, stderr, code = run(t, env, "pgw", "sites", "update", boot["siteId"], "--ipn-version", "1", "--json")
+			if code != 0 || !strings.Contains(out, `"ipnVersion":1`) {
+				t.Fatalf("sites update --ipn-version 1: %d %s %s", code, out, stderr)
+			}
 			status, body, raw = call(t, "POST", createURL, boot["apiKey"], `{"amount":737600.0,"currency":"JPY","externalReference":"jp"}`)
 			if status != 200 || body["amount"].(float64) != 7376 {
 				t.Fatalf("cents site: %d %s", status, raw)
