@@ -31,9 +31,6 @@ func viewHold(h *risk.Hold) holdDetail {
 		Email: h.Email, ClientID: h.ClientID, DisputeID: h.DisputeID, CreatedBy: h.CreatedBy, CreatedAt: h.CreatedAt}
 }
 
-// ProviderTypes are the provider types a hold may allow.
-var ProviderTypes = []string{string(tenant.ProviderSandbox), string(tenant.ProviderStripe), string(tenant.ProviderWire)}
-
 // maxHoldTypes bounds allowedProviderTypes.
 const maxHoldTypes = 10
 
@@ -75,7 +72,7 @@ func (a *API) createHold(w http.ResponseWriter, r *http.Request, key *auth.APIKe
 		ClientID: strings.TrimSpace(req.ClientID), Action: risk.Action(req.Action),
 		AllowedProviderTypes: strings.Join(req.AllowedProviderTypes, " "), Reason: strings.TrimSpace(req.Reason),
 		CreatedBy: "api:" + key.ID, CreatedAt: a.opts.Now()}
-	if err := risk.CheckHold(h, ProviderTypes); httpx.Fail(w, r, a.log, err, "") {
+	if err := risk.CheckHold(h, tenant.ProviderTypes); httpx.Fail(w, r, a.log, err, "") {
 		return
 	}
 	if err := a.store.CreateHold(r.Context(), h); httpx.Fail(w, r, a.log, err, "") {

@@ -144,16 +144,17 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	})
 	api.Register(mux)
 	dash := dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{
-		SessionKey:     sessionKey(cfg),
-		Secure:         strings.HasPrefix(cfg.URLs.AdminBackend, "https://"),
-		IdleTimeout:    cfg.Session.IdleTimeout,
-		MaxAge:         cfg.Session.MaxAge,
-		PaymentBaseURL: cfg.URLs.MainFrontend,
-		MaxAmount:      cfg.Checkout.MaxAmount,
-		NotifyMaxAge:   cfg.Notify.MaxAge,
-		SecretOverlap:  cfg.Notify.SecretOverlap,
-		IntandemClient: intandemClient(cfg),
-		Limiter:        limits.New(st, store.TimeNow),
+		SessionKey:         sessionKey(cfg),
+		Secure:             strings.HasPrefix(cfg.URLs.AdminBackend, "https://"),
+		IdleTimeout:        cfg.Session.IdleTimeout,
+		MaxAge:             cfg.Session.MaxAge,
+		PaymentBaseURL:     cfg.URLs.MainFrontend,
+		MaxAmount:          cfg.Checkout.MaxAmount,
+		NotifyMaxAge:       cfg.Notify.MaxAge,
+		SecretOverlap:      cfg.Notify.SecretOverlap,
+		IntandemClient:     intandemClient(cfg),
+		NotifyAllowPrivate: cfg.Notify.AllowPrivateTargets,
+		Limiter:            limits.New(st, store.TimeNow),
 		SigninLimits: dashboard.SigninLimits{
 			PerEmailClient: limits.Rule{Limit: cfg.Limits.SigninPerEmailClient, Window: cfg.Limits.Window},
 			PerEmail:       limits.Rule{Limit: cfg.Limits.SigninPerEmail, Window: cfg.Limits.Window},

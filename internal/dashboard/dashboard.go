@@ -21,6 +21,7 @@ import (
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
+	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
@@ -48,7 +49,10 @@ type Options struct {
 	PasswordHashes int
 	// IntandemClient calls inTandem's API.
 	IntandemClient *http.Client
-	Now            func() time.Time
+	// NotifyAllowPrivate lets test notifications reach loopback and private
+	// addresses, as notify.allow_private_targets does for the others.
+	NotifyAllowPrivate bool
+	Now                func() time.Time
 }
 
 // SigninLimits bound sign-in attempts (and checks of the current password).
@@ -68,6 +72,8 @@ type Dashboard struct {
 	checkouts *checkouts.Service
 	// intandem holds the sites' inTandem connections.
 	intandem *intandem.Data
+	// notifyClient sends test notifications through the private-address guard.
+	notifyClient *http.Client
 	// dummyHash is checked against when no user has the email, so that a
 	// wrong email takes as long as a wrong password; made at the first use.
 	dummyHash func() string
@@ -88,6 +94,8 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 	return &Dashboard{
 		store: s, pay: pay, log: log, assets: static.New(), checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now),
 		cookies: newCookieStore(opts), intandem: intandem.NewData(s),
+		notifyClient: &http.Client{Transport: &http.Transport{DialContext: notify.DialContext(10*time.Second, opts.NotifyAllowPrivate)},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		hashes: make(chan struct{}, max(opts.PasswordHashes, 1)),
 		dummyHash: sync.OnceValue(func() string {
 			h, _ := auth.HashPassword("no user has this password")
@@ -129,6 +137,11 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("POST /dashboard/links", d.page(tenant.RoleEditor, d.createLink))
 	sub.Handle("GET /dashboard/transactions", d.page(tenant.RoleViewer, d.listTransactions))
 	sub.Handle("POST /dashboard/transactions/{id}/refund", d.page(tenant.RoleEditor, d.refund))
+	sub.Handle("POST /dashboard/transactions/{id}/disputes", d.page(tenant.RoleEditor, d.openDispute))
+	sub.Handle("POST /dashboard/disputes/{id}", d.page(tenant.RoleEditor, d.changeDispute))
+	sub.Handle("GET /dashboard/holds", d.page(tenant.RoleViewer, d.listHolds))
+	sub.Handle("POST /dashboard/holds", d.page(tenant.RoleAdmin, d.createHold))
+	sub.Handle("POST /dashboard/holds/{id}/delete", d.page(tenant.RoleAdmin, d.deleteHold))
 
 	sub.Handle("GET /dashboard/sites", d.page(tenant.RoleViewer, d.listSites))
 	sub.Handle("GET /dashboard/sites/{id}", d.page(tenant.RoleViewer, d.showSite))
@@ -136,6 +149,8 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("POST /dashboard/sites/{id}/providers", d.page(tenant.RoleAdmin, d.addStripe))
 	sub.Handle("POST /dashboard/sites/{id}/providers/{providerId}", d.page(tenant.RoleAdmin, d.toggleProvider))
 	sub.Handle("POST /dashboard/sites/{id}/secret", d.page(tenant.RoleAdmin, d.rotateSecret))
+	sub.Handle("POST /dashboard/sites/{id}/ipn", d.page(tenant.RoleAdmin, d.setIPNVersion))
+	sub.Handle("POST /dashboard/sites/{id}/ipn-test", d.page(tenant.RoleAdmin, d.sendIPNTest))
 	sub.Handle("POST /dashboard/sites/{id}/intandem/disconnect", d.page(tenant.RoleAdmin, d.disconnectIntandem))
 	sub.Handle("GET /dashboard/intandem/disconnect", d.page(tenant.RoleAdmin, d.confirmIntandemDisconnect))
 	sub.Handle("POST /dashboard/intandem/disconnect", d.page(tenant.RoleAdmin, d.intandemDisconnect))

@@ -78,6 +78,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		ID: site.ID, Name: site.DisplayName, Slug: site.Slug, LogoURL: site.LogoURL, Color: b.PrimaryColor,
 		Fonts: options(tenant.Fonts, b.Font), Corners: options(tenant.Corners, b.CornerStyle),
 		Units: unitOptions(site.AmountUnits), Expiry: strconv.FormatInt(site.DefaultExpirySeconds/60, 10),
+		IPNVersion: site.IPNVersion,
 	}
 	for _, p := range ps {
 		row := views.ProviderRow{ID: p.ID, Type: string(p.Type), Name: p.Name, Enabled: p.Enabled}

@@ -97,6 +97,9 @@ const (
 	ProviderWire    ProviderType = "wire"
 )
 
+// ProviderTypes are every provider type, as text (a hold's allowed types).
+var ProviderTypes = []string{string(ProviderSandbox), string(ProviderStripe), string(ProviderWire)}
+
 // Provider is a configured way to pay on one site.
 type Provider struct {
 	ID             string       `bun:",pk"`
