@@ -205,7 +205,7 @@ func (f *Frontend) state(w http.ResponseWriter, r *http.Request, c *checkout.Che
 
 // formError is what a refused or declined submission shows on the form.
 type formError struct {
-	message, field, name string
+	message, field, name, email string
 }
 
 // page renders the checkout in its current state.
@@ -251,12 +251,12 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 			if m.Type == tenant.ProviderSandbox {
 				p.Card = &hosted.CardForm{
 					Action: "/checkout/" + c.ShortCode + "/pay", ProviderID: m.ID, Attempt: ids.Token(24), Script: f.assets.URL("js/card.js"),
-					PayLabel: "Pay " + fm.Format(c.Amount, cur),
+					PayLabel: "Pay " + fm.Format(c.Amount, cur), AskEmail: c.Email == "",
 				}
 			}
 		}
 		if fe != nil && p.Card != nil {
-			p.Card.Error, p.Card.ErrorField, p.Card.Name = fe.message, fe.field, fe.name
+			p.Card.Error, p.Card.ErrorField, p.Card.Name, p.Card.Email = fe.message, fe.field, fe.name, fe.email
 		}
 		f.render(w, r, status, pc, hosted.Checkout(p))
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
@@ -12,6 +13,7 @@ import (
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider"
+	"github.com/pgw/pgw/internal/risk"
 )
 
 // payForm takes the sandbox card form. Success sends the buyer to the
@@ -30,15 +32,27 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 	}
 	back := "/checkout/" + c.ShortCode
 	month, year := provider.ParseExpiry(r.PostForm.Get("expiry"))
-	name := r.PostForm.Get("name")
+	name, email := r.PostForm.Get("name"), strings.TrimSpace(r.PostForm.Get("email"))
+	var billing *checkout.Address
+	if email != "" && c.Email == "" {
+		var err error
+		if billing, err = checkout.CheckAddress("billingAddress", &checkout.Address{Email: email}); err != nil {
+			f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: "Please check the email address.",
+				field: "billingAddress.email", name: name, email: email})
+			return
+		}
+	}
 	res, err := f.pay.Pay(r.Context(), c, payment.Attempt{
 		ProviderID: r.PostForm.Get("provider"), AttemptKey: r.PostForm.Get("attempt"),
 		CardNumber: r.PostForm.Get("number"), ExpMonth: month, ExpYear: year,
-		CVC: r.PostForm.Get("cvc"), CardName: name, ClientAddr: httpx.ClientAddr(r),
+		CVC: r.PostForm.Get("cvc"), CardName: name, ClientAddr: httpx.ClientAddr(r), Billing: billing,
 	})
 	var ve *checkout.Error
 	var ex *limits.Exceeded
+	var held *risk.Refusal
 	switch {
+	case errors.As(err, &held):
+		f.page(w, r, c, pc, http.StatusForbidden, &formError{message: "This payment cannot be taken here. Please contact the merchant.", name: name, email: email})
 	case errors.As(err, &ex):
 		f.tooManyAttempts(w, r, c, pc, ex)
 	case errors.Is(err, checkout.ErrNotOpen):
