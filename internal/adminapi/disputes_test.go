@@ -234,6 +234,8 @@ func TestDisputesAndHolds(t *testing.T) {
 		expect(t, e.do("POST", "/api/v1/transactions/"+txID+"/disputes", tok, `{"status":"maybe"}`), 422, "validation_error")
 		expect(t, e.do("POST", "/api/v1/transactions/"+txID+"/disputes", e.b.Token, `{}`), 404, "not_found")
 
+		expect(t, e.do("POST", "/api/v1/sites/"+site+"/webhook-endpoints", tok,
+			`{"url":"https://hooks.example/disputes","events":["dispute.created","dispute.closed"]}`), 201, "")
 		opened := e.do("POST", "/api/v1/transactions/"+txID+"/disputes", tok, `{"reason":"fraudulent"}`)
 		expect(t, opened, 201, "")
 		dID := opened.body["id"].(string)
@@ -256,6 +258,19 @@ func TestDisputesAndHolds(t *testing.T) {
 		lost := e.do("PATCH", "/api/v1/transactions/"+txID+"/disputes/"+dID, tok, `{"status":"lost"}`)
 		expect(t, lost, 200, "")
 		expect(t, e.do("PATCH", "/api/v1/transactions/"+txID+"/disputes/"+dID, tok, `{"status":"won"}`), 409, "dispute_final")
+		// Typed events to the endpoint that subscribed: created and closed, not updated.
+		var events []string
+		for _, dl := range e.do("GET", "/api/v1/deliveries?limit=100", tok, "").body["data"].([]any) {
+			dl := dl.(map[string]any)
+			if dl["sink"] == "webhook" && dl["target"] == "https://hooks.example/disputes" {
+				b := dl["body"].(map[string]any)
+				obj := b["data"].(map[string]any)["object"].(map[string]any)
+				events = append(events, fmt.Sprintf("%v:%v", b["type"], obj["status"]))
+			}
+		}
+		if fmt.Sprint(events) != "[dispute.closed:lost dispute.created:open]" {
+			t.Fatalf("dispute events %v", events)
+		}
 		ipns := e.ipnBodies(tok, txID)
 		var trail []string
 		for _, b := range ipns {

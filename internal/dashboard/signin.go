@@ -7,13 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
+	"github.com/pgw/pgw/internal/plaintext"
 	"github.com/pgw/pgw/internal/tenant"
 	views "github.com/pgw/pgw/templates/dashboard"
 )
@@ -52,12 +51,6 @@ func (d *Dashboard) signInPage(w http.ResponseWriter, r *http.Request) {
 	d.render(w, r, http.StatusOK, views.SignIn(d.signInFrame(""), "", next))
 }
 
-// plainText reports whether s is UTF-8 without control characters; no email
-// or password of ours is anything else.
-func plainText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
-}
-
 // hashSlot waits briefly for one of the password hashes that may run at
 // once (each takes 64 MiB); false means the caller answers 429, whose
 // Retry-After it has set.
@@ -86,7 +79,7 @@ func (d *Dashboard) signIn(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	next := localNext(r.PostFormValue("next"))
-	if len(email) > 320 || len(password) > 1024 || !plainText(email) || !plainText(password) {
+	if len(email) > 320 || len(password) > 1024 || !plaintext.Valid(email) || !plaintext.Valid(password) {
 		d.render(w, r, http.StatusUnauthorized, views.SignIn(d.signInFrame("The email or password is not right."), "", next))
 		return
 	}

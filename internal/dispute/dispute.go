@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/errs"
+	"github.com/pgw/pgw/internal/plaintext"
 )
 
 // Status is where a dispute stands.
@@ -111,19 +112,10 @@ func CheckNew(amount, paid int64, reason string, status Status) error {
 	switch {
 	case amount <= 0 || amount > paid:
 		return errs.Refused("validation_error", "amount", "amount must be a positive number of minor units, at most the payment's amount")
-	case len(reason) > maxReason || !plain(reason):
+	case len(reason) > maxReason || !plaintext.Valid(reason):
 		return errs.Refused("validation_error", "reason", "reason must be plain text of at most 200 bytes")
 	case !status.Valid():
 		return errs.Refused("validation_error", "status", "status must be one of open, under_review, won, lost, accepted")
 	}
 	return nil
-}
-
-func plain(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	return true
 }

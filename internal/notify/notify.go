@@ -38,6 +38,7 @@ const (
 var EventTypes = []string{
 	"checkout.completed", "checkout.expired",
 	"transaction.succeeded", "transaction.failed", "transaction.refunded",
+	"dispute.created", "dispute.updated", "dispute.closed",
 }
 
 // ValidEventType reports whether t is one of EventTypes.

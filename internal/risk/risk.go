@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/errs"
+	"github.com/pgw/pgw/internal/plaintext"
 )
 
 // Action is what a hold does.
@@ -130,7 +131,7 @@ func CheckHold(h *Hold, knownTypes []string) error {
 			return bad("email", "email must be a plain email address")
 		}
 	}
-	if len(h.ClientID) > 255 || !plain(h.ClientID) {
+	if len(h.ClientID) > 255 || !plaintext.Valid(h.ClientID) {
 		return bad("clientId", "clientId must be plain text of at most 255 bytes")
 	}
 	switch h.Action {
@@ -151,17 +152,8 @@ func CheckHold(h *Hold, knownTypes []string) error {
 	default:
 		return bad("action", "action must be block_all, manual_review or allow_provider_types")
 	}
-	if h.Reason == "" || len(h.Reason) > 200 || !plain(h.Reason) {
+	if h.Reason == "" || len(h.Reason) > 200 || !plaintext.Valid(h.Reason) {
 		return bad("reason", "reason is required, plain text of at most 200 bytes")
 	}
 	return nil
-}
-
-func plain(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	return true
 }
