@@ -137,6 +137,9 @@ func TestSitesAPIAndIPNv2(t *testing.T) {
 			t.Fatalf("refusal %s", refused.raw)
 		}
 		expect(t, e.do("POST", "/api/v1/checkouts/"+e.a.Site.ID+"/create", tok, body), 200, "")
+		tab := `{"amount":100,"currency":"EUR","externalReference":"a\tb"}`
+		expect(t, e.do("POST", "/api/v1/checkouts/"+id+"/create", tok, tab), 422, "validation_error")
+		expect(t, e.do("POST", "/api/v1/checkouts/"+e.a.Site.ID+"/create", tok, tab), 200, "")
 
 		// A payment and a refund on the v2 site: each IPN is v2, versions rise.
 		e.sandbox(id)

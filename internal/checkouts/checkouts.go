@@ -15,6 +15,7 @@ import (
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/plaintext"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
@@ -92,9 +93,9 @@ func (s *Service) Build(in Input) (*checkout.Checkout, error) {
 		return nil, err
 	}
 	// IPN v2 carries the reference as it is, in at most 64 bytes.
-	if site.IPNVersion == tenant.IPNv2 && len(c.ExternalReference) > notify.MaxIPNv2Text {
+	if site.IPNVersion == tenant.IPNv2 && (len(c.ExternalReference) > notify.MaxIPNv2Text || !plaintext.Valid(c.ExternalReference)) {
 		return nil, errs.Refused(checkout.CodeValidation, "externalReference", fmt.Sprintf(
-			"externalReference: at most %d bytes on this site, whose notifications (IPN version 2) carry it as it is; got %d",
+			"externalReference: at most %d bytes without control characters on this site, whose notifications (IPN version 2) carry it as it is; got %d bytes",
 			notify.MaxIPNv2Text, len(c.ExternalReference)))
 	}
 	c.SourceRef = in.SourceRef
@@ -115,6 +116,10 @@ func (s *Service) Create(ctx context.Context, c *checkout.Checkout, done *store.
 	}
 	return nil
 }
+
+// Screen applies the customer's risk holds and disputes to a checkout that a
+// surface stores itself (a *risk.Refusal, or a restriction set on c).
+func (s *Service) Screen(ctx context.Context, c *checkout.Checkout) error { return s.pay.Screen(ctx, c) }
 
 // FindOrCreate returns the site's checkout with in's source reference, or
 // builds and stores it (created=true). A request that does not validate is

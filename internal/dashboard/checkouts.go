@@ -13,8 +13,10 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/money"
+	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tenant"
 	views "github.com/pgw/pgw/templates/dashboard"
 	"github.com/pgw/pgw/templates/hosted"
 )
@@ -215,6 +217,12 @@ func txRow(t *checkout.Transaction, provider string) views.TxRow {
 func deliveryRow(dl *store.Delivery) views.DeliveryRow {
 	row := views.DeliveryRow{ID: dl.ID, Sink: dl.Sink, Target: dl.Target, Status: dl.Status,
 		Attempts: strconv.Itoa(dl.Attempts), Created: when(dl.CreatedAt), Redeliverable: dl.Sink == "ipn" || dl.Sink == "webhook"}
+	switch {
+	case dl.Sink == notify.SinkIPN && dl.IPNVersion == tenant.IPNv2:
+		row.Sink = "IPN v2 · " + notify.IPNDeliveryID(dl.ID) + " · event " + strconv.FormatInt(dl.EventVersion, 10)
+	case dl.Sink == notify.SinkIPN && dl.IPNVersion == tenant.IPNv1:
+		row.Sink = "IPN v1"
+	}
 	for _, a := range dl.AttemptLog {
 		what := "HTTP " + strconv.Itoa(a.HTTPStatus)
 		if a.HTTPStatus == 0 {

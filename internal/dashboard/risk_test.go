@@ -91,6 +91,10 @@ func TestDashboardDisputesAndHolds(t *testing.T) {
 		checkoutID, txID := w.paid(w.acme, "disp-1")
 		editor, admin := w.signIn("editor"), w.signIn("admin")
 		page := editor.get("/dashboard/checkouts/" + checkoutID)
+		// The delivery log names each v2 IPN's delivery id and event version.
+		if !strings.Contains(page.body, "IPN v2 · dlv.") || !strings.Contains(page.body, " · event 2") {
+			t.Fatal("the delivery log does not show the IPN version, delivery id and event version")
+		}
 		if !strings.Contains(page.body, "/dashboard/transactions/"+txID+"/disputes") {
 			t.Fatal("no way to record a dispute of a paid payment")
 		}

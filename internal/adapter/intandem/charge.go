@@ -214,6 +214,9 @@ func (a *App) chargeCheckout(ctx context.Context, req *chargeRequest, tok *Token
 	if e, ok := errs.As(err); ok && e.Kind == errs.Invalid {
 		return nil, refused("The charge is not valid: " + e.Message)
 	}
+	if e, ok := errs.As(err); ok && e.Kind == errs.Forbidden {
+		return nil, refused("This customer cannot be charged here: " + e.Message + ".")
+	}
 	return c, err
 }
 

@@ -217,6 +217,10 @@ func (h *Handler) intentFrom(w http.ResponseWriter, r *http.Request, key *auth.A
 		return nil, nil, false, false
 	}
 	c, in, err := h.buildIntent(key, site, req, amount, timeout)
+	if err == nil {
+		// The intent stores its checkout itself: the customer is screened here.
+		err = h.checkouts.Screen(r.Context(), c)
+	}
 	if h.failed(w, r, err, "", "") {
 		return nil, nil, false, false
 	}

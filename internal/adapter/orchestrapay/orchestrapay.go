@@ -183,6 +183,8 @@ func (h *Handler) failed(w http.ResponseWriter, r *http.Request, err error, notF
 		nestError(w, r, http.StatusConflict, documentedCodes[e.Code], e.Message)
 	case e.Kind == errs.Conflict:
 		nestError(w, r, http.StatusConflict, e.Code, e.Message)
+	case e.Kind == errs.Forbidden:
+		nestError(w, r, http.StatusForbidden, e.Code, e.Message)
 	case e.Kind == errs.Upstream:
 		h.log.Warn("orchestrapay: provider failed", "err", err, "requestId", httpx.RequestID(r.Context()))
 		nestError(w, r, http.StatusBadGateway, e.Code, e.Message)
