@@ -20,6 +20,9 @@ func (s *Service) Screen(ctx context.Context, c *checkout.Checkout) error {
 	if c.Email == "" && c.ClientID == "" {
 		return nil
 	}
+	if any, err := s.store.AtRisk(ctx, c.OrganizationID, c.Email, c.ClientID); err != nil || !any {
+		return err
+	}
 	holds, err := s.store.HoldsOf(ctx, c.OrganizationID, c.Email, c.ClientID)
 	if err != nil {
 		return err

@@ -52,6 +52,26 @@ func (s *Store) DeleteHold(ctx context.Context, orgID, id string) error {
 	return nil
 }
 
+// AtRisk reports whether a customer of the organization, by email or client
+// id, has a hold or an unresolved dispute: one prepared query, so that
+// screening a checkout costs little when there is none.
+func (s *Store) AtRisk(ctx context.Context, orgID, email, clientID string) (bool, error) {
+	var e, c any // NULL never matches: an empty email or client id finds nothing
+	if email = risk.NormalizeEmail(email); email != "" {
+		e = email
+	}
+	if clientID != "" {
+		c = clientID
+	}
+	rows, err := s.queryPrepared(ctx, s.stmts.riskOf, orgID, e, c, orgID, e, c)
+	if err != nil {
+		return false, fmt.Errorf("screening a customer: %w", err)
+	}
+	defer rows.Close()
+	found := rows.Next()
+	return found, rows.Err()
+}
+
 // HoldsOf returns the holds on a customer of the organization, by email or
 // client id, oldest first.
 func (s *Store) HoldsOf(ctx context.Context, orgID, email, clientID string) ([]*risk.Hold, error) {

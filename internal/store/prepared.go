@@ -58,6 +58,8 @@ type hotStmts struct {
 	// completeIdempotency stores a claimed request's answer.
 	claimIdempotency    rowInsert
 	completeIdempotency string
+	// riskOf finds whether a customer has a hold or an unresolved dispute.
+	riskOf string
 }
 
 func (s *Store) newHotStmts() hotStmts {
@@ -73,6 +75,9 @@ func (s *Store) newHotStmts() hotStmts {
 		apiKey:              s.selectWhere((*auth.APIKey)(nil), "", "id"),
 		claimIdempotency:    claim,
 		completeIdempotency: s.updateWhere((*IdempotencyRecord)(nil), []string{"state", "response_status", "response_body"}, "organization_id", "idem_key"),
+		riskOf: "SELECT 1 FROM customer_risk_holds WHERE organization_id = " + s.param(1) + " AND (email = " + s.param(2) +
+			" OR client_id = " + s.param(3) + ") UNION ALL SELECT 1 FROM disputes WHERE organization_id = " + s.param(4) +
+			" AND status IN ('open', 'under_review') AND (customer_email = " + s.param(5) + " OR client_id = " + s.param(6) + ") LIMIT 1",
 	}
 }
 
