@@ -376,3 +376,34 @@ func TestWonDisputeOnV2(t *testing.T) {
 		}
 	})
 }
+
+// Each new collection has a bound, and going past it is a clear 409.
+func TestSiteHoldAndDisputeLimits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		tok := e.a.Token
+		for i := 1; i < 100; i++ { // the bootstrap made the first
+			site := &tenant.Site{ID: fmt.Sprintf("site_limit%03d", i), OrganizationID: e.a.Organization.ID, Slug: fmt.Sprintf("s%d", i),
+				DisplayName: "S", WebhookSecret: "whsec_x", AmountUnits: "minor", DefaultExpirySeconds: 3600,
+				CreatedAt: store.TimeNow(), UpdatedAt: store.TimeNow()}
+			storetest.Must(t, s.CreateSite(ctx, site), "site %d", i)
+		}
+		expect(t, e.do("POST", "/api/v1/sites", tok, `{"displayName":"One too many"}`), 409, "limit_reached")
+		expect(t, e.do("POST", "/api/v1/sites", e.b.Token, `{"displayName":"Other org"}`), 201, "")
+
+		_, err := s.Bun().NewRaw(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+INSERT INTO customer_risk_holds (id, organization_id, email, client_id, action, allowed_provider_types, reason, dispute_id, created_by, created_at)
+SELECT 'hold_l' || i, ?, 'c' || i || '@example.com', '', 'block_all', '', 'x', '', 'test', ? FROM n`,
+			store.MaxHolds, e.a.Organization.ID, store.TimeNow()).Exec(ctx)
+		storetest.Must(t, err, "holds")
+		expect(t, e.do("POST", "/api/v1/customer-risk-holds", tok, `{"email":"one@example.com","action":"block_all","reason":"x"}`), 409, "limit_reached")
+
+		txID := e.paid(tok, e.a.Site.ID, "lim-1", "")
+		for range 10 {
+			d := e.do("POST", "/api/v1/transactions/"+txID+"/disputes", tok, `{}`)
+			expect(t, d, 201, "")
+			expect(t, e.do("PATCH", "/api/v1/transactions/"+txID+"/disputes/"+d.body["id"].(string), tok, `{"status":"won"}`), 200, "")
+		}
+		expect(t, e.do("POST", "/api/v1/transactions/"+txID+"/disputes", tok, `{}`), 409, "limit_reached")
+	})
+}

@@ -2,6 +2,7 @@ package adminapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -14,6 +15,11 @@ import (
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
+
+// maxSites is how many sites an organization may create through the API.
+const maxSites = 100
+
+var errTooManySites = errs.New(errs.Conflict, "limit_reached", fmt.Sprintf("an organization has at most %d sites", maxSites))
 
 // brandingView is a site's hosted-page branding.
 type brandingView struct {
@@ -125,6 +131,11 @@ func (a *API) newSite(ctx context.Context, orgID string, req *siteRequest) (*ten
 	in, err := req.settings()
 	if err != nil {
 		return nil, err
+	}
+	if n, err := a.store.CountSites(ctx, orgID); err != nil {
+		return nil, err
+	} else if n >= maxSites {
+		return nil, errTooManySites
 	}
 	slug := store.Slug(*in.DisplayName)
 	if req.Slug != nil {

@@ -119,7 +119,9 @@ func (s *Service) Create(ctx context.Context, c *checkout.Checkout, done *store.
 
 // Screen applies the customer's risk holds and disputes to a checkout that a
 // surface stores itself (a *risk.Refusal, or a restriction set on c).
-func (s *Service) Screen(ctx context.Context, c *checkout.Checkout) error { return s.pay.Screen(ctx, c) }
+func (s *Service) Screen(ctx context.Context, c *checkout.Checkout) error {
+	return s.pay.Screen(ctx, c)
+}
 
 // FindOrCreate returns the site's checkout with in's source reference, or
 // builds and stores it (created=true). A request that does not validate is

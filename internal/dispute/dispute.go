@@ -5,6 +5,7 @@
 package dispute
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/pgw/pgw/internal/errs"
@@ -90,7 +91,12 @@ var (
 	ErrNotDisputable = errs.New(errs.Conflict, "not_disputable", "only a succeeded or refunded payment can be disputed")
 	// ErrAlreadyOpen: a payment has at most one unresolved dispute.
 	ErrAlreadyOpen = errs.New(errs.Conflict, "dispute_open", "this payment already has an unresolved dispute")
+	// ErrTooMany: a payment has at most MaxPerPayment disputes.
+	ErrTooMany = errs.New(errs.Conflict, "limit_reached", fmt.Sprintf("a payment has at most %d disputes", MaxPerPayment))
 )
+
+// MaxPerPayment is how many disputes one payment may have in all.
+const MaxPerPayment = 10
 
 // maxReason bounds the reason text.
 const maxReason = 200

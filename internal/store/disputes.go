@@ -56,13 +56,17 @@ func (s *Store) openDispute(ctx context.Context, tx bun.Tx, orgID, txID string, 
 	if err := dispute.CheckNew(ch.Amount, payment.Amount, ch.Reason, ch.Status); err != nil {
 		return nil, err
 	}
-	open, err := tx.NewSelect().Model((*dispute.Dispute)(nil)).Where("transaction_id = ?", txID).
-		Where("status IN (?)", bun.In([]dispute.Status{dispute.Open, dispute.UnderReview})).Exists(ctx)
-	if err != nil {
+	var prior []dispute.Status
+	if err := tx.NewSelect().Model((*dispute.Dispute)(nil)).Column("status").Where("transaction_id = ?", txID).Scan(ctx, &prior); err != nil {
 		return nil, fmt.Errorf("looking for an open dispute: %w", err)
 	}
-	if open {
-		return nil, dispute.ErrAlreadyOpen
+	for _, st := range prior {
+		if !st.Final() {
+			return nil, dispute.ErrAlreadyOpen
+		}
+	}
+	if len(prior) >= dispute.MaxPerPayment {
+		return nil, dispute.ErrTooMany
 	}
 	res, err := tx.NewUpdate().Model((*checkout.Transaction)(nil)).Set("status = ?", checkout.TxChargeback).Set("updated_at = ?", t).
 		Where("id = ?", txID).Where("status IN (?)", bun.In([]checkout.TxStatus{checkout.TxSucceeded, checkout.TxRefunded})).Exec(ctx)

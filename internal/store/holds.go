@@ -16,9 +16,22 @@ type holdRow struct {
 	risk.Hold
 }
 
+// MaxHolds is how many holds an organization keeps at most.
+const MaxHolds = 1000
+
+// ErrTooManyHolds refuses a hold past MaxHolds.
+var ErrTooManyHolds = errs.New(errs.Conflict, "limit_reached", fmt.Sprintf("an organization has at most %d customer risk holds: lift some first", MaxHolds))
+
 // CreateHold records a customer risk hold; its email is kept lowercased.
 func (s *Store) CreateHold(ctx context.Context, h *risk.Hold) error {
 	h.Email = risk.NormalizeEmail(h.Email)
+	n, err := s.read.NewSelect().Model((*holdRow)(nil)).Where("organization_id = ?", h.OrganizationID).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("counting customer risk holds: %w", err)
+	}
+	if n >= MaxHolds {
+		return ErrTooManyHolds
+	}
 	if _, err := s.write.NewInsert().Model(&holdRow{Hold: *h}).Exec(ctx); err != nil {
 		return fmt.Errorf("inserting customer risk hold: %w", err)
 	}

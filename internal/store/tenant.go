@@ -102,6 +102,15 @@ func (s *Store) GetSite(ctx context.Context, orgID, id string) (*tenant.Site, er
 	return s.openSite(row)
 }
 
+// CountSites returns how many sites the organization has.
+func (s *Store) CountSites(ctx context.Context, orgID string) (int, error) {
+	n, err := s.read.NewSelect().Model((*siteRow)(nil)).Where("organization_id = ?", orgID).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("counting sites: %w", err)
+	}
+	return int(n), nil
+}
+
 // ListSites returns the organization's sites, oldest first.
 func (s *Store) ListSites(ctx context.Context, orgID string) ([]*tenant.Site, error) {
 	var rows []*siteRow
