@@ -1,6 +1,9 @@
-// Package tax computes the VAT contained in gross prices. Until a tax engine
-// decides rates, a checkout's prices are gross and each line's vatRate says
-// how much VAT it includes.
+// Package tax decides and computes VAT: the rates of the EU member states, GB,
+// CH and NO by date (embedded data), the place of supply and treatment of each
+// line from the seller's registrations and the buyer's details, and exact
+// integer arithmetic on minor units, where nets plus taxes always equal what
+// is charged. It also computes the VAT a merchant's own vatRate says a gross
+// line contains, for checkouts without the engine.
 package tax
 
 import (
@@ -38,14 +41,14 @@ func roundHalfAway(v *big.Rat) int64 {
 	return q.Int64()
 }
 
-// Line is one gross line total and its VAT rate.
-type Line struct {
+// GrossLine is one gross line total and the VAT rate it includes.
+type GrossLine struct {
 	Gross int64
 	Rate  string
 }
 
-// Rate is the VAT of all lines at one rate.
-type Rate struct {
+// RateTotal is the VAT of all lines at one rate.
+type RateTotal struct {
 	Rate string
 	Tax  int64
 }
@@ -57,11 +60,11 @@ type Summary struct {
 	// LineTax is the VAT of each line, in order.
 	LineTax []int64
 	// Rates is the VAT per rate, in order of first appearance.
-	Rates []Rate
+	Rates []RateTotal
 }
 
 // Summarize computes the summary of lines.
-func Summarize(lines []Line) (Summary, error) {
+func Summarize(lines []GrossLine) (Summary, error) {
 	s := Summary{LineTax: make([]int64, len(lines))}
 	index := map[string]int{}
 	for i, l := range lines {
@@ -79,7 +82,7 @@ func Summarize(lines []Line) (Summary, error) {
 			s.Rates[j].Tax += t
 		} else {
 			index[l.Rate] = len(s.Rates)
-			s.Rates = append(s.Rates, Rate{Rate: l.Rate, Tax: t})
+			s.Rates = append(s.Rates, RateTotal{Rate: l.Rate, Tax: t})
 		}
 	}
 	s.Net = s.Gross - s.Tax

@@ -30,7 +30,7 @@ func TestIncluded(t *testing.T) {
 }
 
 func TestSummarizeAddsUp(t *testing.T) {
-	lines := []Line{{1000, "19"}, {1000, "19"}, {1000, "19"}, {2400, "7"}, {-500, "19"}, {999, ""}}
+	lines := []GrossLine{{1000, "19"}, {1000, "19"}, {1000, "19"}, {2400, "7"}, {-500, "19"}, {999, ""}}
 	s, err := Summarize(lines)
 	if err != nil {
 		t.Fatal(err)
