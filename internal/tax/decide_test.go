@@ -30,7 +30,9 @@ func TestDecide(t *testing.T) {
 	gbOSS := Settings{SellerCountry: "GB", OSSRegistered: true}
 	us := Settings{SellerCountry: "DE", Registrations: []string{"US"}}
 	b := func(country string) Buyer { return Buyer{BillingCountry: country} }
-	vat := func(country string) Buyer { return Buyer{BillingCountry: country, VATID: country + "123456789", VATIDConfirmed: true} }
+	vat := func(country string) Buyer {
+		return Buyer{BillingCountry: country, VATID: country + "123456789", VATIDConfirmed: true}
+	}
 	ship := func(billing, shipping string) Buyer { return Buyer{BillingCountry: billing, ShippingCountry: shipping} }
 	gross := func(a int64, typ string) Item { return Item{Amount: a, ItemType: typ} }
 	net := func(a int64, typ string) Item { return Item{Amount: a, Net: true, ItemType: typ} }

@@ -66,7 +66,7 @@ type Table struct {
 	// Retrieved is when the data was read from its sources.
 	Retrieved string
 	// Sources names where each fact comes from.
-	Sources []string
+	Sources   []string
 	byCountry map[string][]period
 }
 
