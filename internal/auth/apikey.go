@@ -133,6 +133,12 @@ const (
 	ScopeClientRead        = "client:read"
 	ScopeClientCreate      = "client:create"
 	ScopeClientDelete      = "client:delete"
+	ScopeOrganizationRead  = "organization:read"
+	ScopeOrganizationExec  = "organization:execute"
+	ScopeTaxRateRead       = "tax_rate:read"
+	ScopeTaxRateCreate     = "tax_rate:create"
+	ScopeTaxRateUpdate     = "tax_rate:update"
+	ScopeTaxRateDelete     = "tax_rate:delete"
 )
 
 // DefaultScopes are what a bootstrap key gets: every checkout and transaction
@@ -145,10 +151,12 @@ var DefaultScopes = []string{
 	ScopeSiteRead, ScopeSiteCreate, ScopeSiteUpdate, ScopeNotificationRead, ScopeNotificationExec,
 	ScopeProviderRead, ScopeProviderCreate, ScopeProviderUpdate,
 	ScopeClientRead, ScopeClientCreate, ScopeClientDelete,
+	ScopeOrganizationRead, ScopeOrganizationExec,
+	ScopeTaxRateRead, ScopeTaxRateCreate, ScopeTaxRateUpdate, ScopeTaxRateDelete,
 }
 
 var validResources = []string{
-	"checkout", "transaction", "site", "provider", "api_key", "organization", "notification", "client",
+	"checkout", "transaction", "site", "provider", "api_key", "organization", "notification", "client", "tax_rate",
 }
 
 var validActions = []string{"read", "create", "update", "delete", "execute", "*"}

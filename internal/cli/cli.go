@@ -37,6 +37,7 @@ var commands = map[string]command{
 	"bootstrap": {"create an organization, a site, an admin user and an API key", cmdBootstrap},
 	"keys":      {"create, list or revoke API keys (keys create|list|revoke)", cmdKeys},
 	"sites":     {"list sites or change their settings (sites list|update)", cmdSites},
+	"tax":       {"print the VAT rates that apply on a date (tax rates [--country XX] [--at DATE])", cmdTax},
 	"dev":       {"run all three servers on the embedded SQLite with demo data", cmdDev},
 	"load":      {"drive a running admin-backend with concurrent create-checkout requests", cmdLoad},
 	"genkey":    {"print a new random secrets.master_key", cmdGenkey},

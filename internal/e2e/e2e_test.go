@@ -264,6 +264,16 @@ func TestBinaries(t *testing.T) {
 			if code != 0 || !strings.Contains(out, `"ipnVersion":1`) {
 				t.Fatalf("sites update --ipn-version 1: %d %s %s", code, out, stderr)
 			}
+			// The rates that apply on a date, from the embedded data.
+			for at, want := range map[string]string{"2025-07-31": `"standard":"19"`, "2025-08-01": `"standard":"21"`} {
+				out, stderr, code = run(t, env, "pgw", "tax", "rates", "--country", "RO", "--at", at, "--json")
+				if code != 0 || !strings.Contains(out, want) {
+					t.Fatalf("tax rates on %s: %d %s %s", at, code, out, stderr)
+				}
+			}
+			if _, stderr, code := run(t, env, "pgw", "tax", "rates", "--at", "yesterday"); code != 2 {
+				t.Fatalf("tax rates --at yesterday: %d %s", code, stderr)
+			}
 			status, body, raw = call(t, "POST", createURL, boot["apiKey"], `{"amount":737600.0,"currency":"JPY","externalReference":"jp"}`)
 			if status != 200 || body["amount"].(float64) != 7376 {
 				t.Fatalf("cents site: %d %s", status, raw)

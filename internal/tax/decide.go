@@ -206,6 +206,9 @@ func decideLine(s Settings, b Buyer, it Item, at time.Time, rates Rates) (Line, 
 		l.Treatment = TreatOutOfScope
 		return l, nil
 	}
+	if cat == Zero {
+		return l, nil
+	}
 	r, ok := rates.Rate(l.Country, l.Region, cat, at)
 	if !ok {
 		return Line{}, errs.New(errs.Conflict, "tax_rate_missing", fmt.Sprintf(
