@@ -46,6 +46,7 @@ type itemView struct {
 	Amount      int64       `json:"amount"`
 	VATRate     json.Number `json:"vatRate,omitempty"`
 	ItemType    string      `json:"itemType,omitempty"`
+	TaxCategory string      `json:"taxCategory,omitempty"`
 	AmountType  string      `json:"amountType,omitempty"`
 }
 
@@ -80,7 +81,7 @@ func (a *API) view(c *checkout.Checkout) checkoutView {
 	for _, it := range c.Items {
 		v.Items = append(v.Items, itemView{
 			Name: it.Name, Description: it.Description, Quantity: it.Quantity, UnitPrice: it.UnitPrice,
-			Amount: it.LineTotal(), VATRate: json.Number(it.VATRate), ItemType: it.ItemType, AmountType: it.AmountType,
+			Amount: it.LineTotal(), VATRate: json.Number(it.VATRate), ItemType: it.ItemType, AmountType: it.AmountType, TaxCategory: it.TaxCategory,
 		})
 	}
 	for _, t := range c.Transactions {

@@ -31,6 +31,8 @@ import (
 	"github.com/pgw/pgw/internal/risk"
 	"github.com/pgw/pgw/internal/secrets"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/taxes"
+	"github.com/pgw/pgw/internal/vies"
 )
 
 // Server names.
@@ -194,7 +196,9 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainBackend)
 	mux, m := newMux(cfg, MainBackend, st)
 	pay := payments(cfg, st, log)
-	buyerapi.NewAPI(st, pay, log, []string{httpx.Origin(cfg.URLs.MainFrontend)}).Register(mux)
+	tx := taxes.New(st, taxes.Options{VIES: &vies.Client{URL: cfg.Tax.VIESURL, Timeout: cfg.Tax.VIESTimeout},
+		Limiter: limits.New(st, store.TimeNow), PerCheckout: limits.Rule{Limit: cfg.Tax.QuotesPerCheckout, Window: cfg.Limits.Window}})
+	buyerapi.NewAPI(st, pay, tx, log, []string{httpx.Origin(cfg.URLs.MainFrontend)}).Register(mux)
 	n := cfg.Notify
 	worker := outbox.New(st, outbox.Config{
 		PollInterval: n.PollInterval, Lease: n.Lease, Concurrency: int(n.Concurrency), MaxAge: n.MaxAge,

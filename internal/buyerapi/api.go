@@ -18,6 +18,7 @@ import (
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/taxes"
 	"github.com/pgw/pgw/internal/tenant"
 )
 
@@ -28,13 +29,14 @@ import (
 type API struct {
 	store   *store.Store
 	pay     *payment.Service
+	taxes   *taxes.Service
 	log     *slog.Logger
 	origins []string
 }
 
 // NewAPI returns the runtime API. Browsers may call it only from origins.
-func NewAPI(s *store.Store, pay *payment.Service, log *slog.Logger, origins []string) *API {
-	return &API{store: s, pay: pay, log: log, origins: origins}
+func NewAPI(s *store.Store, pay *payment.Service, tx *taxes.Service, log *slog.Logger, origins []string) *API {
+	return &API{store: s, pay: pay, taxes: tx, log: log, origins: origins}
 }
 
 const maxBody = 64 << 10
@@ -43,6 +45,7 @@ const maxBody = 64 << 10
 func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/checkouts/{sessionPublicId}", a.cors(a.getCheckout))
 	mux.Handle("POST /api/v1/transactions/create", a.cors(a.createTransaction))
+	mux.Handle("POST /api/v1/checkouts/{sessionPublicId}/tax-preview", a.cors(a.taxPreview))
 	mux.Handle("GET /api/v1/transactions/{id}/status", a.cors(a.transactionStatus))
 	mux.Handle("POST /api/v1/transactions/{id}/cancel", a.cors(a.cancelTransaction))
 	mux.HandleFunc("POST /hooks/stripe/{providerId}", a.stripeHook)

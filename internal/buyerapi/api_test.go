@@ -29,10 +29,13 @@ type env struct {
 	r   *store.BootstrapResult
 }
 
-func newEnv(t *testing.T, s *store.Store) *env {
+func newEnv(t *testing.T, s *store.Store, configure ...func(*config.Config)) *env {
 	cfg := &config.Config{}
 	cfg.URLs.MainFrontend = frontend
 	cfg.Checkout.SweepInterval = time.Hour
+	for _, fn := range configure {
+		fn(cfg)
+	}
 	srv := httptest.NewServer(app.Runtime(cfg, s, slog.New(slog.DiscardHandler)).Handler)
 	t.Cleanup(srv.Close)
 	r, err := store.Bootstrap(ctx, s, store.BootstrapInput{Org: "O", Site: "Shop"})

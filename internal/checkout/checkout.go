@@ -141,6 +141,9 @@ type LineItem struct {
 	VATRate    string `bun:"vat_rate,notnull"`
 	ItemType   string `bun:",notnull"`
 	AmountType string `bun:",notnull"`
+	// TaxCategory is the item's rate class for the tax engine (standard
+	// when empty).
+	TaxCategory string `bun:",notnull"`
 }
 
 // LineTotal is Quantity × UnitPrice; validation guarantees it does not overflow.

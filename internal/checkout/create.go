@@ -13,6 +13,7 @@ import (
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/money"
+	"github.com/pgw/pgw/internal/tax"
 )
 
 // Limits of a create request.
@@ -102,6 +103,7 @@ type ItemRequest struct {
 	VATRate     json.Number `json:"vatRate"`
 	ItemType    string      `json:"itemType"`
 	AmountType  string      `json:"amountType"`
+	TaxCategory string      `json:"taxCategory"`
 }
 
 // Settings are what the site and the caller decide about a new checkout.
@@ -245,6 +247,7 @@ func Build(req *CreateRequest, s Settings, now time.Time) (*Checkout, error) {
 			Description: strings.TrimSpace(in.Description),
 			ItemType:    strings.TrimSpace(in.ItemType),
 			AmountType:  strings.ToLower(strings.TrimSpace(in.AmountType)),
+			TaxCategory: strings.ToLower(strings.TrimSpace(in.TaxCategory)),
 		}
 		if it.Name == "" && it.Description == "" {
 			return nil, invalid(field+".name", "an item needs a name or a description")
@@ -260,6 +263,9 @@ func Build(req *CreateRequest, s Settings, now time.Time) (*Checkout, error) {
 		}
 		if it.AmountType != "" && it.AmountType != "gross" && it.AmountType != "net" {
 			return nil, invalid(field+".amountType", "must be gross or net, got %q", in.AmountType)
+		}
+		if !tax.ValidCategory(tax.Category(it.TaxCategory)) {
+			return nil, invalid(field+".taxCategory", "must be standard, reduced, super_reduced, zero or exempt, got %q", in.TaxCategory)
 		}
 		if in.Quantity == "" {
 			it.Quantity = 1

@@ -52,6 +52,11 @@ type Config struct {
 	Disputes struct {
 		AutoHold string `mapstructure:"auto_hold"`
 	} `mapstructure:"disputes"`
+	Tax struct {
+		VIESURL           string        `mapstructure:"vies_url"`
+		VIESTimeout       time.Duration `mapstructure:"vies_timeout"`
+		QuotesPerCheckout int           `mapstructure:"quotes_per_checkout"`
+	} `mapstructure:"tax"`
 	Notify struct {
 		MaxAge              time.Duration `mapstructure:"max_age"`
 		AllowPrivateTargets bool          `mapstructure:"allow_private_targets"`
@@ -118,6 +123,9 @@ var defaults = map[string]any{
 	"checkout.max_amount":            int64(99_999_999_999),
 	"checkout.sweep_interval":        30 * time.Second,
 	"disputes.auto_hold":             "block_all",
+	"tax.vies_url":                   "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number",
+	"tax.vies_timeout":               5 * time.Second,
+	"tax.quotes_per_checkout":        int64(60),
 	"http.shutdown_timeout":          20 * time.Second,
 	"stripe.api_base":                "",
 	"notify.max_age":                 72 * time.Hour,
@@ -158,6 +166,9 @@ var usage = map[string]string{
 	"checkout.max_amount":            "largest checkout amount accepted, in minor units",
 	"checkout.sweep_interval":        "how often main-backend expires checkouts past their time",
 	"disputes.auto_hold":             "customer risk hold a lost or accepted dispute puts on its customer: block_all, manual_review or none",
+	"tax.vies_url":                   "the EU's VIES REST check-vat-number endpoint (tests use a fake on loopback)",
+	"tax.vies_timeout":               "time limit of one VIES check; no answer means the VAT ID is not confirmed",
+	"tax.quotes_per_checkout":        "tax previews per checkout within limits.window (each may ask VIES; 0: no limit)",
 	"http.shutdown_timeout":          "how long a server waits for requests in flight on SIGTERM",
 	"stripe.api_base":                "Stripe API URL; only for tests against stripe-mock",
 	"notify.max_age":                 "how long notifications are retried before they fail",

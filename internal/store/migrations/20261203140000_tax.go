@@ -8,7 +8,8 @@ import (
 )
 
 // Tax: an organization's tax settings (a row only once it saved them; off
-// until then) and its own rates for places the embedded data lacks.
+// until then), its own rates for places the embedded data lacks, and each
+// item's tax category.
 func register20261203140000(m *migrate.Migrations) error {
 	return m.Register(func(ctx context.Context, db *bun.DB) error {
 		return execAll(ctx, db, `
@@ -34,8 +35,9 @@ CREATE TABLE tax_rates (
 	effective_from TIMESTAMPTZ NOT NULL,
 	created_at TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX tax_rates_org ON tax_rates (organization_id, country, region, category, effective_from)`)
+CREATE INDEX tax_rates_org ON tax_rates (organization_id, country, region, category, effective_from);
+ALTER TABLE line_items ADD COLUMN tax_category TEXT NOT NULL DEFAULT ''`)
 	}, func(ctx context.Context, db *bun.DB) error {
-		return execAll(ctx, db, `DROP TABLE tax_rates; DROP TABLE tax_settings`)
+		return execAll(ctx, db, `ALTER TABLE line_items DROP COLUMN tax_category; DROP TABLE tax_rates; DROP TABLE tax_settings`)
 	})
 }
