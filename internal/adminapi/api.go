@@ -85,6 +85,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/sites/{id}/providers/{providerId}/disable", a.authed(auth.ScopeProviderUpdate, a.toggleProvider(false)))
 	mux.Handle("GET /api/v1/transactions/{id}", a.authed(auth.ScopeTransactionRead, a.getTransaction))
 	mux.Handle("POST /api/v1/transactions/{id}/refund", a.authed(auth.ScopeTransactionExec, a.idempotent(a.refund)))
+	mux.Handle("GET /api/v1/transactions/{id}/tax", a.authed(auth.ScopeTransactionRead, a.getTransactionTax))
 	mux.Handle("GET /api/v1/transactions/{id}/disputes", a.authed(auth.ScopeTransactionRead, a.listDisputes))
 	mux.Handle("POST /api/v1/transactions/{id}/disputes", a.authed(auth.ScopeTransactionUpdate, a.idempotent(a.openDispute)))
 	mux.Handle("PATCH /api/v1/transactions/{id}/disputes/{disputeId}", a.authed(auth.ScopeTransactionUpdate, a.changeDispute("disputeId")))

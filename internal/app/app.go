@@ -102,6 +102,8 @@ func payments(cfg *config.Config, st *store.Store, log *slog.Logger) *payment.Se
 	l := cfg.Limits
 	return payment.New(st, payment.Options{StripeAPIBase: cfg.Stripe.APIBase, Log: log.With("component", "payment"),
 		Limiter: limits.New(st, store.TimeNow), DisputeHold: disputeHold(cfg),
+		Taxes: taxes.New(st, taxes.Options{VIES: &vies.Client{URL: cfg.Tax.VIESURL, Timeout: cfg.Tax.VIESTimeout},
+			Limiter: limits.New(st, store.TimeNow), PerCheckout: limits.Rule{Limit: cfg.Tax.QuotesPerCheckout, Window: cfg.Limits.Window}}),
 		AttemptLimits: payment.AttemptLimits{
 			PerCheckout: limits.Rule{Limit: l.AttemptsPerCheckout, Window: l.Window},
 			PerClient:   limits.Rule{Limit: l.AttemptsPerClient, Window: l.Window},
@@ -196,9 +198,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	log = log.With("server", MainBackend)
 	mux, m := newMux(cfg, MainBackend, st)
 	pay := payments(cfg, st, log)
-	tx := taxes.New(st, taxes.Options{VIES: &vies.Client{URL: cfg.Tax.VIESURL, Timeout: cfg.Tax.VIESTimeout},
-		Limiter: limits.New(st, store.TimeNow), PerCheckout: limits.Rule{Limit: cfg.Tax.QuotesPerCheckout, Window: cfg.Limits.Window}})
-	buyerapi.NewAPI(st, pay, tx, log, []string{httpx.Origin(cfg.URLs.MainFrontend)}).Register(mux)
+	buyerapi.NewAPI(st, pay, pay.Taxes(), log, []string{httpx.Origin(cfg.URLs.MainFrontend)}).Register(mux)
 	n := cfg.Notify
 	worker := outbox.New(st, outbox.Config{
 		PollInterval: n.PollInterval, Lease: n.Lease, Concurrency: int(n.Concurrency), MaxAge: n.MaxAge,

@@ -174,7 +174,9 @@ type createRequest struct {
 	ProviderID      string            `json:"providerId"`
 	AttemptKey      string            `json:"attemptKey"`
 	BillingAddress  *checkout.Address `json:"billingAddress"`
-	Card            cardInput         `json:"card"`
+	// VATID is the buyer's VAT ID, for the tax engine.
+	VATID string    `json:"vatId"`
+	Card  cardInput `json:"card"`
 }
 
 type transactionView struct {
@@ -206,7 +208,7 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 	year, _ := req.Card.ExpYear.Int64()
 	res, err := a.pay.Pay(r.Context(), c, payment.Attempt{
 		ProviderID: req.ProviderID, AttemptKey: req.AttemptKey, CardNumber: req.Card.Number,
-		ExpMonth: int(month), ExpYear: int(year), CVC: req.Card.CVC, CardName: req.Card.Name, Billing: req.BillingAddress,
+		ExpMonth: int(month), ExpYear: int(year), CVC: req.Card.CVC, CardName: req.Card.Name, Billing: req.BillingAddress, VATID: req.VATID,
 		ClientAddr: httpx.ClientAddr(r),
 	})
 	if httpx.Fail(w, r, a.log, err, "") {

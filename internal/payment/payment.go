@@ -20,6 +20,7 @@ import (
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/risk"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/taxes"
 	"github.com/pgw/pgw/internal/tenant"
 )
 
@@ -42,6 +43,9 @@ type Options struct {
 	// DisputeHold is the customer risk hold a lost or accepted dispute
 	// creates; empty for none.
 	DisputeHold risk.Action
+	// Taxes decides the tax of an attempt when the organization enabled
+	// it; nil charges checkouts as they are.
+	Taxes *taxes.Service
 }
 
 // New returns a Service over s.
@@ -108,6 +112,8 @@ type Attempt struct {
 	CVC        string
 	CardName   string
 	Billing    *checkout.Address
+	// VATID is the buyer's VAT ID, for the tax engine.
+	VATID string
 	// ClientAddr is the buyer's address, for the attempt limits.
 	ClientAddr string
 }
@@ -186,13 +192,17 @@ func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Re
 	if err := s.TakeAttempt(ctx, c, a.ClientAddr); err != nil {
 		return nil, err
 	}
+	amount, frozen, err := s.taxed(ctx, c, a.Billing, a.VATID)
+	if err != nil {
+		return nil, err
+	}
 	t := s.now()
-	tx, created, err := s.store.CreateTransaction(ctx, c, &checkout.Transaction{
+	tx, created, err := s.store.CreateTaxedTransaction(ctx, c, &checkout.Transaction{
 		ID: ids.New("txn"), CheckoutID: c.ID, OrganizationID: c.OrganizationID, SiteID: c.SiteID,
-		ProviderID: method.ID, Status: checkout.TxInitiated, Amount: c.Amount, Currency: c.Currency,
+		ProviderID: method.ID, Status: checkout.TxInitiated, Amount: amount, Currency: c.Currency,
 		AttemptKey: a.AttemptKey, CardBrand: card.Brand(), CardLast4: card.Last4(), BillingAddress: a.Billing,
 		CreatedAt: t, UpdatedAt: t,
-	})
+	}, frozen)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +210,7 @@ func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Re
 		return s.resultOf(c, tx), nil
 	}
 
-	res, err := s.sandbox.ChargeCard(ctx, c.Amount, c.Currency, card)
+	res, err := s.sandbox.ChargeCard(ctx, tx.Amount, c.Currency, card)
 	if err != nil {
 		// The provider could not be asked: the attempt fails and the buyer may retry.
 		res = provider.ChargeResult{Code: "processing_error", Message: "The payment could not be processed. Please try again."}

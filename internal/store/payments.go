@@ -16,6 +16,12 @@ import (
 // checkout and attempt key exists (a replayed form or request), that one is
 // returned with created=false and nothing is written.
 func (s *Store) CreateTransaction(ctx context.Context, c *checkout.Checkout, t *checkout.Transaction) (got *checkout.Transaction, created bool, err error) {
+	return s.CreateTaxedTransaction(ctx, c, t, nil)
+}
+
+// CreateTaxedTransaction is CreateTransaction with the tax decision frozen
+// on the new attempt in the same database transaction (nil for none).
+func (s *Store) CreateTaxedTransaction(ctx context.Context, c *checkout.Checkout, t *checkout.Transaction, frozen *TransactionTax) (got *checkout.Transaction, created bool, err error) {
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		got, created = t, true
 		res, err := tx.NewInsert().Model(t).On("CONFLICT (checkout_id, attempt_key) WHERE attempt_key <> '' DO NOTHING").Exec(ctx)
@@ -23,6 +29,12 @@ func (s *Store) CreateTransaction(ctx context.Context, c *checkout.Checkout, t *
 			return fmt.Errorf("inserting transaction: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
+			if frozen != nil {
+				frozen.TransactionID, frozen.OrganizationID = t.ID, t.OrganizationID
+				if _, err := tx.NewInsert().Model(frozen).Exec(ctx); err != nil {
+					return fmt.Errorf("freezing the tax decision: %w", err)
+				}
+			}
 			return s.addEvent(ctx, tx, c, "transaction.initiated", "transaction", t.ID, txPayload(c, t), t.CreatedAt)
 		}
 		got, created = new(checkout.Transaction), false
@@ -174,6 +186,11 @@ func (s *Store) transition(ctx context.Context, tx bun.Tx, c *checkout.Checkout,
 	moved := new(checkout.Transaction)
 	if err := tx.NewSelect().Model(moved).Where("id = ?", id).Scan(ctx); err != nil {
 		return false, fmt.Errorf("reloading transaction: %w", err)
+	}
+	if to == checkout.TxSucceeded {
+		if err := s.ledgerPayment(ctx, tx, id, t); err != nil {
+			return false, err
+		}
 	}
 	return true, s.addEvent(ctx, tx, c, "transaction."+string(to), "transaction", id, txPayload(c, moved), t)
 }

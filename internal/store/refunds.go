@@ -87,6 +87,9 @@ func (s *Store) CompleteRefund(ctx context.Context, c *checkout.Checkout, r *Ref
 			Set("updated_at = ?", t).Where("id = ?", r.ID).Where("status = ?", RefundPending).Exec(ctx); err != nil {
 			return fmt.Errorf("completing refund: %w", err)
 		}
+		if err := s.ledgerRefund(ctx, tx, r, t); err != nil {
+			return err
+		}
 		var full bool
 		if err := tx.NewSelect().Model((*checkout.Transaction)(nil)).ColumnExpr("refunded_amount >= amount").
 			Where("id = ?", r.TransactionID).Scan(ctx, &full); err != nil {

@@ -90,8 +90,19 @@ var ErrDisabled = errs.New(errs.Conflict, "tax_disabled", "tax is not enabled fo
 // maxVATID bounds a VAT ID as typed.
 const maxVATID = 30
 
-// Quote decides the tax of c's lines for buyer now.
+// Quote decides the tax of c's lines for buyer now, for a preview: each
+// counts against the checkout's limit.
 func (s *Service) Quote(ctx context.Context, c *checkout.Checkout, b Buyer) (*Quote, error) {
+	return s.quote(ctx, c, b, true)
+}
+
+// Decide decides the tax of c's lines for a payment that starts now; the
+// payment's own limits apply, not the previews'.
+func (s *Service) Decide(ctx context.Context, c *checkout.Checkout, b Buyer) (*Quote, error) {
+	return s.quote(ctx, c, b, false)
+}
+
+func (s *Service) quote(ctx context.Context, c *checkout.Checkout, b Buyer, limited bool) (*Quote, error) {
 	cfg, err := s.store.TaxConfig(ctx, c.OrganizationID)
 	if err != nil {
 		return nil, err
@@ -99,7 +110,7 @@ func (s *Service) Quote(ctx context.Context, c *checkout.Checkout, b Buyer) (*Qu
 	if !cfg.Enabled {
 		return nil, ErrDisabled
 	}
-	if s.opts.Limiter != nil {
+	if limited && s.opts.Limiter != nil {
 		if err := s.opts.Limiter.Take(ctx, limits.Key{Bucket: "tax-quote:" + c.ID, Rule: s.opts.PerCheckout}); err != nil {
 			return nil, err
 		}

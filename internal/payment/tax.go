@@ -1,0 +1,47 @@
+package payment
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/taxes"
+)
+
+// Taxes is the tax service payments decide with (nil without one).
+func (s *Service) Taxes() *taxes.Service { return s.opts.Taxes }
+
+// taxed is what an attempt charges: the checkout's amount, or, when the
+// organization uses the tax engine, the decision's total for the buyer's
+// details, frozen with its evidence for the attempt's record. The country
+// the buyer gives at payment decides; else the checkout's.
+func (s *Service) taxed(ctx context.Context, c *checkout.Checkout, billing *checkout.Address, vatID string) (int64, *store.TransactionTax, error) {
+	if s.opts.Taxes == nil {
+		return c.Amount, nil, nil
+	}
+	b := c.BillingAddress
+	if billing != nil && billing.Country != "" {
+		b = billing
+	}
+	q, err := s.opts.Taxes.Decide(ctx, c, taxes.Buyer{Billing: b, Shipping: c.ShippingAddress, VATID: vatID})
+	if errors.Is(err, taxes.ErrDisabled) {
+		return c.Amount, nil, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	lines, err := json.Marshal(q.Decision.Lines)
+	if err != nil {
+		return 0, nil, fmt.Errorf("encoding the tax decision: %w", err)
+	}
+	ev, err := json.Marshal(q.Evidence)
+	if err != nil {
+		return 0, nil, fmt.Errorf("encoding the tax evidence: %w", err)
+	}
+	d := q.Decision
+	return d.Total, &store.TransactionTax{Currency: c.Currency, Subtotal: d.Subtotal, Tax: d.Tax, Total: d.Total,
+		Lines: string(lines), Evidence: string(ev), DecidedAt: q.At}, nil
+}
