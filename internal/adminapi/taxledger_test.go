@@ -1,7 +1,10 @@
 package adminapi_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/payment"
@@ -48,6 +51,33 @@ func TestTaxedPaymentAndLedger(t *testing.T) {
 		}
 		expect(t, e.do("GET", "/api/v1/transactions/"+txID+"/tax", e.b.Token, ""), 404, "not_found")
 
+		// The reports agree with the transaction.
+		today := time.Now().UTC()
+		day := today.Format(time.DateOnly)
+		report := e.do("GET", "/api/v1/tax/reports/by-country?startDate="+day+"&endDate="+day+"&currency=eur", tok, "")
+		expect(t, report, 200, "")
+		if fmt.Sprint(report.body["data"]) != "[map[country:FR currency:EUR gross:12000 rate:20 tax:2000 taxableAmount:10000 treatment:standard] "+
+			"map[country:FR currency:EUR gross:3333 rate:5.5 tax:174 taxableAmount:3159 treatment:standard]]" {
+			t.Fatalf("by country %s", report.raw)
+		}
+		q := (int(today.Month())-1)/3 + 1
+		oss := e.do("GET", fmt.Sprintf("/api/v1/tax/reports/vat-oss?year=%d&quarter=%d", today.Year(), q), tok, "")
+		expect(t, oss, 200, "")
+		if len(oss.body["data"].([]any)) != 2 || oss.body["sellerCountry"] != "DE" {
+			t.Fatalf("OSS %s", oss.raw)
+		}
+		csv := e.do("GET", fmt.Sprintf("/api/v1/tax/reports/vat-oss/export?year=%d&quarter=%d", today.Year(), q), tok, "")
+		if csv.status != 200 || csv.header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+			!strings.Contains(string(csv.raw), "FR,20,standard,EUR,10000,2000,12000") {
+			t.Fatalf("OSS export %d %s", csv.status, csv.raw)
+		}
+		expect(t, e.do("GET", "/api/v1/tax/reports/by-country", tok, ""), 422, "validation_error")
+		expect(t, e.do("GET", "/api/v1/tax/reports/by-country?startDate=2025-01-01&endDate=2026-06-01", tok, ""), 422, "validation_error")
+		expect(t, e.do("GET", "/api/v1/tax/reports/vat-oss?year=2026&quarter=5", tok, ""), 422, "validation_error")
+		if other := e.do("GET", "/api/v1/tax/reports/by-country?startDate="+day+"&endDate="+day, e.b.Token, ""); len(other.body["data"].([]any)) != 0 {
+			t.Fatalf("another organization's report %s", other.raw)
+		}
+
 		// Two refunds: 5000, then the rest. The ledger nets to zero line by line.
 		expect(t, e.do("POST", "/api/v1/transactions/"+txID+"/refund", tok, `{"amount":5000}`), 200, "")
 		expect(t, e.do("POST", "/api/v1/transactions/"+txID+"/refund", tok, `{"amount":10333}`), 200, "")
@@ -63,6 +93,12 @@ func TestTaxedPaymentAndLedger(t *testing.T) {
 		}
 		if len(rows) != 6 || sums[0] != [3]int64{} || sums[1] != [3]int64{} {
 			t.Fatalf("after refunding everything: %d rows, sums %v", len(rows), sums)
+		}
+		netted := e.do("GET", "/api/v1/tax/reports/by-country?startDate="+day+"&endDate="+day, tok, "")
+		for _, r := range netted.body["data"].([]any) {
+			if r := r.(map[string]any); r["tax"] != float64(0) || r["taxableAmount"] != float64(0) {
+				t.Fatalf("refunds not netted: %s", netted.raw)
+			}
 		}
 
 		// Without the engine a payment is charged as the checkout says and freezes nothing.

@@ -25,7 +25,7 @@ import (
 var tables = []string{"organizations", "users", "memberships", "sites", "providers", "api_keys", "checkouts", "line_items",
 	"transactions", "idempotency_keys", "outbox_events", "outbox_deliveries", "delivery_attempts", "webhook_endpoints",
 	"provider_events", "refunds", "counters", "orchestrapay_intents", "orchestrapay_payments", "orchestrapay_refunds",
-	"intandem_connections", "intandem_tokens", "user_sessions", "intandem_charge_keys", "disputes", "customer_risk_holds"}
+	"intandem_connections", "intandem_tokens", "user_sessions", "intandem_charge_keys", "disputes", "customer_risk_holds", "tax_settings", "tax_rates", "transaction_taxes", "tax_records"}
 
 func counts(t *testing.T, s *store.Store) map[string]int {
 	t.Helper()

@@ -139,6 +139,7 @@ const (
 	ScopeTaxRateCreate     = "tax_rate:create"
 	ScopeTaxRateUpdate     = "tax_rate:update"
 	ScopeTaxRateDelete     = "tax_rate:delete"
+	ScopeTaxReportRead     = "tax_report:read"
 )
 
 // DefaultScopes are what a bootstrap key gets: every checkout and transaction
@@ -152,11 +153,11 @@ var DefaultScopes = []string{
 	ScopeProviderRead, ScopeProviderCreate, ScopeProviderUpdate,
 	ScopeClientRead, ScopeClientCreate, ScopeClientDelete,
 	ScopeOrganizationRead, ScopeOrganizationExec,
-	ScopeTaxRateRead, ScopeTaxRateCreate, ScopeTaxRateUpdate, ScopeTaxRateDelete,
+	ScopeTaxRateRead, ScopeTaxRateCreate, ScopeTaxRateUpdate, ScopeTaxRateDelete, ScopeTaxReportRead,
 }
 
 var validResources = []string{
-	"checkout", "transaction", "site", "provider", "api_key", "organization", "notification", "client", "tax_rate",
+	"checkout", "transaction", "site", "provider", "api_key", "organization", "notification", "client", "tax_rate", "tax_report",
 }
 
 var validActions = []string{"read", "create", "update", "delete", "execute", "*"}

@@ -41,7 +41,7 @@ func (t *TransactionTax) DecodedLines() ([]tax.Line, error) {
 // TaxRecord is one immutable row of the tax ledger: a line of a succeeded
 // payment, or (negative) its share of a refund.
 type TaxRecord struct {
-	bun.BaseModel  `bun:"table:tax_records"`
+	bun.BaseModel  `bun:"table:tax_records,alias:tax_record"`
 	ID             string        `bun:",pk"`
 	OrganizationID string        `bun:",notnull"`
 	TransactionID  string        `bun:",notnull"`
