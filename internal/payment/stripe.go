@@ -68,11 +68,17 @@ func (s *Service) StartIntent(ctx context.Context, c *checkout.Checkout, provide
 	if err != nil {
 		return nil, err
 	}
+	// With the tax engine the intent is for the decision's total, frozen
+	// with the attempt (the checkout's billing details decide).
+	amount, frozen, err := s.taxed(ctx, c, nil, "")
+	if err != nil {
+		return nil, err
+	}
 	t := s.now()
-	tx, created, err := s.store.CreateTransaction(ctx, c, &checkout.Transaction{
+	tx, created, err := s.store.CreateTaxedTransaction(ctx, c, &checkout.Transaction{
 		ID: ids.New("txn"), CheckoutID: c.ID, OrganizationID: c.OrganizationID, SiteID: c.SiteID, ProviderID: p.ID,
-		Status: checkout.TxInitiated, Amount: c.Amount, Currency: c.Currency, AttemptKey: attemptKey, CreatedAt: t, UpdatedAt: t,
-	})
+		Status: checkout.TxInitiated, Amount: amount, Currency: c.Currency, AttemptKey: attemptKey, CreatedAt: t, UpdatedAt: t,
+	}, frozen)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +87,7 @@ func (s *Service) StartIntent(ctx context.Context, c *checkout.Checkout, provide
 	}
 	// Created now, or a replay of an attempt still pending: the idempotency key
 	// derived from the transaction makes Stripe answer with the same intent.
-	pi, err := client.CreatePaymentIntent(ctx, tx.ID, c.ID, c.SiteID, c.Amount, c.Currency)
+	pi, err := client.CreatePaymentIntent(ctx, tx.ID, c.ID, c.SiteID, tx.Amount, c.Currency)
 	if err != nil {
 		s.opts.Log.Warn("creating PaymentIntent", "err", err, "transaction", tx.ID)
 		if created {

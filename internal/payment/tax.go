@@ -15,11 +15,13 @@ import (
 func (s *Service) Taxes() *taxes.Service { return s.opts.Taxes }
 
 // taxed is what an attempt charges: the checkout's amount, or, when the
-// organization uses the tax engine, the decision's total for the buyer's
+// organization uses the tax engine and the checkout came through the Admin
+// API or the dashboard, the decision's total for the buyer's
 // details, frozen with its evidence for the attempt's record. The country
 // the buyer gives at payment decides; else the checkout's.
 func (s *Service) taxed(ctx context.Context, c *checkout.Checkout, billing *checkout.Address, vatID string) (int64, *store.TransactionTax, error) {
-	if s.opts.Taxes == nil {
+	// Orchestrapay and inTandem ask for an exact amount: theirs is charged.
+	if s.opts.Taxes == nil || (c.Source != checkout.SourceAPI && c.Source != checkout.SourceDashboard) {
 		return c.Amount, nil, nil
 	}
 	b := c.BillingAddress
