@@ -65,6 +65,12 @@ func Refused(code, field, msg string) *Error {
 	return &Error{Kind: Invalid, Code: code, Field: field, Message: msg}
 }
 
+// Is reports whether err carries an *Error with target's code.
+func Is(err error, target *Error) bool {
+	e, ok := As(err)
+	return ok && e.Code == target.Code
+}
+
 // As finds the *Error in err's chain.
 func As(err error) (*Error, bool) {
 	var e *Error

@@ -233,6 +233,13 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 	case checkout.StatusCanceled:
 		f.state(w, r, c, pc, http.StatusOK, sum.Totals.Total, "Checkout canceled", "This checkout was canceled", "It can no longer be paid.")
 	default:
+		r.ParseForm() //nolint:errcheck // a malformed query leaves the tax details empty
+		in := taxInputOf(r)
+		taxForm, err := f.taxed(r.Context(), c, fm, in, &sum)
+		if err != nil {
+			f.fail(w, r, err)
+			return
+		}
 		methods, err := f.pay.Methods(r.Context(), c)
 		if err != nil {
 			f.fail(w, r, err)
@@ -241,7 +248,7 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 		p := hosted.CheckoutPage{
 			Head: f.head(pc, "Pay "+pc.site.DisplayName), Brand: brand, Summary: sum,
 			ExpiresAt: c.ExpiresAt.UTC().Format("2 Jan 2006, 15:04 MST"), TestMode: c.Mode == checkout.ModeTest,
-			CancelURL: c.CancelURLFor(""),
+			CancelURL: c.CancelURLFor(""), Tax: taxForm,
 		}
 		for _, m := range methods {
 			if m.Type == tenant.ProviderStripe && p.Stripe == nil {
@@ -251,7 +258,10 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 			if m.Type == tenant.ProviderSandbox {
 				p.Card = &hosted.CardForm{
 					Action: "/checkout/" + c.ShortCode + "/pay", ProviderID: m.ID, Attempt: ids.Token(24), Script: f.assets.URL("js/card.js"),
-					PayLabel: "Pay " + fm.Format(c.Amount, cur), AskEmail: c.Email == "",
+					PayLabel: "Pay " + sum.Totals.Total, AskEmail: c.Email == "",
+				}
+				if taxForm != nil {
+					p.Card.Country, p.Card.VATID = taxForm.Country, in.vatID
 				}
 			}
 		}

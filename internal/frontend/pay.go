@@ -9,11 +9,13 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider"
 	"github.com/pgw/pgw/internal/risk"
+	"github.com/pgw/pgw/internal/tax"
 )
 
 // payForm takes the sandbox card form. Success sends the buyer to the
@@ -42,15 +44,26 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	in := taxInputOf(r)
+	if in.country != "" {
+		b := in.billing(c)
+		if billing != nil {
+			b.Email = billing.Email
+		}
+		billing = b
+	}
 	res, err := f.pay.Pay(r.Context(), c, payment.Attempt{
 		ProviderID: r.PostForm.Get("provider"), AttemptKey: r.PostForm.Get("attempt"),
 		CardNumber: r.PostForm.Get("number"), ExpMonth: month, ExpYear: year,
-		CVC: r.PostForm.Get("cvc"), CardName: name, ClientAddr: httpx.ClientAddr(r), Billing: billing,
+		CVC: r.PostForm.Get("cvc"), CardName: name, ClientAddr: httpx.ClientAddr(r), Billing: billing, VATID: in.vatID,
 	})
 	var ve *checkout.Error
 	var ex *limits.Exceeded
 	var held *risk.Refusal
 	switch {
+	case errs.Is(err, tax.ErrNoCountry):
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: "Please choose your country above and update the total before paying.",
+			field: "billingAddress.country", name: name, email: email})
 	case errors.As(err, &held):
 		f.page(w, r, c, pc, http.StatusForbidden, &formError{message: "This payment cannot be taken here. Please contact the merchant.", name: name, email: email})
 	case errors.As(err, &ex):

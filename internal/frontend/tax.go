@@ -1,0 +1,129 @@
+package frontend
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
+	"github.com/pgw/pgw/internal/money"
+	"github.com/pgw/pgw/internal/tax"
+	"github.com/pgw/pgw/internal/taxes"
+	"github.com/pgw/pgw/templates/hosted"
+)
+
+// taxInput is what the buyer told the page: a country and a VAT ID, from the
+// query (Update total) or the payment form.
+type taxInput struct{ country, vatID string }
+
+func taxInputOf(r *http.Request) taxInput {
+	c := strings.ToUpper(strings.TrimSpace(r.Form.Get("country")))
+	if len(c) != 2 {
+		c = ""
+	}
+	v := strings.TrimSpace(r.Form.Get("vat_id"))
+	if len(v) > 30 {
+		v = v[:30]
+	}
+	return taxInput{country: c, vatID: v}
+}
+
+// billing is the buyer's billing address with the country the page was given.
+func (in taxInput) billing(c *checkout.Checkout) *checkout.Address {
+	if in.country == "" {
+		return nil
+	}
+	a := checkout.Address{}
+	if c.BillingAddress != nil {
+		a = *c.BillingAddress
+	}
+	a.Country = in.country
+	return &a
+}
+
+// otherCountries are offered beside the ones whose rates are embedded.
+var otherCountries = []string{"US", "CA", "AU", "NZ", "JP", "KR", "CN", "HK", "SG", "IN", "AE", "IL", "TR", "BR", "MX", "ZA"}
+
+// taxed applies the tax engine to the page's summary when the organization
+// uses it and the checkout is the merchant's own: the lines' taxes for the
+// buyer's country, the total that will be charged, and the form that asks
+// for the country and VAT ID. A nil form means the engine is not in use.
+func (f *Frontend) taxed(ctx context.Context, c *checkout.Checkout, fm *money.Formatter, in taxInput, sum *hosted.Summary) (*hosted.TaxForm, error) {
+	tx := f.pay.Taxes()
+	if tx == nil || (c.Source != checkout.SourceAPI && c.Source != checkout.SourceDashboard) {
+		return nil, nil
+	}
+	form := &hosted.TaxForm{Action: "/checkout/" + c.ShortCode, Country: in.country, VATID: in.vatID, Countries: countryChoices()}
+	b := in.billing(c)
+	if b == nil && c.BillingAddress != nil && c.BillingAddress.Country != "" {
+		b = c.BillingAddress
+		form.Country = b.Country
+	}
+	q, err := tx.Quote(ctx, c, taxes.Buyer{Billing: b, Shipping: c.ShippingAddress, VATID: in.vatID})
+	if errors.Is(err, taxes.ErrDisabled) {
+		return nil, nil
+	}
+	if e, ok := errs.As(err); ok && e.Code == tax.ErrNoCountry.Code {
+		form.Missing = true
+		return form, nil
+	}
+	if e, ok := errs.As(err); ok && e.Kind == errs.TooMany {
+		form.Reason = "Too many updates just now: the total shown may not include your latest details."
+		return form, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cur, err := money.ParseCurrency(c.Currency)
+	if err != nil {
+		return nil, err
+	}
+	d := q.Decision
+	sum.Totals = hosted.Totals{Subtotal: fm.Format(d.Subtotal, cur), Total: fm.Format(d.Total, cur)}
+	for _, g := range d.Groups {
+		label := "VAT " + string(g.Rate) + "% (" + g.Country + ")"
+		if g.Treatment != tax.TreatStandard {
+			label = strings.ReplaceAll(string(g.Treatment), "_", " ") + " (" + g.Country + ")"
+		}
+		sum.Totals.Taxes = append(sum.Totals.Taxes, hosted.TaxLine{Label: label, Amount: fm.Format(g.Tax, cur)})
+	}
+	for i := range sum.Lines {
+		if i < len(d.Lines) {
+			sum.Lines[i].VATNote = ""
+			sum.Lines[i].Total = fm.Format(d.Lines[i].Gross, cur)
+		}
+	}
+	form.Notes, form.Reason = d.Notes, q.Evidence.Reason
+	return form, nil
+}
+
+// countryChoices are the countries of the embedded rates and a few more, by
+// English name.
+func countryChoices() []hosted.Country {
+	t, err := tax.Embedded()
+	codes := otherCountries
+	if err == nil {
+		codes = append(t.Countries(), otherCountries...)
+	}
+	names := display.English.Regions()
+	out := make([]hosted.Country, 0, len(codes))
+	for _, code := range codes {
+		name := code
+		if r, err := language.ParseRegion(code); err == nil {
+			name = names.Name(r)
+		}
+		out = append(out, hosted.Country{Code: code, Name: name})
+	}
+	sortCountries(out)
+	return out
+}
+
+func sortCountries(cs []hosted.Country) {
+	slices.SortFunc(cs, func(a, b hosted.Country) int { return strings.Compare(a.Name, b.Name) })
+}
