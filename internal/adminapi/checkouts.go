@@ -72,7 +72,24 @@ func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIK
 	if httpx.Fail(w, r, a.log, err, "checkout") {
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, a.view(c))
+	v := a.view(c)
+	for _, t := range c.Transactions {
+		if !t.Paid() && t.Status != checkout.TxChargeback {
+			continue
+		}
+		tt, _, err := a.store.TransactionTaxOf(r.Context(), t.ID)
+		if httpx.Fail(w, r, a.log, err, "") {
+			return
+		}
+		if tt != nil {
+			lines, err := tt.DecodedLines()
+			if httpx.Fail(w, r, a.log, err, "") {
+				return
+			}
+			v.taxTotals = totalsOf(tt.Subtotal, tt.Tax, tt.Total, lines)
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, v)
 }
 
 // closeCheckout expires or cancels an open checkout of the key's scope. A

@@ -50,6 +50,19 @@ func TestTaxedPaymentAndLedger(t *testing.T) {
 			t.Fatalf("ledger rows %s", got.raw)
 		}
 		expect(t, e.do("GET", "/api/v1/transactions/"+txID+"/tax", e.b.Token, ""), 404, "not_found")
+		evs, err := s.EventsFor(ctx, txID)
+		storetest.Must(t, err, "events")
+		if last := evs[len(evs)-1]; last.Type != "transaction.succeeded" || !strings.Contains(last.Payload, `"amountTax":2174`) ||
+			!strings.Contains(last.Payload, `"amountTotal":15333`) {
+			t.Fatalf("the succeeded event lacks the tax totals: %s", last.Payload)
+		}
+		if co := e.do("GET", "/api/v1/checkouts/"+c.ID, tok, ""); co.body["amountTax"] != float64(2174) || co.body["amountSubtotal"] != float64(13159) {
+			t.Fatalf("checkout %s", co.raw)
+		}
+		detail := e.do("GET", "/api/v1/transactions/"+txID, tok, "")
+		if detail.body["amountTax"] != float64(2174) || detail.body["amountTotal"] != float64(15333) || len(detail.body["taxBreakdown"].([]any)) != 2 {
+			t.Fatalf("transaction %s", detail.raw)
+		}
 
 		// The reports agree with the transaction.
 		today := time.Now().UTC()

@@ -28,6 +28,41 @@ type ledgerRow struct {
 	RecordedAt time.Time `json:"recordedAt"`
 }
 
+// taxTotals are a payment's amounts under the tax engine: what it was
+// charged, split into nets and tax, and the tax per country and rate.
+type taxTotals struct {
+	AmountSubtotal int64      `json:"amountSubtotal"`
+	AmountTax      int64      `json:"amountTax"`
+	AmountTotal    int64      `json:"amountTotal"`
+	TaxBreakdown   []taxGroup `json:"taxBreakdown"`
+}
+
+// taxGroup is the tax of one country, rate and treatment.
+type taxGroup struct {
+	Country   string        `json:"country"`
+	Rate      tax.Rate      `json:"rate"`
+	Treatment tax.Treatment `json:"treatment"`
+	Net       int64         `json:"net"`
+	Tax       int64         `json:"tax"`
+}
+
+func totalsOf(subtotal, taxAmount, total int64, lines []tax.Line) *taxTotals {
+	t := &taxTotals{AmountSubtotal: subtotal, AmountTax: taxAmount, AmountTotal: total, TaxBreakdown: []taxGroup{}}
+	index := map[string]int{}
+	for _, l := range lines {
+		k := l.Country + "|" + string(l.Rate) + "|" + string(l.Treatment)
+		i, ok := index[k]
+		if !ok {
+			i = len(t.TaxBreakdown)
+			index[k] = i
+			t.TaxBreakdown = append(t.TaxBreakdown, taxGroup{Country: l.Country, Rate: l.Rate, Treatment: l.Treatment})
+		}
+		t.TaxBreakdown[i].Net += l.Net
+		t.TaxBreakdown[i].Tax += l.Tax
+	}
+	return t
+}
+
 // getTransactionTax answers the decision frozen on a transaction with its
 // evidence and its ledger rows.
 func (a *API) getTransactionTax(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {

@@ -31,6 +31,7 @@ type transactionDetail struct {
 	FailureMessage string       `json:"failureMessage,omitempty"`
 	Flag           string       `json:"flag,omitempty"`
 	Refunds        []refundView `json:"refunds"`
+	*taxTotals
 }
 
 func (a *API) transactionDetail(r *http.Request, t *checkout.Transaction) (transactionDetail, error) {
@@ -45,7 +46,13 @@ func (a *API) transactionDetail(r *http.Request, t *checkout.Transaction) (trans
 		v.Refunds = append(v.Refunds, refundView{ID: rf.ID, Amount: rf.Amount, Currency: rf.Currency, Status: rf.Status,
 			Failure: rf.Failure, CreatedAt: rf.CreatedAt})
 	}
-	return v, nil
+	tt, _, err := a.store.TransactionTaxOf(r.Context(), t.ID)
+	if err != nil || tt == nil {
+		return v, err
+	}
+	lines, err := tt.DecodedLines()
+	v.taxTotals = totalsOf(tt.Subtotal, tt.Tax, tt.Total, lines)
+	return v, err
 }
 
 func (a *API) getTransaction(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {

@@ -36,6 +36,8 @@ type checkoutView struct {
 	CreatedAt         time.Time         `json:"createdAt"`
 	UpdatedAt         time.Time         `json:"updatedAt"`
 	Transactions      []transactionView `json:"transactions"`
+	// The tax of its payment, when it was taken under the tax engine.
+	*taxTotals
 }
 
 type itemView struct {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -35,7 +36,11 @@ func (s *Store) CreateTaxedTransaction(ctx context.Context, c *checkout.Checkout
 					return fmt.Errorf("freezing the tax decision: %w", err)
 				}
 			}
-			return s.addEvent(ctx, tx, c, "transaction.initiated", "transaction", t.ID, txPayload(c, t), t.CreatedAt)
+			payload := txPayload(c, t)
+			if frozen != nil {
+				withTaxTotals(payload, frozen)
+			}
+			return s.addEvent(ctx, tx, c, "transaction.initiated", "transaction", t.ID, payload, t.CreatedAt)
 		}
 		got, created = new(checkout.Transaction), false
 		return tx.NewSelect().Model(got).Where("checkout_id = ?", t.CheckoutID).Where("attempt_key = ?", t.AttemptKey).Scan(ctx)
@@ -192,7 +197,19 @@ func (s *Store) transition(ctx context.Context, tx bun.Tx, c *checkout.Checkout,
 			return false, err
 		}
 	}
-	return true, s.addEvent(ctx, tx, c, "transaction."+string(to), "transaction", id, txPayload(c, moved), t)
+	payload := txPayload(c, moved)
+	frozen := new(TransactionTax)
+	if err := tx.NewSelect().Model(frozen).Where("transaction_id = ?", id).Scan(ctx); err == nil {
+		withTaxTotals(payload, frozen)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("loading the frozen tax: %w", err)
+	}
+	return true, s.addEvent(ctx, tx, c, "transaction."+string(to), "transaction", id, payload, t)
+}
+
+// withTaxTotals adds a taxed payment's totals to its event's object.
+func withTaxTotals(p map[string]any, t *TransactionTax) {
+	p["amountSubtotal"], p["amountTax"], p["amountTotal"] = t.Subtotal, t.Tax, t.Total
 }
 
 // txPayload is the object of a transaction event, as merchants see it.
