@@ -140,6 +140,8 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("POST /dashboard/transactions/{id}/disputes", d.page(tenant.RoleEditor, d.openDispute))
 	sub.Handle("POST /dashboard/disputes/{id}", d.page(tenant.RoleEditor, d.changeDispute))
 	sub.Handle("GET /dashboard/holds", d.page(tenant.RoleViewer, d.listHolds))
+	sub.Handle("GET /dashboard/tax", d.page(tenant.RoleViewer, d.taxPage))
+	sub.Handle("POST /dashboard/tax", d.page(tenant.RoleAdmin, d.saveTax))
 	sub.Handle("POST /dashboard/holds", d.page(tenant.RoleAdmin, d.createHold))
 	sub.Handle("POST /dashboard/holds/{id}/delete", d.page(tenant.RoleAdmin, d.deleteHold))
 
