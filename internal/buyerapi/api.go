@@ -201,7 +201,7 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p, err := a.store.GetProvider(r.Context(), req.ProviderID); err == nil && p.Type == tenant.ProviderStripe {
-		a.startIntent(w, r, c, req.ProviderID, req.AttemptKey)
+		a.startIntent(w, r, c, req.ProviderID, req.AttemptKey, payment.TaxBuyer{Billing: req.BillingAddress, VATID: req.VATID})
 		return
 	}
 	month, _ := req.Card.ExpMonth.Int64()
@@ -305,8 +305,8 @@ func (a *API) cancelTransaction(w http.ResponseWriter, r *http.Request) {
 
 // startIntent answers a Stripe payment's start: the transaction and what the
 // page needs to mount the Payment Element. Stripe's webhooks complete it.
-func (a *API) startIntent(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, providerID, attemptKey string) {
-	in, err := a.pay.StartIntent(r.Context(), c, providerID, attemptKey)
+func (a *API) startIntent(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, providerID, attemptKey string, buyer payment.TaxBuyer) {
+	in, err := a.pay.StartIntent(r.Context(), c, providerID, attemptKey, buyer)
 	if httpx.Fail(w, r, a.log, err, "") {
 		return
 	}

@@ -216,7 +216,6 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 		f.fail(w, r, err)
 		return
 	}
-	cur, _ := money.ParseCurrency(c.Currency)
 	brand := hosted.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL}
 	st := c.EffectiveStatus(f.now())
 	if (st == checkout.StatusExpired || st == checkout.StatusCanceled) && c.Source == checkout.SourceOrchestrapay && c.CancelURL != "" {
@@ -252,7 +251,11 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 		}
 		for _, m := range methods {
 			if m.Type == tenant.ProviderStripe && p.Stripe == nil {
-				p.Stripe = f.stripeForm(r, c, m, fm.Format(c.Amount, cur))
+				if taxForm != nil && taxForm.Missing {
+					p.Stripe = &hosted.StripeForm{Error: "Choose your country above: the total depends on it."}
+				} else {
+					p.Stripe = f.stripeForm(r, c, m, sum.Totals.Total, in)
+				}
 				pc.stripe = p.Stripe.Error == ""
 			}
 			if m.Type == tenant.ProviderSandbox {
@@ -293,8 +296,8 @@ func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.C
 }
 
 // stripeForm prepares the Payment Element of a Stripe method.
-func (f *Frontend) stripeForm(r *http.Request, c *checkout.Checkout, m payment.Method, amount string) *hosted.StripeForm {
-	in, err := f.pay.PageIntent(r.Context(), c, m.ID)
+func (f *Frontend) stripeForm(r *http.Request, c *checkout.Checkout, m payment.Method, amount string, tin taxInput) *hosted.StripeForm {
+	in, err := f.pay.PageIntent(r.Context(), c, m.ID, payment.TaxBuyer{Billing: tin.billing(c), VATID: tin.vatID})
 	if err != nil {
 		f.log.Warn("starting a Stripe payment for the page", "err", err, "checkout", c.ID, "requestId", httpx.RequestID(r.Context()))
 		return &hosted.StripeForm{Error: "Card payments are unavailable right now. Please try again in a moment."}

@@ -42,7 +42,7 @@ func (s *Service) stripeClient(p *tenant.Provider) (*stripe.Client, stripe.Confi
 // attempt and creates its PaymentIntent (idempotent on the attempt), and
 // returns what the page needs to mount the Payment Element. The same attempt
 // key returns the same PaymentIntent.
-func (s *Service) StartIntent(ctx context.Context, c *checkout.Checkout, providerID, attemptKey string) (*Intent, error) {
+func (s *Service) StartIntent(ctx context.Context, c *checkout.Checkout, providerID, attemptKey string, buyer TaxBuyer) (*Intent, error) {
 	if c.EffectiveStatus(s.now()) != checkout.StatusOpen {
 		return nil, fmt.Errorf("paying checkout %s: %w", c.ID, checkout.ErrNotOpen)
 	}
@@ -70,7 +70,7 @@ func (s *Service) StartIntent(ctx context.Context, c *checkout.Checkout, provide
 	}
 	// With the tax engine the intent is for the decision's total, frozen
 	// with the attempt (the checkout's billing details decide).
-	amount, frozen, err := s.taxed(ctx, c, nil, "")
+	amount, frozen, err := s.taxed(ctx, c, buyer.Billing, buyer.VATID)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +258,7 @@ func (s *Service) Refund(ctx context.Context, orgID, txID string, amount int64) 
 // PageIntent returns the PaymentIntent the hosted page mounts for a Stripe
 // provider: the checkout's pending one, so reloading the page makes no new
 // intent, or a new one.
-func (s *Service) PageIntent(ctx context.Context, c *checkout.Checkout, providerID string) (*Intent, error) {
+func (s *Service) PageIntent(ctx context.Context, c *checkout.Checkout, providerID string, buyer TaxBuyer) (*Intent, error) {
 	pending, err := s.store.PendingTransactions(ctx, c.ID)
 	if err != nil {
 		return nil, err
@@ -266,6 +266,14 @@ func (s *Service) PageIntent(ctx context.Context, c *checkout.Checkout, provider
 	for i := len(pending) - 1; i >= 0; i-- {
 		tx := pending[i]
 		if tx.ProviderID != providerID || tx.ProviderRef == "" {
+			continue
+		}
+		// Under the tax engine an intent is for one buyer's details: another
+		// country or VAT ID is another amount, and another intent.
+		if same, err := s.sameTaxBuyer(ctx, tx.ID, buyer); err != nil || !same {
+			if err != nil {
+				return nil, err
+			}
 			continue
 		}
 		p, err := s.store.GetProvider(ctx, providerID)
@@ -282,5 +290,5 @@ func (s *Service) PageIntent(ctx context.Context, c *checkout.Checkout, provider
 		}
 		return &Intent{Transaction: tx, ClientSecret: pi.ClientSecret, PublishableKey: cfg.PublishableKey}, nil
 	}
-	return s.StartIntent(ctx, c, providerID, "page-"+ids.Token(16))
+	return s.StartIntent(ctx, c, providerID, "page-"+ids.Token(16), buyer)
 }

@@ -5,11 +5,38 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/tax"
 	"github.com/pgw/pgw/internal/taxes"
 )
+
+// TaxBuyer is what a buyer told the page or the API that the tax depends on:
+// the billing address (its country) and a VAT ID.
+type TaxBuyer struct {
+	Billing *checkout.Address
+	VATID   string
+}
+
+// sameTaxBuyer reports whether the attempt txID was decided for buyer's
+// country and VAT ID (an attempt without a frozen decision is anyone's).
+func (s *Service) sameTaxBuyer(ctx context.Context, txID string, buyer TaxBuyer) (bool, error) {
+	tt, _, err := s.store.TransactionTaxOf(ctx, txID)
+	if err != nil || tt == nil {
+		return err == nil, err
+	}
+	var ev taxes.Evidence
+	if err := json.Unmarshal([]byte(tt.Evidence), &ev); err != nil {
+		return false, fmt.Errorf("reading the tax evidence: %w", err)
+	}
+	country := ""
+	if buyer.Billing != nil {
+		country = strings.ToUpper(buyer.Billing.Country)
+	}
+	return (country == "" || ev.BillingCountry == country) && ev.VATID == tax.NormalizeVATID(buyer.VATID), nil
+}
 
 // Taxes is the tax service payments decide with (nil without one).
 func (s *Service) Taxes() *taxes.Service { return s.opts.Taxes }
