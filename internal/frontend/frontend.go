@@ -116,6 +116,7 @@ type pageCtx struct {
 	site     *tenant.Site
 	formDest string // origin the form's redirect may lead to
 	stripe   bool   // the page mounts Stripe's Payment Element
+	taxLive  bool   // the page asks itself for totals as the buyer chooses
 }
 
 // securityHeaders: only our own scripts and styles (and the per-response
@@ -131,6 +132,9 @@ func securityHeaders(w http.ResponseWriter, pc pageCtx) {
 		// Stripe.js and its frames, and nothing else.
 		csp.Add("script-src", "https://js.stripe.com").Set("frame-src", "https://js.stripe.com", "https://hooks.stripe.com").
 			Set("connect-src", "https://api.stripe.com")
+	}
+	if pc.taxLive {
+		csp.Add("connect-src", "'self'")
 	}
 	h := w.Header()
 	h.Set("Content-Security-Policy", csp.String())
@@ -238,6 +242,9 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 		if err != nil {
 			f.fail(w, r, err)
 			return
+		}
+		if taxForm != nil {
+			taxForm.Script, pc.taxLive = f.assets.URL("js/tax.js"), true
 		}
 		methods, err := f.pay.Methods(r.Context(), c)
 		if err != nil {

@@ -40,9 +40,20 @@ func TestBrowserTaxByCountryAndVATID(t *testing.T) {
 		js := `document.getElementById("tax-country").value = "` + country + `"; document.getElementById("tax-vat").value = "` + vat + `"; true`
 		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
 		storetest.Must(t, err, "choose %s", country)
-		storetest.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("update-total")), chromedp.WaitVisible(chromedp.ID("card-form"))), "update total")
+		storetest.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("update-total"))), "update total")
+		// Wait for the page of these details, not the one before it.
+		want := "country=" + country + "&vat_id=" + vat
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			at, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState + location.search`))
+			if err == nil && strings.HasPrefix(at, "complete") && strings.Contains(at, want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the page of %s did not load: %s %v", want, at, err)
+			}
+		}
+		storetest.Must(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("card-form"))), "card form")
 		if !strings.Contains(text(), "France") {
-			// the page reloaded with the country chosen
 			t.Fatal("the page lost the country")
 		}
 	}
@@ -96,5 +107,50 @@ func TestBrowserTaxByCountryAndVATID(t *testing.T) {
 		Treatments: []tax.Treatment{tax.TreatStandard}, ExcludeCountry: "DE"})
 	if err != nil || len(rows) != 1 || rows[0].Country != "FR" || rows[0].Tax != 2000 || rows[0].Net != 10000 {
 		t.Fatalf("OSS rows %+v %v", rows, err)
+	}
+}
+
+// With JavaScript the totals follow the buyer's choice without a reload, and
+// the payment takes the country chosen.
+func TestBrowserTaxUpdatesLive(t *testing.T) {
+	ctx := browser(t)
+	sh := newShop(t)
+	bg := context.Background()
+	storetest.Must(t, sh.s.PutTaxConfig(bg, sh.r.Organization.ID, tax.Config{Enabled: true, VIESCheck: tax.VIESFormat,
+		Settings: tax.Settings{SellerCountry: "DE", OSSRegistered: true, Rounding: tax.RoundLine}}), "settings")
+	co := sh.create(`{"amount":10000,"currency":"EUR","externalReference":"live","returnUrl":"` + sh.merchant + `/return?tx={transactionId}",
+		"items":[{"name":"Course","unitPrice":10000,"amountType":"net","itemType":"digital_service"}]}`)
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(co["paymentUrl"].(string)), chromedp.WaitVisible(chromedp.ID("tax-form"))), "open")
+	choose := `window.__same = true; const s = document.getElementById("tax-country"); s.value = "FR"; s.dispatchEvent(new Event("change", {bubbles: true})); true`
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](choose))
+	storetest.Must(t, err, "choose FR")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		total, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("total").textContent + "|" + document.getElementById("pay").textContent + "|" + (window.__same === true)`))
+		storetest.Must(t, err, "read total")
+		if strings.Contains(total, "120.00|") && strings.Contains(total, "120.00|true") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the total did not follow the country in place: %s", total)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	storetest.Must(t, chromedp.Do(ctx, fillCard("4242 4242 4242 4242"), chromedp.WaitVisible(chromedp.ID("merchant-return"))), "pay")
+	for {
+		select {
+		case q := <-sh.returns:
+			v, _ := url.ParseQuery(q)
+			if v.Get("tx") == "" {
+				continue
+			}
+			frozen, _, err := sh.s.TransactionTaxOf(bg, v.Get("tx"))
+			if err != nil || frozen == nil || frozen.Total != 12000 || !strings.Contains(frozen.Evidence, `"billingCountry":"FR"`) {
+				t.Fatalf("paid %+v %v", frozen, err)
+			}
+			return
+		case <-time.After(5 * time.Second):
+			t.Fatal("the merchant's return URL was not reached")
+		}
 	}
 }

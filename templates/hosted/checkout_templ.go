@@ -355,7 +355,7 @@ func Checkout(p CheckoutPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if p.Tax != nil {
-				templ_7745c5c3_Err = taxForm(*p.Tax).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = taxForm(*p.Tax, p.Head.Nonce).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
