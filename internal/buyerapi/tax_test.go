@@ -20,7 +20,7 @@ func TestTaxPreview(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s, func(c *config.Config) {
 			c.Tax.VIESURL, c.Tax.VIESTimeout = fake.URL, 300*time.Millisecond
-			c.Tax.QuotesPerCheckout, c.Limits.Window = 7, time.Hour
+			c.Tax.QuotesPerCheckout, c.Limits.Window = 8, time.Hour
 		})
 		c := e.checkout(`{"amount":12000,"currency":"EUR","externalReference":"t-1","items":[{"name":"E-book","unitPrice":12000,"itemType":"digital_service"}]}`, checkout.ModeTest)
 		path := "/api/v1/checkouts/" + c.SessionPublicID + "/tax-preview"
@@ -37,6 +37,10 @@ func TestTaxPreview(t *testing.T) {
 		status, m, raw := preview(`{"billingAddress":{"country":"FR"}}`)
 		if status != 200 || m["amountTax"] != float64(2000) || m["amountTotal"] != float64(12000) || m["amountSubtotal"] != float64(10000) || m["b2b"] != false {
 			t.Fatalf("FR consumer: %d %s", status, raw)
+		}
+		status, m, raw = preview(`{"billingAddress":{"country":"ES","postcode":"35001"}}`)
+		if ev, _ := m["evidence"].(map[string]any); status != 200 || m["amountTax"] != float64(0) || ev["territory"] != "Canary Islands" {
+			t.Fatalf("Canary Islands: %d %s", status, raw)
 		}
 		for _, tc := range []struct {
 			id, check string
@@ -73,7 +77,7 @@ func TestTaxPreview(t *testing.T) {
 		if status, _, _, raw := e.do("POST", "/api/v1/checkouts/nope/tax-preview", `{"billingAddress":{"country":"FR"}}`, "Origin", frontend); status != 404 {
 			t.Fatalf("unknown checkout: %d %s", status, raw)
 		}
-		// Seven quotes per checkout and window (refused input counts none): the eighth waits.
+		// Eight quotes per checkout and window (refused input counts none): the ninth waits.
 		status, _, raw = preview(`{"billingAddress":{"country":"FR"}}`)
 		if status != 429 {
 			t.Fatalf("past the limit: %d %s", status, raw)

@@ -271,7 +271,7 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 					PayLabel: "Pay " + sum.Totals.Total, AskEmail: c.Email == "",
 				}
 				if taxForm != nil {
-					p.Card.Country, p.Card.VATID = taxForm.Country, in.vatID
+					p.Card.Country, p.Card.VATID, p.Card.Postcode, p.Card.Company = taxForm.Country, in.vatID, in.postcode, in.company
 				}
 			}
 		}

@@ -20,7 +20,7 @@ import (
 
 // taxInput is what the buyer told the page: a country and a VAT ID, from the
 // query (Update total) or the payment form.
-type taxInput struct{ country, vatID string }
+type taxInput struct{ country, vatID, postcode, company string }
 
 func taxInputOf(r *http.Request) taxInput {
 	c := strings.ToUpper(strings.TrimSpace(r.Form.Get("country")))
@@ -31,7 +31,15 @@ func taxInputOf(r *http.Request) taxInput {
 	if len(v) > 30 {
 		v = v[:30]
 	}
-	return taxInput{country: c, vatID: v}
+	pc := strings.TrimSpace(r.Form.Get("postcode"))
+	if len(pc) > 12 {
+		pc = pc[:12]
+	}
+	co := strings.TrimSpace(r.Form.Get("company"))
+	if len(co) > 100 || strings.ContainsFunc(co, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		co = ""
+	}
+	return taxInput{country: c, vatID: v, postcode: pc, company: co}
 }
 
 // billing is the buyer's billing address with the country the page was given.
@@ -44,6 +52,12 @@ func (in taxInput) billing(c *checkout.Checkout) *checkout.Address {
 		a = *c.BillingAddress
 	}
 	a.Country = in.country
+	if in.postcode != "" {
+		a.Postcode = in.postcode
+	}
+	if in.company != "" {
+		a.Company = in.company
+	}
 	return &a
 }
 
@@ -59,7 +73,8 @@ func (f *Frontend) taxed(ctx context.Context, c *checkout.Checkout, fm *money.Fo
 	if tx == nil || (c.Source != checkout.SourceAPI && c.Source != checkout.SourceDashboard) {
 		return nil, nil
 	}
-	form := &hosted.TaxForm{Action: "/checkout/" + c.ShortCode, Country: in.country, VATID: in.vatID, Countries: countryChoices()}
+	form := &hosted.TaxForm{Action: "/checkout/" + c.ShortCode, Country: in.country, VATID: in.vatID, Postcode: in.postcode,
+		Company: in.company, Countries: countryChoices()}
 	b := in.billing(c)
 	if b == nil && c.BillingAddress != nil && c.BillingAddress.Country != "" {
 		b = c.BillingAddress

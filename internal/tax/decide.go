@@ -66,9 +66,9 @@ type Settings struct {
 
 // Buyer is what decides the place of supply and the buyer's status.
 type Buyer struct {
-	BillingCountry, BillingRegion   string
-	ShippingCountry, ShippingRegion string
-	VATID                           string
+	BillingCountry, BillingRegion, BillingPostcode    string
+	ShippingCountry, ShippingRegion, ShippingPostcode string
+	VATID                                             string
 	// VATIDConfirmed: the VAT ID was confirmed (format and, when required,
 	// VIES); only then is the buyer a business.
 	VATIDConfirmed bool
@@ -174,10 +174,10 @@ func decideLine(s Settings, b Buyer, it Item, at time.Time, rates Rates) (Line, 
 	if !ValidCategory(cat) {
 		return Line{}, errs.Refused("validation_error", "items.taxCategory", fmt.Sprintf("taxCategory %q: want standard, reduced, super_reduced, zero or exempt", cat))
 	}
-	dest, region := strings.ToUpper(b.BillingCountry), b.BillingRegion
+	dest, region, postcode := strings.ToUpper(b.BillingCountry), b.BillingRegion, b.BillingPostcode
 	goods := slices.Contains(goodsTypes, it.ItemType)
 	if goods && b.ShippingCountry != "" {
-		dest, region = strings.ToUpper(b.ShippingCountry), b.ShippingRegion
+		dest, region, postcode = strings.ToUpper(b.ShippingCountry), b.ShippingRegion, b.ShippingPostcode
 	}
 	if dest == "" {
 		return Line{}, ErrNoCountry
@@ -186,6 +186,19 @@ func decideLine(s Settings, b Buyer, it Item, at time.Time, rates Rates) (Line, 
 	l := Line{Country: dest, Region: region, Category: cat, Rate: "0"}
 	collects := func(c string) bool {
 		return c == seller || slices.Contains(s.Registrations, c) || (s.OSSRegistered && InEU(c))
+	}
+	if Outside(dest, postcode) != "" {
+		// A territory outside the EU's VAT area is no EU destination.
+		l.Region = Outside(dest, postcode)
+		switch {
+		case s.SmallBusinessExemption || cat == Exempt:
+			l.Treatment = TreatExempt
+		case goods:
+			l.Treatment = TreatExport
+		default:
+			l.Treatment = TreatOutOfScope
+		}
+		return l, nil
 	}
 	switch {
 	case s.SmallBusinessExemption || cat == Exempt:

@@ -6,6 +6,7 @@
 package taxes
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"sync"
@@ -68,8 +69,13 @@ const (
 
 // Evidence is what decided a quote.
 type Evidence struct {
-	BillingCountry    string `json:"billingCountry"`
-	ShippingCountry   string `json:"shippingCountry,omitempty"`
+	BillingCountry  string `json:"billingCountry"`
+	ShippingCountry string `json:"shippingCountry,omitempty"`
+	// Territory names a part of a member state outside the EU's VAT area
+	// that a postcode placed the buyer in.
+	Territory string `json:"territory,omitempty"`
+	// Company is the business name the buyer gave with a VAT ID.
+	Company           string `json:"company,omitempty"`
 	VATID             string `json:"vatId,omitempty"`
 	VATIDCheck        string `json:"vatIdCheck"`
 	RequestIdentifier string `json:"viesRequestIdentifier,omitempty"`
@@ -128,12 +134,16 @@ func (s *Service) quote(ctx context.Context, c *checkout.Checkout, b Buyer, limi
 	}
 	in := tax.Buyer{}
 	if b.Billing != nil {
-		in.BillingCountry, in.BillingRegion = b.Billing.Country, b.Billing.State
+		in.BillingCountry, in.BillingRegion, in.BillingPostcode = b.Billing.Country, b.Billing.State, b.Billing.Postcode
 	}
 	if b.Shipping != nil {
-		in.ShippingCountry, in.ShippingRegion = b.Shipping.Country, b.Shipping.State
+		in.ShippingCountry, in.ShippingRegion, in.ShippingPostcode = b.Shipping.Country, b.Shipping.State, b.Shipping.Postcode
 	}
-	q := &Quote{At: s.opts.Now(), Evidence: Evidence{BillingCountry: strings.ToUpper(in.BillingCountry), ShippingCountry: strings.ToUpper(in.ShippingCountry)}}
+	q := &Quote{At: s.opts.Now(), Evidence: Evidence{BillingCountry: strings.ToUpper(in.BillingCountry), ShippingCountry: strings.ToUpper(in.ShippingCountry),
+		Territory: cmp.Or(tax.Outside(in.BillingCountry, in.BillingPostcode), tax.Outside(in.ShippingCountry, in.ShippingPostcode))}}
+	if b.Billing != nil {
+		q.Evidence.Company = b.Billing.Company
+	}
 	in.VATID, in.VATIDConfirmed = s.confirm(ctx, cfg, in.BillingCountry, b.VATID, &q.Evidence)
 	items := make([]tax.Item, len(c.Items))
 	for i, it := range c.Items {

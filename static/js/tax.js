@@ -32,12 +32,14 @@
     }).catch(() => { /* the button still works */ });
   };
   form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(refresh, 100); });
-  const vat = document.getElementById("tax-vat");
-  if (vat) vat.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 600); });
+  for (const id of ["tax-vat", "tax-postcode"]) {
+    const el = document.getElementById(id);
+    if (el) el.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 600); });
+  }
   // The card form pays with the details shown.
   const card = document.getElementById("card-form");
   if (card) card.addEventListener("submit", () => {
-    for (const [name, id] of [["country", "tax-country"], ["vat_id", "tax-vat"]]) {
+    for (const [name, id] of [["country", "tax-country"], ["vat_id", "tax-vat"], ["postcode", "tax-postcode"], ["company", "tax-company"]]) {
       let input = card.querySelector('input[type="hidden"][name="' + name + '"]');
       if (!input) {
         input = document.createElement("input");
