@@ -13,6 +13,7 @@ import (
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/store"
+	"github.com/pgw/pgw/internal/taxes"
 )
 
 // createResponse is the answer of create-checkout: the original's four fields
@@ -87,6 +88,17 @@ func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIK
 				return
 			}
 			v.taxTotals = totalsOf(tt.Subtotal, tt.Tax, tt.Total, lines)
+		}
+	}
+	// Not paid yet: what its billing details would be charged.
+	if tx := a.pay.Taxes(); v.taxTotals == nil && tx != nil && c.BillingAddress != nil && c.BillingAddress.Country != "" &&
+		(c.Source == checkout.SourceAPI || c.Source == checkout.SourceDashboard) {
+		q, err := tx.Decide(r.Context(), c, taxes.Buyer{Billing: c.BillingAddress, Shipping: c.ShippingAddress})
+		if err == nil {
+			v.taxTotals = totalsOf(q.Decision.Subtotal, q.Decision.Tax, q.Decision.Total, q.Decision.Lines)
+		} else if e, ok := errs.As(err); !ok || e.Kind == errs.Internal {
+			httpx.Internal(w, r, a.log, err)
+			return
 		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, v)

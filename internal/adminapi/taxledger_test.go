@@ -23,6 +23,12 @@ func TestTaxedPaymentAndLedger(t *testing.T) {
 		tok, org := e.a.Token, e.a.Organization.ID
 		storetest.Must(t, s.PutTaxConfig(ctx, org, tax.Config{Enabled: true, VIESCheck: tax.VIESFormat,
 			Settings: tax.Settings{SellerCountry: "DE", OSSRegistered: true, Rounding: tax.RoundLine}}), "settings")
+		quoted := e.do("POST", "/api/v1/checkouts/"+e.a.Site.ID+"/create", tok, `{"amount":10000,"currency":"EUR","externalReference":"q-1",
+			"billingAddress":{"country":"FI"},"items":[{"name":"Course","unitPrice":10000,"amountType":"net","itemType":"digital_service"}]}`)
+		expect(t, quoted, 200, "")
+		if q := e.do("GET", "/api/v1/checkouts/"+quoted.body["id"].(string), tok, ""); q.body["amountTax"] != float64(2550) || q.body["amountTotal"] != float64(12550) {
+			t.Fatalf("an unpaid checkout's quote %s", q.raw)
+		}
 		created := e.do("POST", "/api/v1/checkouts/"+e.a.Site.ID+"/create", tok, `{"amount":13333,"currency":"EUR","externalReference":"tax-1",
 			"items":[{"name":"Course","unitPrice":10000,"amountType":"net","itemType":"digital_service"},
 			{"name":"Book","unitPrice":3333,"itemType":"goods","taxCategory":"reduced"}]}`)

@@ -41,3 +41,24 @@ func TestStripeIntentFollowsTheCountry(t *testing.T) {
 		t.Fatalf("intents for %v", amounts)
 	}
 }
+
+// Cycling through countries cannot open PaymentIntents without end.
+func TestStripePageIntentsBounded(t *testing.T) {
+	st, _ := stripeSite(t)
+	ctx := context.Background()
+	storetest.Must(t, st.s.PutTaxConfig(ctx, st.r.Organization.ID, tax.Config{Enabled: true, VIESCheck: tax.VIESFormat,
+		Settings: tax.Settings{SellerCountry: "DE", OSSRegistered: true, Rounding: tax.RoundLine}}), "settings")
+	c := st.checkout(checkout.ModeTest, `{"amount":10000,"currency":"EUR","externalReference":"st-2",
+		"items":[{"name":"Course","unitPrice":10000,"amountType":"net","itemType":"digital_service"}]}`)
+	for _, country := range []string{"FR", "DE", "AT", "BE", "NL", "IT", "ES", "PT", "IE", "FI", "SE", "DK", "PL"} {
+		st.get("/checkout/" + c.ShortCode + "?country=" + country)
+	}
+	got, err := st.s.GetCheckout(ctx, st.r.Organization.ID, c.ID)
+	storetest.Must(t, err, "checkout")
+	if len(got.Transactions) != 10 {
+		t.Fatalf("%d intents opened, want at most 10", len(got.Transactions))
+	}
+	if _, body := st.get("/checkout/" + c.ShortCode + "?country=LU"); !strings.Contains(body, "Card payments are unavailable") {
+		t.Fatal("past the bound the page does not say card payments are unavailable")
+	}
+}

@@ -255,9 +255,15 @@ func (s *Service) Refund(ctx context.Context, orgID, txID string, amount int64) 
 	return r, nil
 }
 
+// maxPageIntents bounds the open attempts a checkout's page starts.
+const maxPageIntents = 10
+
+var errTooManyIntents = errs.New(errs.TooMany, "too_many_attempts", "too many payment attempts are open for this checkout")
+
 // PageIntent returns the PaymentIntent the hosted page mounts for a Stripe
-// provider: the checkout's pending one, so reloading the page makes no new
-// intent, or a new one.
+// provider: the checkout's pending one for the same buyer details, so
+// reloading the page makes no new intent, or a new one (at most
+// maxPageIntents open per checkout).
 func (s *Service) PageIntent(ctx context.Context, c *checkout.Checkout, providerID string, buyer TaxBuyer) (*Intent, error) {
 	pending, err := s.store.PendingTransactions(ctx, c.ID)
 	if err != nil {
@@ -289,6 +295,11 @@ func (s *Service) PageIntent(ctx context.Context, c *checkout.Checkout, provider
 			return nil, fmt.Errorf("%w: %v", ErrProvider, err)
 		}
 		return &Intent{Transaction: tx, ClientSecret: pi.ClientSecret, PublishableKey: cfg.PublishableKey}, nil
+	}
+	// Each country or VAT ID the page is shown with may start an intent: a
+	// checkout holds a bounded number open.
+	if len(pending) >= maxPageIntents {
+		return nil, errTooManyIntents
 	}
 	return s.StartIntent(ctx, c, providerID, "page-"+ids.Token(16), buyer)
 }
