@@ -161,6 +161,10 @@ func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *sign
 	for _, t := range totals.Rates {
 		v.Totals.Taxes = append(v.Totals.Taxes, hosted.TaxLine{Label: "incl. VAT " + t.Rate + "%", Amount: amount(t.Tax, c.Currency)})
 	}
+	if err := d.paidTax(r.Context(), c, &v); err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
 	for _, it := range c.Items {
 		v.Lines = append(v.Lines, hosted.Line{Label: it.Label(), Quantity: it.Quantity, Total: amount(it.LineTotal(), c.Currency)})
 	}

@@ -1,15 +1,18 @@
 package dashboard
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tax"
 	views "github.com/pgw/pgw/templates/dashboard"
+	"github.com/pgw/pgw/templates/hosted"
 )
 
 func (d *Dashboard) taxPage(w http.ResponseWriter, r *http.Request, s *signedIn) {
@@ -65,6 +68,34 @@ func reportViews(rows []store.TaxReportRow, euOnly bool) []views.TaxReportRow {
 			Currency: r.Currency, Taxable: amount(r.Net, r.Currency), Tax: amount(r.Tax, r.Currency)})
 	}
 	return out
+}
+
+// paidTax shows the tax a checkout's payment was charged under the tax
+// engine, in place of the taxes its lines' vatRate include.
+func (d *Dashboard) paidTax(ctx context.Context, c *checkout.Checkout, v *views.CheckoutDetail) error {
+	for _, t := range c.Transactions {
+		if !t.Paid() && t.Status != checkout.TxChargeback {
+			continue
+		}
+		tt, _, err := d.store.TransactionTaxOf(ctx, t.ID)
+		if err != nil || tt == nil {
+			return err
+		}
+		lines, err := tt.DecodedLines()
+		if err != nil {
+			return err
+		}
+		v.Totals.Total, v.Totals.Taxes = amount(tt.Total, c.Currency), nil
+		dec := tax.Decision{Lines: lines}
+		for _, g := range dec.Summed().Groups {
+			label := "VAT " + string(g.Rate) + "% (" + g.Country + ")"
+			if g.Treatment != tax.TreatStandard {
+				label = strings.ReplaceAll(string(g.Treatment), "_", " ") + " (" + g.Country + ")"
+			}
+			v.Totals.Taxes = append(v.Totals.Taxes, hosted.TaxLine{Label: label, Amount: amount(g.Tax, c.Currency)})
+		}
+	}
+	return nil
 }
 
 func (d *Dashboard) saveTax(w http.ResponseWriter, r *http.Request, s *signedIn) {

@@ -42,6 +42,9 @@ func TestDashboardTax(t *testing.T) {
 		_, err = pay.Pay(ctx, c, payment.Attempt{ProviderID: w.acme.Provider.ID, CardNumber: "4242424242424242", ExpMonth: 12, ExpYear: 2040,
 			CVC: "123", CardName: "A", Billing: &checkout.Address{Country: "AT"}})
 		storetest.Must(t, err, "pay")
+		if co := admin.get("/dashboard/checkouts/" + id); !strings.Contains(co.body, "VAT 20% (AT)") {
+			t.Fatal("the checkout page does not show the tax its payment was charged")
+		}
 		page := w.signIn("viewer").get("/dashboard/tax")
 		if page.status != 200 || !strings.Contains(page.body, `id="by-country-table"`) || !strings.Contains(page.body, `id="oss-table"`) ||
 			!strings.Contains(page.body, "<td>AT</td><td class=\"num\">20%</td>") {

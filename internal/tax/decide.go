@@ -298,6 +298,10 @@ func floorRat(q *big.Rat) int64 {
 	return f.Int64()
 }
 
+// Summed is the decision with its totals, groups and notes worked out from
+// its lines (for lines read back from a record).
+func (d Decision) Summed() *Decision { return d.sum() }
+
 func (d *Decision) sum() *Decision {
 	d.Subtotal, d.Tax, d.Total, d.Groups, d.Notes = 0, 0, 0, nil, nil
 	at := map[string]int{}
