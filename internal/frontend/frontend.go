@@ -297,6 +297,10 @@ func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.C
 				p.Card = strings.ToUpper(t.CardBrand[:1]) + t.CardBrand[1:] + " ending " + t.CardLast4
 			}
 			p.ReturnURL = c.ReturnURLFor(t.ID)
+			if err := f.chargedTax(r.Context(), c, t.ID, f.formatter(pc.lang), &p.Summary); err != nil {
+				f.fail(w, r, err)
+				return
+			}
 		}
 	}
 	f.render(w, r, http.StatusOK, pc, hosted.Receipt(p))

@@ -102,11 +102,7 @@ func (f *Frontend) taxed(ctx context.Context, c *checkout.Checkout, fm *money.Fo
 	d := q.Decision
 	sum.Totals = hosted.Totals{Subtotal: fm.Format(d.Subtotal, cur), Total: fm.Format(d.Total, cur)}
 	for _, g := range d.Groups {
-		label := "VAT " + string(g.Rate) + "% (" + g.Country + ")"
-		if g.Treatment != tax.TreatStandard {
-			label = strings.ReplaceAll(string(g.Treatment), "_", " ") + " (" + g.Country + ")"
-		}
-		sum.Totals.Taxes = append(sum.Totals.Taxes, hosted.TaxLine{Label: label, Amount: fm.Format(g.Tax, cur)})
+		sum.Totals.Taxes = append(sum.Totals.Taxes, hosted.TaxLine{Label: groupLabel(g), Amount: fm.Format(g.Tax, cur)})
 	}
 	for i := range sum.Lines {
 		if i < len(d.Lines) {
@@ -116,6 +112,43 @@ func (f *Frontend) taxed(ctx context.Context, c *checkout.Checkout, fm *money.Fo
 	}
 	form.Notes, form.Reason = d.Notes, q.Evidence.Reason
 	return form, nil
+}
+
+// chargedTax puts the tax a payment was charged under the tax engine in the
+// receipt's summary (nothing for a payment taken without it).
+func (f *Frontend) chargedTax(ctx context.Context, c *checkout.Checkout, txID string, fm *money.Formatter, sum *hosted.Summary) error {
+	tt, _, err := f.store.TransactionTaxOf(ctx, txID)
+	if err != nil || tt == nil {
+		return err
+	}
+	lines, err := tt.DecodedLines()
+	if err != nil {
+		return err
+	}
+	cur, err := money.ParseCurrency(c.Currency)
+	if err != nil {
+		return err
+	}
+	d := tax.Decision{Lines: lines}
+	dec := d.Summed()
+	sum.Totals = hosted.Totals{Subtotal: fm.Format(dec.Subtotal, cur), Total: fm.Format(dec.Total, cur)}
+	for _, g := range dec.Groups {
+		sum.Totals.Taxes = append(sum.Totals.Taxes, hosted.TaxLine{Label: groupLabel(g), Amount: fm.Format(g.Tax, cur)})
+	}
+	for i := range sum.Lines {
+		if i < len(lines) {
+			sum.Lines[i].VATNote, sum.Lines[i].Total = "", fm.Format(lines[i].Gross, cur)
+		}
+	}
+	return nil
+}
+
+// groupLabel names a tax group for the buyer.
+func groupLabel(g tax.Group) string {
+	if g.Treatment != tax.TreatStandard {
+		return strings.ReplaceAll(string(g.Treatment), "_", " ") + " (" + g.Country + ")"
+	}
+	return "VAT " + string(g.Rate) + "% (" + g.Country + ")"
 }
 
 // countryChoices are the countries of the embedded rates and a few more, by

@@ -83,6 +83,11 @@ func TestBrowserTaxByCountryAndVATID(t *testing.T) {
 		t.Fatalf("France shows no 20 %% VAT:\n%s", page)
 	}
 	txB2C := paid()
+	// The receipt shows the tax the payment was charged.
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(co["paymentUrl"].(string)), chromedp.WaitReady(chromedp.CSS("body"))), "receipt")
+	if page := text(); !strings.Contains(page, "VAT 20% (FR)") {
+		t.Fatalf("the receipt does not show the tax charged:\n%s", page)
+	}
 	frozen, _, err := sh.s.TransactionTaxOf(bg, txB2C)
 	if err != nil || frozen == nil || frozen.Tax != 2000 || frozen.Total != 12000 {
 		t.Fatalf("B2C frozen tax %+v %v", frozen, err)
