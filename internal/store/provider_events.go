@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/ids"
 )
 
 // EventKind is what a provider's event means for our transaction.
@@ -107,11 +108,22 @@ func (s *Store) ApplyProviderEvent(ctx context.Context, c *checkout.Checkout, tx
 // the recorded sum (refunds we made are counted already), never beyond the
 // amount, and a full refund moves the attempt to refunded.
 func (s *Store) recordRefunded(ctx context.Context, tx bun.Tx, c *checkout.Checkout, txID string, total int64, t time.Time) error {
+	before := new(checkout.Transaction)
+	if err := tx.NewSelect().Model(before).Column("refunded_amount", "amount").Where("id = ?", txID).Scan(ctx); err != nil {
+		return fmt.Errorf("reading refunded amount: %w", err)
+	}
 	_, err := tx.NewUpdate().Model((*checkout.Transaction)(nil)).
 		Set("refunded_amount = CASE WHEN ? > amount THEN amount ELSE ? END", total, total).Set("updated_at = ?", t).
 		Where("id = ?", txID).Where("refunded_amount < ?", total).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("recording refund: %w", err)
+	}
+	// Money the provider refunded beyond what we recorded (a refund made in
+	// its own dashboard) takes its share out of the tax ledger too.
+	if delta := min(total, before.Amount) - before.RefundedAmount; delta > 0 {
+		if err := s.ledgerRefund(ctx, tx, &Refund{ID: ids.New("prf"), TransactionID: txID, Amount: delta}, t); err != nil {
+			return err
+		}
 	}
 	return s.refundedInFull(ctx, tx, c, txID, t)
 }
