@@ -48,17 +48,8 @@ type taxGroup struct {
 
 func totalsOf(subtotal, taxAmount, total int64, lines []tax.Line) *taxTotals {
 	t := &taxTotals{AmountSubtotal: subtotal, AmountTax: taxAmount, AmountTotal: total, TaxBreakdown: []taxGroup{}}
-	index := map[string]int{}
-	for _, l := range lines {
-		k := l.Country + "|" + string(l.Rate) + "|" + string(l.Treatment)
-		i, ok := index[k]
-		if !ok {
-			i = len(t.TaxBreakdown)
-			index[k] = i
-			t.TaxBreakdown = append(t.TaxBreakdown, taxGroup{Country: l.Country, Rate: l.Rate, Treatment: l.Treatment})
-		}
-		t.TaxBreakdown[i].Net += l.Net
-		t.TaxBreakdown[i].Tax += l.Tax
+	for _, g := range (tax.Decision{Lines: lines}).Summed().Groups {
+		t.TaxBreakdown = append(t.TaxBreakdown, taxGroup{Country: g.Country, Rate: g.Rate, Treatment: g.Treatment, Net: g.Net, Tax: g.Tax})
 	}
 	return t
 }

@@ -88,11 +88,7 @@ func (d *Dashboard) paidTax(ctx context.Context, c *checkout.Checkout, v *views.
 		v.Totals.Total, v.Totals.Taxes = amount(tt.Total, c.Currency), nil
 		dec := tax.Decision{Lines: lines}
 		for _, g := range dec.Summed().Groups {
-			label := "VAT " + string(g.Rate) + "% (" + g.Country + ")"
-			if g.Treatment != tax.TreatStandard {
-				label = strings.ReplaceAll(string(g.Treatment), "_", " ") + " (" + g.Country + ")"
-			}
-			v.Totals.Taxes = append(v.Totals.Taxes, hosted.TaxLine{Label: label, Amount: amount(g.Tax, c.Currency)})
+			v.Totals.Taxes = append(v.Totals.Taxes, hosted.TaxLine{Label: g.Label(), Amount: amount(g.Tax, c.Currency)})
 		}
 	}
 	return nil

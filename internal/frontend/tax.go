@@ -102,7 +102,7 @@ func (f *Frontend) taxed(ctx context.Context, c *checkout.Checkout, fm *money.Fo
 	d := q.Decision
 	sum.Totals = hosted.Totals{Subtotal: fm.Format(d.Subtotal, cur), Total: fm.Format(d.Total, cur)}
 	for _, g := range d.Groups {
-		sum.Totals.Taxes = append(sum.Totals.Taxes, hosted.TaxLine{Label: groupLabel(g), Amount: fm.Format(g.Tax, cur)})
+		sum.Totals.Taxes = append(sum.Totals.Taxes, hosted.TaxLine{Label: g.Label(), Amount: fm.Format(g.Tax, cur)})
 	}
 	for i := range sum.Lines {
 		if i < len(d.Lines) {
@@ -133,7 +133,7 @@ func (f *Frontend) chargedTax(ctx context.Context, c *checkout.Checkout, txID st
 	dec := d.Summed()
 	sum.Totals = hosted.Totals{Subtotal: fm.Format(dec.Subtotal, cur), Total: fm.Format(dec.Total, cur)}
 	for _, g := range dec.Groups {
-		sum.Totals.Taxes = append(sum.Totals.Taxes, hosted.TaxLine{Label: groupLabel(g), Amount: fm.Format(g.Tax, cur)})
+		sum.Totals.Taxes = append(sum.Totals.Taxes, hosted.TaxLine{Label: g.Label(), Amount: fm.Format(g.Tax, cur)})
 	}
 	for i := range sum.Lines {
 		if i < len(lines) {
@@ -141,14 +141,6 @@ func (f *Frontend) chargedTax(ctx context.Context, c *checkout.Checkout, txID st
 		}
 	}
 	return nil
-}
-
-// groupLabel names a tax group for the buyer.
-func groupLabel(g tax.Group) string {
-	if g.Treatment != tax.TreatStandard {
-		return strings.ReplaceAll(string(g.Treatment), "_", " ") + " (" + g.Country + ")"
-	}
-	return "VAT " + string(g.Rate) + "% (" + g.Country + ")"
 }
 
 // countryChoices are the countries of the embedded rates and a few more, by

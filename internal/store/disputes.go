@@ -237,15 +237,7 @@ func (s *Store) OpenDisputeOf(ctx context.Context, orgID, email, clientID string
 	}
 	q := s.read.NewSelect().Model((*dispute.Dispute)(nil)).Where("organization_id = ?", orgID).
 		Where("status IN (?)", bun.In([]dispute.Status{dispute.Open, dispute.UnderReview}))
-	q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-		if email != "" {
-			q = q.WhereOr("customer_email = ?", email)
-		}
-		if clientID != "" {
-			q = q.WhereOr("client_id = ?", clientID)
-		}
-		return q
-	})
+	q = q.WhereGroup(" AND ", customerIs("customer_email", email, clientID))
 	open, err := q.Exists(ctx)
 	if err != nil {
 		return false, fmt.Errorf("looking for open disputes: %w", err)

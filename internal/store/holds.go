@@ -94,19 +94,25 @@ func (s *Store) HoldsOf(ctx context.Context, orgID, email, clientID string) ([]*
 	}
 	var rows []*holdRow
 	err := s.read.NewSelect().Model(&rows).Where("organization_id = ?", orgID).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			if email != "" {
-				q = q.WhereOr("email = ?", email)
-			}
-			if clientID != "" {
-				q = q.WhereOr("client_id = ?", clientID)
-			}
-			return q
-		}).OrderExpr("created_at, id").Scan(ctx)
+		WhereGroup(" AND ", customerIs("email", email, clientID)).OrderExpr("created_at, id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading customer risk holds: %w", err)
 	}
 	return holds(rows), nil
+}
+
+// customerIs matches rows of a customer by email (in emailCol) or client
+// id, leaving out whichever is empty.
+func customerIs(emailCol, email, clientID string) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
+		if email != "" {
+			q = q.WhereOr("? = ?", bun.Ident(emailCol), email)
+		}
+		if clientID != "" {
+			q = q.WhereOr("client_id = ?", clientID)
+		}
+		return q
+	}
 }
 
 func holds(rows []*holdRow) []*risk.Hold {

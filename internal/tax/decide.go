@@ -101,6 +101,15 @@ type Group struct {
 	Net, Tax  int64
 }
 
+// Label names the group for a buyer or an operator: "VAT 20% (FR)", or the
+// treatment ("reverse charge (FR)").
+func (g Group) Label() string {
+	if g.Treatment != TreatStandard {
+		return strings.ReplaceAll(string(g.Treatment), "_", " ") + " (" + g.Country + ")"
+	}
+	return "VAT " + string(g.Rate) + "% (" + g.Country + ")"
+}
+
 // Decision is the tax of a cart: per line, per rate, and in all. Subtotal
 // (the nets) plus Tax is exactly Total, what the buyer pays.
 type Decision struct {
