@@ -99,19 +99,23 @@ func (f *Frontend) taxed(ctx context.Context, c *checkout.Checkout, fm *money.Fo
 	if err != nil {
 		return nil, err
 	}
-	d := q.Decision
+	showDecision(sum, q.Decision, fm, cur)
+	form.Notes, form.Reason = q.Decision.Notes, q.Evidence.Reason
+	return form, nil
+}
+
+// showDecision puts a tax decision in a page's summary: each line's gross,
+// the tax per group, the subtotal and the total charged.
+func showDecision(sum *hosted.Summary, d *tax.Decision, fm *money.Formatter, cur money.Currency) {
 	sum.Totals = hosted.Totals{Subtotal: fm.Format(d.Subtotal, cur), Total: fm.Format(d.Total, cur)}
 	for _, g := range d.Groups {
 		sum.Totals.Taxes = append(sum.Totals.Taxes, hosted.TaxLine{Label: g.Label(), Amount: fm.Format(g.Tax, cur)})
 	}
 	for i := range sum.Lines {
 		if i < len(d.Lines) {
-			sum.Lines[i].VATNote = ""
-			sum.Lines[i].Total = fm.Format(d.Lines[i].Gross, cur)
+			sum.Lines[i].VATNote, sum.Lines[i].Total = "", fm.Format(d.Lines[i].Gross, cur)
 		}
 	}
-	form.Notes, form.Reason = d.Notes, q.Evidence.Reason
-	return form, nil
 }
 
 // chargedTax puts the tax a payment was charged under the tax engine in the
@@ -129,17 +133,7 @@ func (f *Frontend) chargedTax(ctx context.Context, c *checkout.Checkout, txID st
 	if err != nil {
 		return err
 	}
-	d := tax.Decision{Lines: lines}
-	dec := d.Summed()
-	sum.Totals = hosted.Totals{Subtotal: fm.Format(dec.Subtotal, cur), Total: fm.Format(dec.Total, cur)}
-	for _, g := range dec.Groups {
-		sum.Totals.Taxes = append(sum.Totals.Taxes, hosted.TaxLine{Label: g.Label(), Amount: fm.Format(g.Tax, cur)})
-	}
-	for i := range sum.Lines {
-		if i < len(lines) {
-			sum.Lines[i].VATNote, sum.Lines[i].Total = "", fm.Format(lines[i].Gross, cur)
-		}
-	}
+	showDecision(sum, (tax.Decision{Lines: lines}).Summed(), fm, cur)
 	return nil
 }
 
