@@ -86,3 +86,7 @@ func (t *Transaction) Refundable() bool {
 // expired, been canceled or been paid: it is recorded, never lost, and left to
 // the operator (refund or honour).
 const FlagPaidAfterClose = "paid_after_close"
+
+// FlagOverpaid marks a bank transfer that received more than its amount:
+// the operator refunds the excess (outside pgw) or keeps it.
+const FlagOverpaid = "overpaid"

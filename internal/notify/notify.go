@@ -38,6 +38,7 @@ const (
 var EventTypes = []string{
 	"checkout.completed", "checkout.expired",
 	"transaction.succeeded", "transaction.failed", "transaction.refunded",
+	"transaction.partially_paid", "transaction.overpaid",
 	"dispute.created", "dispute.updated", "dispute.closed",
 }
 

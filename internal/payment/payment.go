@@ -18,6 +18,7 @@ import (
 	"github.com/pgw/pgw/internal/provider"
 	"github.com/pgw/pgw/internal/provider/sandbox"
 	"github.com/pgw/pgw/internal/provider/stripe"
+	"github.com/pgw/pgw/internal/provider/wire"
 	"github.com/pgw/pgw/internal/risk"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/taxes"
@@ -82,6 +83,11 @@ func (s *Service) Methods(ctx context.Context, c *checkout.Checkout) ([]Method, 
 		switch p.Type {
 		case tenant.ProviderSandbox:
 			if c.Mode != checkout.ModeTest {
+				continue
+			}
+		case tenant.ProviderWire:
+			cfg, err := wire.ParseConfig(p.Config)
+			if err != nil || cfg.Mode != c.Mode || !cfg.Serves(c.Currency) {
 				continue
 			}
 		case tenant.ProviderStripe:
@@ -177,6 +183,9 @@ func (s *Service) Pay(ctx context.Context, c *checkout.Checkout, a Attempt) (*Re
 	}
 	if method == nil || method.Type != tenant.ProviderSandbox {
 		return nil, ErrNoSuchMethod
+	}
+	if err := s.noTransferPending(ctx, c); err != nil {
+		return nil, err
 	}
 	var typed string
 	if a.Billing != nil {

@@ -57,6 +57,9 @@ func (s *Service) StartIntent(ctx context.Context, c *checkout.Checkout, provide
 	if !ok {
 		return nil, ErrNoSuchMethod
 	}
+	if err := s.noTransferPending(ctx, c); err != nil {
+		return nil, err
+	}
 	if err := s.screenPayer(ctx, c, "", tenant.ProviderStripe); err != nil {
 		return nil, err
 	}
@@ -186,28 +189,35 @@ func (s *Service) CancelOpenIntents(ctx context.Context, checkoutID string) erro
 	if err != nil {
 		return err
 	}
-	var errs []error
+	var errList []error
 	for _, tx := range pending {
-		p, err := s.store.GetProvider(ctx, tx.ProviderID)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if p.Type == tenant.ProviderStripe && tx.ProviderRef != "" {
-			client, _, err := s.stripeClient(p)
-			if err == nil {
-				err = client.CancelPaymentIntent(ctx, tx.ProviderRef, tx.ID)
-			}
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-		}
-		if err := s.store.CancelTransaction(ctx, c, tx.ID); err != nil && !errors.Is(err, store.ErrTransactionFinal) {
-			errs = append(errs, err)
+		if err := s.cancelAttempt(ctx, c, tx); err != nil {
+			errList = append(errList, err)
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(errList...)
+}
+
+// cancelAttempt cancels one pending attempt, with its provider first
+// (a Stripe PaymentIntent is canceled), then here.
+func (s *Service) cancelAttempt(ctx context.Context, c *checkout.Checkout, tx *checkout.Transaction) error {
+	p, err := s.store.GetProvider(ctx, tx.ProviderID)
+	if err != nil {
+		return err
+	}
+	if p.Type == tenant.ProviderStripe && tx.ProviderRef != "" {
+		client, _, err := s.stripeClient(p)
+		if err == nil {
+			err = client.CancelPaymentIntent(ctx, tx.ProviderRef, tx.ID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := s.store.CancelTransaction(ctx, c, tx.ID); err != nil && !errors.Is(err, store.ErrTransactionFinal) {
+		return err
+	}
+	return nil
 }
 
 // Refund gives back amount (everything left when 0) of a succeeded attempt
@@ -236,6 +246,9 @@ func (s *Service) Refund(ctx context.Context, orgID, txID string, amount int64) 
 		return nil, err
 	}
 	ref := "sbx_refund_" + r.ID
+	if p.Type == tenant.ProviderWire {
+		ref = "wire_refund_" + r.ID // sent back by the merchant's bank, recorded here
+	}
 	if p.Type == tenant.ProviderStripe {
 		client, _, err := s.stripeClient(p)
 		if err == nil {

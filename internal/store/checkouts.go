@@ -183,6 +183,9 @@ func (s *Store) closeCheckout(ctx context.Context, tx bun.Tx, orgID, id string, 
 	if err := s.addEvent(ctx, tx, c, checkoutEvents[to], "checkout", id, checkoutPayload(c), t); err != nil {
 		return err
 	}
+	if err := s.cancelTransfers(ctx, tx, c, to, t); err != nil {
+		return err
+	}
 	return s.runCloseHooks(ctx, tx, c, to, t)
 }
 

@@ -1,0 +1,99 @@
+// Package statement reads the credits of bank statements: ISO 20022 camt.053
+// (the bank-to-customer statement European banks export) and CSV files whose
+// columns an organization maps once in a Profile. It knows nothing of
+// transactions or storage: matching entries to payments is the caller's.
+package statement
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pgw/pgw/internal/money"
+)
+
+// Entry is one credit to the account.
+type Entry struct {
+	// Key identifies the entry across uploads: the bank's own reference
+	// ("ref:...") or, when the bank gives none, a hash of the booking date,
+	// amount, currency and text ("hash:...").
+	Key string
+	// BankRef is the bank's reference as shown to the operator ("" when none).
+	BankRef  string
+	BookedAt time.Time
+	Amount   int64 // minor units, positive
+	Currency string
+	// Text is the remittance information, lines joined by a newline, with
+	// structured creditor references on lines of their own.
+	Text         string
+	Counterparty string
+}
+
+// Result is what a statement held.
+type Result struct {
+	Format  string // "camt.053" or "csv"
+	Entries []Entry
+	// Read counts every entry of the statement, credits or not; Skipped the
+	// debits, reversals and entries not yet booked among them.
+	Read, Skipped int
+}
+
+// MaxEntries bounds the entries of one statement.
+const MaxEntries = 10000
+
+// Errors of parsing.
+var (
+	ErrFormat     = errors.New("the file is neither a camt.053 statement nor a CSV file")
+	ErrTooMany    = errors.New("the statement has more than 10000 entries; split it")
+	ErrNoProfile  = errors.New("a CSV statement needs the organization's CSV profile; save one first")
+	errBadAmount  = errors.New("amount")
+	errBadDate    = errors.New("date")
+	errNoCurrency = errors.New("currency")
+)
+
+// EntryError names the entry a statement could not be read at.
+type EntryError struct {
+	Entry int // 1-based, in the file's order
+	Field string
+	Value string
+}
+
+func (e *EntryError) Error() string {
+	return "entry " + strconv.Itoa(e.Entry) + ": the " + e.Field + " " + strconv.Quote(e.Value) + " cannot be read"
+}
+
+// Parse reads a statement: camt.053 when it is XML, else CSV with profile
+// (nil when the organization has none).
+func Parse(b []byte, profile *Profile) (*Result, error) {
+	trimmed := strings.TrimLeft(strings.TrimPrefix(string(b[:min(len(b), 512)]), "\ufeff"), " \t\r\n")
+	if strings.HasPrefix(trimmed, "<") {
+		return parseCamt(b)
+	}
+	if profile == nil {
+		return nil, ErrNoProfile
+	}
+	return profile.parse(b)
+}
+
+// hashKey is the key of an entry the bank gave no reference for.
+func hashKey(booked time.Time, amount int64, currency, text string) string {
+	h := sha256.Sum256([]byte(booked.Format("2006-01-02") + "|" + strconv.FormatInt(amount, 10) + "|" + currency + "|" +
+		strings.Join(strings.Fields(text), " ")))
+	return "hash:" + hex.EncodeToString(h[:16])
+}
+
+// amountOf reads a decimal amount in currency.
+func amountOf(s, currency string) (int64, error) {
+	cur, err := money.ParseCurrency(currency)
+	if err != nil {
+		return 0, errNoCurrency
+	}
+	v, err := money.ParseDecimal(s, cur)
+	if err != nil {
+		return 0, errBadAmount
+	}
+	return v, nil
+}
