@@ -21,14 +21,14 @@ func TestParseIBAN(t *testing.T) {
 		{"MT84MALT011000012345MTLCAST001S", "MT84MALT011000012345MTLCAST001S", nil},
 		{"DE71 1102 2033 0123 4567 89", "DE71110220330123456789", nil},
 		{"DE89-3704-0044-0532-0130-00", "DE89370400440532013000", nil},
-		{"DE88370400440532013000", "", ErrIBANChecksum},    // one check digit off
-		{"DE89370400440532013001", "", ErrIBANChecksum},    // one account digit off
-		{"DE8937040044053201300", "", ErrIBANLength},       // a digit short
-		{"DE893704004405320130000", "", ErrIBANLength},     // a digit long
-		{"XX89370400440532013000", "", ErrIBANCountry},     // no such country
-		{"US64SVBKUS6S3300958879", "", ErrIBANCountry},     // the US has no IBANs
-		{"DE8937040044053201300!", "", ErrIBANChars},       // a stray character
-		{"DEAB370400440532013000", "", ErrIBANChars},       // letters for check digits
+		{"DE88370400440532013000", "", ErrIBANChecksum}, // one check digit off
+		{"DE89370400440532013001", "", ErrIBANChecksum}, // one account digit off
+		{"DE8937040044053201300", "", ErrIBANLength},    // a digit short
+		{"DE893704004405320130000", "", ErrIBANLength},  // a digit long
+		{"XX89370400440532013000", "", ErrIBANCountry},  // no such country
+		{"US64SVBKUS6S3300958879", "", ErrIBANCountry},  // the US has no IBANs
+		{"DE8937040044053201300!", "", ErrIBANChars},    // a stray character
+		{"DEAB370400440532013000", "", ErrIBANChars},    // letters for check digits
 		{"", "", ErrIBANCountry},
 	} {
 		got, err := ParseIBAN(tc.in)
@@ -158,7 +158,7 @@ func TestEPCPayload(t *testing.T) {
 	for _, e := range []EPC{
 		{Name: "A", IBAN: "DE89370400440532013000", Cents: 0},
 		{Name: "A", IBAN: "DE89370400440532013000", Cents: 100000000000},
-		{Version: 1, Name: "A", IBAN: "DE89370400440532013000", Cents: 1},  // v1 needs a BIC
+		{Version: 1, Name: "A", IBAN: "DE89370400440532013000", Cents: 1}, // v1 needs a BIC
 		{Name: strings.Repeat("a", 71), IBAN: "DE89370400440532013000", Cents: 1},
 		{Name: "A", IBAN: "DE89370400440532013000", Cents: 1, Reference: "RF18539007547034", Text: "both"},
 		{Name: "A\nB", IBAN: "DE89370400440532013000", Cents: 1},

@@ -32,20 +32,20 @@ type camtParty struct {
 }
 
 type camtEntry struct {
-	Amt          camtAmount `xml:"Amt"`
-	CdtDbtInd    string     `xml:"CdtDbtInd"`
-	RvslInd      string     `xml:"RvslInd"`
+	Amt       camtAmount `xml:"Amt"`
+	CdtDbtInd string     `xml:"CdtDbtInd"`
+	RvslInd   string     `xml:"RvslInd"`
 	// Sts is the status as text (camt.053.001.02 to .07) or as a code (.08 on).
 	Sts struct {
 		Text string `xml:",chardata"`
 		Cd   string `xml:"Cd"`
 	} `xml:"Sts"`
-	BookgDt      camtDate   `xml:"BookgDt"`
-	ValDt        camtDate   `xml:"ValDt"`
-	AcctSvcrRef  string     `xml:"AcctSvcrRef"`
-	NtryRef      string     `xml:"NtryRef"`
-	AddtlNtryInf string     `xml:"AddtlNtryInf"`
-	Details      []camtTx   `xml:"NtryDtls>TxDtls"`
+	BookgDt      camtDate `xml:"BookgDt"`
+	ValDt        camtDate `xml:"ValDt"`
+	AcctSvcrRef  string   `xml:"AcctSvcrRef"`
+	NtryRef      string   `xml:"NtryRef"`
+	AddtlNtryInf string   `xml:"AddtlNtryInf"`
+	Details      []camtTx `xml:"NtryDtls>TxDtls"`
 }
 
 type camtTx struct {
