@@ -26,6 +26,11 @@ type handler func(w http.ResponseWriter, r *http.Request, key *auth.APIKey)
 // missing, malformed, unknown, revoked or wrong key (all alike, so nothing is
 // learnt by probing), 403 for a missing scope.
 func (a *API) authed(scope string, h handler) http.Handler {
+	return a.authedBody(scope, maxBody, h)
+}
+
+// authedBody is authed with a body limit of its own (bank statements).
+func (a *API) authedBody(scope string, limit int64, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok {
@@ -49,7 +54,7 @@ func (a *API) authed(scope string, h handler) http.Handler {
 		}
 		a.usage.Touch(key.ID, a.opts.Now())
 		r = r.WithContext(context.WithValue(r.Context(), keyCtx{}, key))
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		h(w, r, key)
 	})
 }

@@ -2,7 +2,9 @@ package adminapi
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/provider/stripe"
+	"github.com/pgw/pgw/internal/provider/wire"
 	"github.com/pgw/pgw/internal/tenant"
 )
 
@@ -30,6 +33,13 @@ func viewProvider(p *tenant.Provider) providerView {
 	switch p.Type {
 	case tenant.ProviderSandbox:
 		v.Mode = "test"
+	case tenant.ProviderWire:
+		if cfg, err := wire.ParseConfig(p.Config); err == nil {
+			v.Mode = string(cfg.Mode)
+			v.Config = map[string]string{"accountHolder": cfg.AccountHolder, "bankName": cfg.BankName, "iban": cfg.IBAN,
+				"bic": cfg.BIC, "instructions": cfg.Instructions, "paymentWindowDays": strconv.Itoa(cfg.WindowDays),
+				"currencies": strings.Join(cfg.Currencies, ",")}
+		}
 	case tenant.ProviderStripe:
 		if cfg, err := stripe.ParseConfig(p.Config); err == nil {
 			v.Config = cfg.Masked()
@@ -98,8 +108,24 @@ func (a *API) createProvider(w http.ResponseWriter, r *http.Request, key *auth.A
 		if p.Name == "" {
 			p.Name = "Card"
 		}
+	case tenant.ProviderWire:
+		var cfg wire.Config
+		if len(req.Config) == 0 || json.Unmarshal(req.Config, &cfg) != nil {
+			httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "config",
+				"config must hold accountHolder, bankName, iban and bic")
+			return
+		}
+		var fe *wire.FieldError
+		if err := cfg.Normalize(key.Mode); errors.As(err, &fe) {
+			httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", fe.Field, fe.Message)
+			return
+		}
+		p.Config = cfg.JSON()
+		if p.Name == "" {
+			p.Name = "Bank transfer"
+		}
 	default:
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "type", "type must be sandbox or stripe")
+		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "type", "type must be sandbox, stripe or wire")
 		return
 	}
 	if len(p.Name) > 100 {

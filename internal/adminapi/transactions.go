@@ -31,6 +31,8 @@ type transactionDetail struct {
 	FailureMessage string       `json:"failureMessage,omitempty"`
 	Flag           string       `json:"flag,omitempty"`
 	Refunds        []refundView `json:"refunds"`
+	// BankTransfer is the transfer of a bank transfer payment.
+	BankTransfer *transferView `json:"bankTransfer,omitempty"`
 	*taxTotals
 }
 
@@ -61,6 +63,9 @@ func (a *API) getTransaction(w http.ResponseWriter, r *http.Request, key *auth.A
 		return
 	}
 	v, err := a.transactionDetail(r, t)
+	if err == nil {
+		v.BankTransfer, err = a.transferDetail(r, key, t.ID)
+	}
 	if err != nil {
 		httpx.Internal(w, r, a.log, err)
 		return

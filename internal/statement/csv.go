@@ -21,14 +21,14 @@ type Profile struct {
 	DateFormat string `json:"dateFormat"`
 	// DecimalComma reads "1.234,56"; otherwise "1,234.56".
 	DecimalComma bool   `json:"decimalComma"`
-	Date         string `json:"date"`
-	Amount       string `json:"amount"`
+	Date         string `json:"dateColumn"`
+	Amount       string `json:"amountColumn"`
 	// Currency is the currency column; DefaultCurrency serves files without one.
-	Currency        string `json:"currency"`
+	Currency        string `json:"currencyColumn"`
 	DefaultCurrency string `json:"defaultCurrency"`
-	Reference       string `json:"reference"`
-	Counterparty    string `json:"counterparty"`
-	EntryID         string `json:"entryId"`
+	Reference       string `json:"referenceColumn"`
+	Counterparty    string `json:"counterpartyColumn"`
+	EntryID         string `json:"entryIdColumn"`
 }
 
 // DateFormats are the date layouts a profile may name.
@@ -45,13 +45,13 @@ func (p *Profile) Check() (field string, err error) {
 	case DateFormats[p.DateFormat] == "":
 		return "dateFormat", errors.New("dateFormat must be YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY or YYYYMMDD")
 	case strings.TrimSpace(p.Date) == "":
-		return "date", errors.New("date names the column of the booking date")
+		return "dateColumn", errors.New("dateColumn names the column of the booking date")
 	case strings.TrimSpace(p.Amount) == "":
-		return "amount", errors.New("amount names the column of the amount")
+		return "amountColumn", errors.New("amountColumn names the column of the amount")
 	case strings.TrimSpace(p.Reference) == "":
-		return "reference", errors.New("reference names the column of the remittance text")
+		return "referenceColumn", errors.New("referenceColumn names the column of the remittance text")
 	case strings.TrimSpace(p.Currency) == "" && len(p.DefaultCurrency) != 3:
-		return "currency", errors.New("name the currency column, or give defaultCurrency")
+		return "currencyColumn", errors.New("name the currencyColumn, or give defaultCurrency")
 	}
 	for _, c := range []string{p.Date, p.Amount, p.Currency, p.Reference, p.Counterparty, p.EntryID} {
 		if len(c) > 100 {
@@ -86,15 +86,20 @@ func (p *Profile) columns(header []string) (map[string]int, error) {
 			}
 		}
 		if idx[name] < 0 {
-			return nil, errors.New("the statement has no column " + strconv.Quote(col) + " (" + name + " in the CSV profile)")
+			return nil, &ColumnError{msg: "the statement has no column " + strconv.Quote(col) + " (" + name + " in the CSV profile)"}
 		}
 	}
 	return idx, nil
 }
 
+// ColumnError is a CSV profile that does not fit the file.
+type ColumnError struct{ msg string }
+
+func (e *ColumnError) Error() string { return e.msg }
+
 func (p *Profile) parse(b []byte) (*Result, error) {
 	if _, err := p.Check(); err != nil {
-		return nil, err
+		return nil, &ColumnError{msg: "the saved CSV profile is not usable: " + err.Error()}
 	}
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff"))))
 	r.Comma = []rune(p.Delimiter)[0]
