@@ -16,6 +16,7 @@ import (
 	"github.com/a-h/templ"
 	"golang.org/x/text/language"
 
+	"github.com/pgw/pgw/internal/bank"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
@@ -85,6 +86,7 @@ func (f *Frontend) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/", f.assets)
 	mux.HandleFunc("GET /checkout/{code}", f.show)
 	mux.Handle("POST /checkout/{code}/pay", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.payForm)))
+	mux.Handle("POST /checkout/{code}/bank-transfer", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.wireForm)))
 	mux.HandleFunc("GET /checkout/{code}/return", f.returned)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		f.render(w, r, http.StatusNotFound, pageCtx{nonce: ids.Secret(16)}, hosted.NotFound(f.head(pageCtx{}, "Checkout not found")))
@@ -210,6 +212,8 @@ func (f *Frontend) state(w http.ResponseWriter, r *http.Request, c *checkout.Che
 // formError is what a refused or declined submission shows on the form.
 type formError struct {
 	message, field, name, email string
+	// wire: the bank transfer choice was refused, not the card form.
+	wire bool
 }
 
 // page renders the checkout in its current state.
@@ -236,6 +240,15 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 	case checkout.StatusCanceled:
 		f.state(w, r, c, pc, http.StatusOK, sum.Totals.Total, "Checkout canceled", "This checkout was canceled", "It can no longer be paid.")
 	default:
+		tr, err := f.pendingTransfer(r.Context(), c)
+		if err != nil {
+			f.fail(w, r, err)
+			return
+		}
+		if tr != nil {
+			f.transferPage(w, r, c, pc, brand, sum, tr)
+			return
+		}
 		r.ParseForm() //nolint:errcheck // a malformed query leaves the tax details empty
 		in := taxInputOf(r)
 		taxForm, err := f.taxed(r.Context(), c, fm, in, &sum)
@@ -265,6 +278,13 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 				}
 				pc.stripe = p.Stripe.Error == ""
 			}
+			if m.Type == tenant.ProviderWire && p.Wire == nil {
+				p.Wire = &hosted.WireChoice{Action: "/checkout/" + c.ShortCode + "/bank-transfer", ProviderID: m.ID,
+					Attempt: ids.Token(24), Name: "Pay " + sum.Totals.Total + " by bank transfer"}
+				if taxForm != nil {
+					p.Wire.Country, p.Wire.VATID, p.Wire.Postcode, p.Wire.Company = taxForm.Country, in.vatID, in.postcode, in.company
+				}
+			}
 			if m.Type == tenant.ProviderSandbox {
 				p.Card = &hosted.CardForm{
 					Action: "/checkout/" + c.ShortCode + "/pay", ProviderID: m.ID, Attempt: ids.Token(24), Script: f.assets.URL("js/card.js"),
@@ -275,7 +295,9 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 				}
 			}
 		}
-		if fe != nil && p.Card != nil {
+		if fe != nil && fe.wire && p.Wire != nil {
+			p.Wire.Error = fe.message
+		} else if fe != nil && p.Card != nil {
 			p.Card.Error, p.Card.ErrorField, p.Card.Name, p.Card.Email = fe.message, fe.field, fe.name, fe.email
 		}
 		f.render(w, r, status, pc, hosted.Checkout(p))
@@ -295,6 +317,9 @@ func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.C
 			p.TransactionID = t.ID
 			if t.CardLast4 != "" && t.CardBrand != "" {
 				p.Card = strings.ToUpper(t.CardBrand[:1]) + t.CardBrand[1:] + " ending " + t.CardLast4
+			}
+			if bt, err := f.store.TransferOf(r.Context(), t.ID); err == nil {
+				p.Transfer = "Reference " + bank.Reference(bt.Reference).Grouped()
 			}
 			p.ReturnURL = c.ReturnURLFor(t.ID)
 			if err := f.chargedTax(r.Context(), c, t.ID, f.formatter(pc.lang), &p.Summary); err != nil {
