@@ -12,6 +12,9 @@ import (
 	"path/filepath"
 
 	"github.com/pgw/pgw/internal/app"
+	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/provider/wire"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
@@ -63,8 +66,12 @@ func cmdDev(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	demo, err := loadOrCreate(filepath.Join(*dataDir, "demo.json"), func() (*bootstrapOutput, error) {
-		return bootstrap(ctx, st, store.BootstrapInput{Org: "Demo Organization", Site: "Demo Shop", Email: "admin@example.com",
+		out, err := bootstrap(ctx, st, store.BootstrapInput{Org: "Demo Organization", Site: "Demo Shop", Email: "admin@example.com",
 			DefaultExpiry: cfg.Checkout.DefaultExpiry, AmountUnits: tenant.UnitsMinor}, "")
+		if err != nil {
+			return nil, err
+		}
+		return out, addDemoWire(ctx, st, out)
 	})
 	if err != nil {
 		return err
@@ -139,4 +146,16 @@ func randomKey() string {
 		panic(err)
 	}
 	return base64.StdEncoding.EncodeToString(k)
+}
+
+// addDemoWire gives the demo site a test bank transfer account (the IBAN of
+// the standard's examples), so that the hosted page offers bank transfer.
+func addDemoWire(ctx context.Context, st *store.Store, demo *bootstrapOutput) error {
+	cfg := wire.Config{AccountHolder: "Demo Shop", BankName: "Demo Bank", IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX",
+		Instructions: "Demo account: record the money in the dashboard under the checkout, or upload a statement."}
+	if err := cfg.Normalize(checkout.ModeTest); err != nil {
+		return err
+	}
+	return st.CreateProvider(ctx, &tenant.Provider{ID: ids.New("prov"), OrganizationID: demo.OrganizationID, SiteID: demo.SiteID,
+		Type: tenant.ProviderWire, Name: "Bank transfer", Config: cfg.JSON(), Enabled: true, CreatedAt: store.TimeNow()})
 }

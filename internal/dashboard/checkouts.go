@@ -196,6 +196,10 @@ func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *sign
 	for _, e := range events {
 		v.Timeline = append(v.Timeline, views.TimelineEntry{At: when(e.at), What: e.what})
 	}
+	if v.Transfers, err = d.transferRows(r.Context(), c); err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
 	if v.Disputes, err = d.disputesOf(r.Context(), s.orgID, c); err != nil {
 		d.fail(w, r, s, err)
 		return

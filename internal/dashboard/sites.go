@@ -85,6 +85,8 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		switch p.Type {
 		case tenant.ProviderSandbox:
 			row.Mode, row.Detail = "test", "built-in test cards"
+		case tenant.ProviderWire:
+			row.Mode, row.Detail = wireDetail(p)
 		case tenant.ProviderStripe:
 			if cfg, err := stripe.ParseConfig(p.Config); err == nil {
 				m := cfg.Masked()
