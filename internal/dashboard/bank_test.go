@@ -23,7 +23,7 @@ func (c *client) upload(path, name, doc string) response {
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write([]byte(doc)) //nolint:errcheck // a buffer
-	mw.Close()             //nolint:errcheck // a buffer
+	mw.Close()            //nolint:errcheck // a buffer
 	req, _ := http.NewRequest("POST", c.base+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
