@@ -62,6 +62,7 @@ func TestBankTransferAPI(t *testing.T) {
 
 		// mark-paid: refused input writes nothing; a replay counts once.
 		for body, field := range map[string]string{
+			`{"amount":10000000000001}`:                          "amount",
 			`{"amount":0}`:                                       "amount",
 			`{"amount":12.5}`:                                    "amount",
 			`{"amount":100,"currency":"EURO"}`:                   "currency",

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pgw/pgw/internal/bank"
 	"github.com/pgw/pgw/internal/checkout"
@@ -201,7 +202,11 @@ func (d *Dashboard) uploadStatement(w http.ResponseWriter, r *http.Request, s *s
 		d.back(w, r, s, bankPath(mode), "", "Choose a statement file of at most 8 MB.")
 		return
 	}
-	res, err := d.pay.ApplyStatement(r.Context(), s.orgID, mode, hdr.Filename, data)
+	name := hdr.Filename
+	if len(name) > 200 || !utf8.ValidString(name) {
+		name = "statement"
+	}
+	res, err := d.pay.ApplyStatement(r.Context(), s.orgID, mode, name, data)
 	var ee *statement.EntryError
 	var ce *statement.ColumnError
 	switch {

@@ -17,6 +17,7 @@ import (
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/risk"
+	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tax"
 	"github.com/pgw/pgw/templates/hosted"
 )
@@ -57,6 +58,8 @@ func (f *Frontend) wireForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, back, http.StatusSeeOther)
 	case errors.Is(err, payment.ErrNoSuchMethod):
 		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: "This payment method is not available for this checkout.", wire: true})
+	case errors.Is(err, store.ErrAttemptUsed), errors.Is(err, store.ErrTransferPending):
+		f.page(w, r, c, pc, http.StatusConflict, &formError{message: "This form was sent before. Please choose bank transfer again.", wire: true})
 	default:
 		f.fail(w, r, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -109,5 +110,64 @@ func TestBrowserBankTransfer(t *testing.T) {
 	storetest.Must(t, err, "paid by")
 	if strings.ReplaceAll(strings.TrimPrefix(paidBy, "Reference "), " ", "") != ref {
 		t.Fatalf("receipt says %q", paidBy)
+	}
+}
+
+// postForm sends a hosted page's form as a same-origin browser would.
+func (sh *shop) postForm(path string, form url.Values) (int, string) {
+	sh.t.Helper()
+	req, _ := http.NewRequest("POST", sh.front+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	storetest.Must(sh.t, err, "POST %s", path)
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+func TestBankTransferFormRefusals(t *testing.T) {
+	sh := newShop(t)
+	co := sh.create(`{"amount":4900,"currency":"EUR","externalReference":"wire-2"}`)
+	code := co["paymentUrl"].(string)[strings.LastIndex(co["paymentUrl"].(string), "/")+1:]
+	path := "/checkout/" + code + "/bank-transfer"
+	// No bank transfer account yet: the method is not offered, a forged form is refused.
+	if st, body := sh.postForm(path, url.Values{"provider": {sh.r.Provider.ID}, "attempt": {"a1"}}); st != 422 || !strings.Contains(body, "not available") {
+		t.Fatalf("no wire method: %d", st)
+	}
+	sh.addWire()
+	ps, _ := sh.s.ListProviders(context.Background(), sh.r.Organization.ID, sh.r.Site.ID)
+	var wireID string
+	for _, p := range ps {
+		if p.Type == "wire" {
+			wireID = p.ID
+		}
+	}
+	if st, _ := sh.postForm(path, url.Values{"provider": {wireID}, "attempt": {"a1"}}); st != http.StatusSeeOther {
+		t.Fatalf("start: %d", st)
+	}
+	// The same form again finds the same transfer.
+	if st, _ := sh.postForm(path, url.Values{"provider": {wireID}, "attempt": {"a2"}}); st != http.StatusSeeOther {
+		t.Fatalf("again: %d", st)
+	}
+	c, _ := sh.s.GetCheckout(context.Background(), sh.r.Organization.ID, co["id"].(string))
+	if len(c.Transactions) != 1 {
+		t.Fatalf("%d attempts after two submissions", len(c.Transactions))
+	}
+	// Canceled (by the merchant's integration), then the old form replayed: refused, not a 500.
+	storetest.Must(t, sh.s.CancelTransaction(context.Background(), c, c.Transactions[0].ID), "cancel")
+	if st, body := sh.postForm(path, url.Values{"provider": {wireID}, "attempt": {"a1"}}); st != http.StatusConflict || !strings.Contains(body, "sent before") {
+		t.Fatalf("replayed form: %d", st)
+	}
+	// A form from another site is refused.
+	req, _ := http.NewRequest("POST", sh.front+path, strings.NewReader("provider="+wireID+"&attempt=a9"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req)
+	storetest.Must(t, err, "cross-site")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site form: %d", resp.StatusCode)
 	}
 }

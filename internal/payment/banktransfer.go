@@ -12,6 +12,7 @@ import (
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/provider/wire"
+	"github.com/pgw/pgw/internal/statement"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
@@ -162,6 +163,9 @@ type Money struct {
 // With the bank's reference of the entry, the same entry in a statement
 // uploaded later is recognised and not counted again.
 func (s *Service) MarkPaid(ctx context.Context, orgID string, mode checkout.Mode, txID string, m Money) (*store.Receipt, error) {
+	if m.Amount <= 0 || m.Amount > statement.MaxAmount {
+		return nil, errs.Refused("validation_error", "amount", "amount must be a positive number of minor units, at most 10000000000000")
+	}
 	t := s.now()
 	if m.ReceivedAt.IsZero() {
 		m.ReceivedAt = t

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/pgw/pgw/internal/bank"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/statement"
@@ -121,7 +120,7 @@ func (s *Service) applyEntry(ctx context.Context, st *store.BankStatement, e sta
 // matchEntry finds the one transfer of the statement's organization and mode
 // an entry pays, or says why there is none.
 func (s *Service) matchEntry(ctx context.Context, st *store.BankStatement, e statement.Entry) (*store.BankTransfer, string, error) {
-	refs := bank.FindReferences(e.Text)
+	refs := e.References
 	if len(refs) == 0 {
 		return nil, ReasonNoReference, nil
 	}

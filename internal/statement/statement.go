@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/pgw/pgw/internal/bank"
 	"github.com/pgw/pgw/internal/money"
 )
 
@@ -30,6 +32,9 @@ type Entry struct {
 	// structured creditor references on lines of their own.
 	Text         string
 	Counterparty string
+	// References are the valid creditor references anywhere in the whole
+	// remittance (Text keeps its first 2000 bytes).
+	References []bank.Reference
 }
 
 // Result is what a statement held.
@@ -68,14 +73,24 @@ func (e *EntryError) Error() string {
 // Parse reads a statement: camt.053 when it is XML, else CSV with profile
 // (nil when the organization has none).
 func Parse(b []byte, profile *Profile) (*Result, error) {
+	var res *Result
+	var err error
 	trimmed := strings.TrimLeft(strings.TrimPrefix(string(b[:min(len(b), 512)]), "\ufeff"), " \t\r\n")
-	if strings.HasPrefix(trimmed, "<") {
-		return parseCamt(b)
-	}
-	if profile == nil {
+	switch {
+	case strings.HasPrefix(trimmed, "<"):
+		res, err = parseCamt(b)
+	case profile == nil:
 		return nil, ErrNoProfile
+	default:
+		res, err = profile.parse(b)
 	}
-	return profile.parse(b)
+	if err != nil {
+		return nil, err
+	}
+	for i := range res.Entries {
+		res.Entries[i].tidy()
+	}
+	return res, nil
 }
 
 // hashKey is the key of an entry the bank gave no reference for.
@@ -85,6 +100,10 @@ func hashKey(booked time.Time, amount int64, currency, text string) string {
 	return "hash:" + hex.EncodeToString(h[:16])
 }
 
+// MaxAmount bounds one credit, in minor units: far above any real payment,
+// far below what sums of them could overflow.
+const MaxAmount = 1e13
+
 // amountOf reads a decimal amount in currency.
 func amountOf(s, currency string) (int64, error) {
 	cur, err := money.ParseCurrency(currency)
@@ -92,8 +111,38 @@ func amountOf(s, currency string) (int64, error) {
 		return 0, errNoCurrency
 	}
 	v, err := money.ParseDecimal(s, cur)
-	if err != nil {
+	if err != nil || v > MaxAmount {
 		return 0, errBadAmount
 	}
 	return v, nil
+}
+
+// Bounds of what an entry keeps of a statement's text.
+const (
+	maxRef  = 100
+	maxText = 2000
+	maxName = 200
+)
+
+// tidy finds the entry's references in its whole remittance, then bounds
+// its texts and keys a long bank reference by its hash.
+func (e *Entry) tidy() {
+	e.References = bank.FindReferences(e.Text)
+	if len(e.BankRef) > maxRef {
+		h := sha256.Sum256([]byte(e.BankRef))
+		e.BankRef = e.BankRef[:maxRef]
+		e.Key = "ref:sha256:" + hex.EncodeToString(h[:16])
+	}
+	e.Text, e.Counterparty = cut(e.Text, maxText), cut(e.Counterparty, maxName)
+}
+
+// cut shortens s to at most n bytes on a character boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -145,3 +145,31 @@ func TestCSV(t *testing.T) {
 		}
 	}
 }
+
+func TestEntryBounds(t *testing.T) {
+	ref := bank.RandomReference(16)
+	long := strings.Repeat("x", 5000)
+	doc := `<Document><BkToCstmrStmt><Stmt>
+<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-12-04</Dt></BookgDt><AcctSvcrRef>` + strings.Repeat("R", 300) + `</AcctSvcrRef>
+<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>` + long + `</Nm></Dbtr></RltdPties><RmtInf><Ustrd>` + long + `</Ustrd><Ustrd>` + string(ref) + `</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>`
+	res, err := Parse([]byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := res.Entries[0]
+	if len(e.Key) > 100 || len(e.BankRef) > maxRef || len(e.Text) > maxText || len(e.Counterparty) > maxName {
+		t.Errorf("entry not bounded: key %d, ref %d, text %d, counterparty %d", len(e.Key), len(e.BankRef), len(e.Text), len(e.Counterparty))
+	}
+	if len(e.References) != 1 || e.References[0] != ref {
+		t.Errorf("the reference after 5000 characters of remittance was lost: %v", e.References)
+	}
+	huge := `<Document><BkToCstmrStmt><Stmt><Ntry><Amt Ccy="EUR">100000000000.01</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-12-04</Dt></BookgDt></Ntry></Stmt></BkToCstmrStmt></Document>`
+	var ee *EntryError
+	if _, err := Parse([]byte(huge), nil); !errors.As(err, &ee) {
+		t.Errorf("a credit above the bound: %v", err)
+	}
+	if got := cut("aé", 2); got != "a" {
+		t.Errorf("cut splits a character: %q", got)
+	}
+}

@@ -95,6 +95,7 @@ var (
 	ErrNotBankTransfer  = errs.New(errs.Invalid, "not_a_bank_transfer", "only a bank transfer can be marked paid")
 	ErrReceiptSettled   = errs.New(errs.Conflict, "receipt_not_unmatched", "only an unmatched credit can be assigned or dismissed")
 	ErrTransferPending  = errs.New(errs.Conflict, "bank_transfer_pending", "a bank transfer is under way for this checkout; it cannot be paid another way")
+	ErrAttemptUsed      = errs.New(errs.Conflict, "attempt_used", "this payment form was used before; reload the page")
 )
 
 // StartBankTransfer records a bank transfer attempt on an open checkout: the
@@ -126,8 +127,12 @@ func (s *Store) StartBankTransfer(ctx context.Context, c *checkout.Checkout, t *
 			return fmt.Errorf("reading the new expiry: %w", err)
 		}
 		nt := *t
-		if _, err := tx.NewInsert().Model(&nt).Exec(ctx); err != nil {
+		ins, err := tx.NewInsert().Model(&nt).On("CONFLICT (checkout_id, attempt_key) WHERE attempt_key <> '' DO NOTHING").Exec(ctx)
+		if err != nil {
 			return fmt.Errorf("inserting transaction: %w", err)
+		}
+		if n, _ := ins.RowsAffected(); n == 0 {
+			return ErrAttemptUsed // a form sent again after its transfer ended
 		}
 		if frozen != nil {
 			f := *frozen
