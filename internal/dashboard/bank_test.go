@@ -91,7 +91,7 @@ func TestBankTransfersDashboard(t *testing.T) {
 <NtryDtls><TxDtls><RmtInf><Ustrd>Zinsen</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
 </Stmt></BkToCstmrStmt></Document>`
 		r := editor.upload("/dashboard/bank/statements?mode=test", "dec.xml", doc)
-		if r.status != 200 || !strings.Contains(r.body, "2 entries read, 1 matched, 0 already applied, 1 unmatched") {
+		if r.status != 200 || !strings.Contains(r.body, "entries read 2, matched 1, already applied 0, unmatched 1") {
 			t.Fatalf("upload: %d %s", r.status, r.body)
 		}
 		if got, _ := s.GetCheckout(ctx, w.acme.Organization.ID, id); got.Status != checkout.StatusComplete {
