@@ -138,7 +138,7 @@ func (a *API) markPaid(w http.ResponseWriter, r *http.Request, key *auth.APIKey)
 		field, msg = "amount", "amount must be a positive whole number of minor units"
 	case len(m.BankReference) > 140 || !utf8.ValidString(m.BankReference) || strings.ContainsAny(m.BankReference, "\r\n"):
 		field, msg = "bankReference", "bankReference is the bank's reference of the entry, one line of at most 140 characters"
-	case len(m.Note) > 500 || !utf8.ValidString(m.Note):
+	case !noteValid(m.Note, false):
 		field, msg = "note", "note is at most 500 characters"
 	}
 	if _, err := money.ParseCurrency(m.Currency); err == nil && field == "" && req.ReceivedAt != "" {
@@ -199,8 +199,7 @@ func (a *API) resolveExcess(w http.ResponseWriter, r *http.Request, key *auth.AP
 		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "resolution", "resolution must be refunded or kept")
 		return
 	}
-	if len(req.Note) > 500 || !utf8.ValidString(req.Note) {
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "note", "note is at most 500 characters")
+	if !noteOK(w, r, req.Note, false) {
 		return
 	}
 	t, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
@@ -373,8 +372,7 @@ func (a *API) assignReceipt(w http.ResponseWriter, r *http.Request, key *auth.AP
 	if !readJSON(w, r, &req) {
 		return
 	}
-	if len(req.Note) > 500 || !utf8.ValidString(req.Note) {
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "note", "note is at most 500 characters")
+	if !noteOK(w, r, req.Note, false) {
 		return
 	}
 	if _, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), req.TransactionID); err != nil {
@@ -400,8 +398,7 @@ func (a *API) dismissReceipt(w http.ResponseWriter, r *http.Request, key *auth.A
 	if !readJSON(w, r, &req) {
 		return
 	}
-	if strings.TrimSpace(req.Note) == "" || len(req.Note) > 500 || !utf8.ValidString(req.Note) {
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "note", "say in a note (at most 500 characters) what the money was")
+	if !noteOK(w, r, req.Note, true) {
 		return
 	}
 	rc, err := a.store.DismissReceipt(r.Context(), key.OrganizationID, key.Mode, r.PathValue("id"), strings.TrimSpace(req.Note))
@@ -422,4 +419,23 @@ func (a *API) transfersNeedingAttention(w http.ResponseWriter, r *http.Request, 
 		out = append(out, viewTransfer(bt, nil))
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": out})
+}
+
+// noteValid reports whether an operator's note is at most 500 bytes of
+// UTF-8 (and not blank when required).
+func noteValid(note string, required bool) bool {
+	return len(note) <= 500 && utf8.ValidString(note) && (!required || strings.TrimSpace(note) != "")
+}
+
+// noteOK answers 422 for a note that is not valid.
+func noteOK(w http.ResponseWriter, r *http.Request, note string, required bool) bool {
+	if noteValid(note, required) {
+		return true
+	}
+	msg := "note is at most 500 characters"
+	if required {
+		msg = "say in a note (at most 500 characters) what the money was"
+	}
+	httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "note", msg)
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pgw/pgw/internal/bank"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/store/storetest"
@@ -118,7 +119,7 @@ func TestBankTransferAPI(t *testing.T) {
 		expect(t, e.do("POST", "/api/v1/bank-statements", e.a.Token, "Datum;Zweck\n01.12.2026;x\n"), 422, "statement_columns")
 		expect(t, e.do("POST", "/api/v1/bank-statements", e.a.Token, "Datum;Zweck;Betrag;Ref\n01.12.2026;x;zwölf;R\n"), 422, "statement_entry")
 		expect(t, e.do("POST", "/api/v1/bank-statements", e.a.Token, "<Document><oops"), 422, "statement_format")
-		csv := "Datum;Zweck;Betrag;Ref\n05.12.2026;Rest " + bankGrouped(tr.Transfer.Reference) + " danke;29,00;C-1\n"
+		csv := "Datum;Zweck;Betrag;Ref\n05.12.2026;Rest " + bank.Grouped(tr.Transfer.Reference) + " danke;29,00;C-1\n"
 		r = e.do("POST", "/api/v1/bank-statements?filename=dec.csv", e.a.Token, csv, "Content-Type", "text/csv")
 		if expect(t, r, 200, ""); r.body["matched"] != float64(1) || r.body["entries"].([]any)[0].(map[string]any)["result"] != "paid" {
 			t.Fatalf("csv upload %s", r.raw)
@@ -165,17 +166,6 @@ func TestBankTransferAPI(t *testing.T) {
 			t.Fatalf("statements %s", r.raw)
 		}
 	})
-}
-
-func bankGrouped(ref string) string {
-	var b strings.Builder
-	for i, c := range ref {
-		if i > 0 && i%4 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // upload sends a statement as a multipart form, as a browser would.
