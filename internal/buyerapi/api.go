@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pgw/pgw/internal/bank"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
@@ -203,6 +204,9 @@ func (a *API) createTransaction(w http.ResponseWriter, r *http.Request) {
 	if p, err := a.store.GetProvider(r.Context(), req.ProviderID); err == nil && p.Type == tenant.ProviderStripe {
 		a.startIntent(w, r, c, req.ProviderID, req.AttemptKey, payment.TaxBuyer{Billing: req.BillingAddress, VATID: req.VATID})
 		return
+	} else if err == nil && p.Type == tenant.ProviderWire {
+		a.startTransfer(w, r, c, req)
+		return
 	}
 	month, _ := req.Card.ExpMonth.Int64()
 	year, _ := req.Card.ExpYear.Int64()
@@ -315,6 +319,43 @@ func (a *API) startIntent(w http.ResponseWriter, r *http.Request, c *checkout.Ch
 		ClientSecret   string `json:"clientSecret,omitempty"`
 		PublishableKey string `json:"publishableKey"`
 	}{txView(in.Transaction), in.ClientSecret, in.PublishableKey})
+}
+
+// startTransfer asks for a bank transfer and answers the instructions the
+// integration's own page shows: the account, the exact amount, the reference,
+// the due date and, for EUR, the EPC QR code's text.
+func (a *API) startTransfer(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, req *createRequest) {
+	tr, err := a.pay.StartBankTransfer(r.Context(), c, req.ProviderID, req.AttemptKey, httpx.ClientAddr(r),
+		payment.TaxBuyer{Billing: req.BillingAddress, VATID: req.VATID})
+	if httpx.Fail(w, r, a.log, err, "") {
+		return
+	}
+	bt, acct := tr.Transfer, tr.Account
+	v := transferView{AccountHolder: acct.AccountHolder, BankName: acct.BankName, IBAN: acct.IBAN, BIC: acct.BIC,
+		Instructions: acct.Instructions, Reference: bt.Reference, ReferencePrinted: bank.Reference(bt.Reference).Grouped(),
+		AmountDue: bt.Balance(), AmountReceived: bt.AmountReceived, DueAt: bt.DueAt}
+	if bt.Currency == "EUR" {
+		v.EPCPayload, _ = bank.EPC{BIC: acct.BIC, Name: acct.AccountHolder, IBAN: bank.IBAN(acct.IBAN), Cents: bt.Balance(),
+			Reference: bank.Reference(bt.Reference)}.Payload()
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		transactionView
+		BankTransfer transferView `json:"bankTransfer"`
+	}{txView(tr.Transaction), v})
+}
+
+type transferView struct {
+	AccountHolder    string    `json:"accountHolder"`
+	BankName         string    `json:"bankName"`
+	IBAN             string    `json:"iban"`
+	BIC              string    `json:"bic"`
+	Instructions     string    `json:"instructions,omitempty"`
+	Reference        string    `json:"reference"`
+	ReferencePrinted string    `json:"referencePrinted"`
+	AmountDue        int64     `json:"amountDue"`
+	AmountReceived   int64     `json:"amountReceived"`
+	DueAt            time.Time `json:"dueAt"`
+	EPCPayload       string    `json:"epcPayload,omitempty"`
 }
 
 // maxHookBody bounds a provider webhook.
