@@ -18,6 +18,39 @@ type Formatter struct {
 	p       *message.Printer
 	decimal string
 	digits  [10]string // the language's digits: Arabic-Indic in ar, Bengali in bn...
+	// place is where the symbol stands, from CLDR's currency pattern.
+	place placement
+}
+
+// placement is where a language writes the currency symbol.
+type placement int
+
+const (
+	before      placement = iota // "€49.00" (en, ja, zh)
+	beforeSpace                  // "€ 49,00" (nl, pt-BR, de-CH)
+	after                        // "49,00 €" (de, fr, es, it, pl, sv, ar...)
+)
+
+// placements are CLDR's standard currency patterns, by language, and by
+// language and region where a region writes it otherwise. A language not
+// listed writes the symbol first.
+var placements = map[string]placement{
+	"nl": beforeSpace, "pt-BR": beforeSpace, "de-CH": beforeSpace, "de-LI": beforeSpace, "it-CH": beforeSpace,
+	"de": after, "fr": after, "es": after, "it": after, "pt": after, "pl": after, "sv": after, "da": after,
+	"fi": after, "cs": after, "sk": after, "sl": after, "hr": after, "hu": after, "ro": after, "bg": after,
+	"el": after, "et": after, "lv": after, "lt": after, "nb": after, "no": after, "is": after, "ru": after,
+	"uk": after, "tr": before, "ar": after, "fa": after, "he": beforeSpace, "ca": after, "eu": after, "gl": after,
+	"es-MX": before, "es-US": before, "es-419": before, "fr-CA": after, "en-NL": beforeSpace, "en-DE": after,
+}
+
+func placementOf(tag language.Tag) placement {
+	base, _ := tag.Base()
+	if region, conf := tag.Region(); conf == language.Exact {
+		if p, ok := placements[base.String()+"-"+region.String()]; ok {
+			return p
+		}
+	}
+	return placements[base.String()]
 }
 
 // NewFormatter returns a formatter for a BCP 47 tag ("de-DE"); an empty or
@@ -28,7 +61,7 @@ func NewFormatter(tag string) *Formatter {
 		lang = language.English
 	}
 	p := message.NewPrinter(lang)
-	f := &Formatter{p: p}
+	f := &Formatter{p: p, place: placementOf(lang)}
 	for d := range f.digits {
 		f.digits[d] = p.Sprint(number.Decimal(d))
 	}
@@ -49,8 +82,9 @@ func (f *Formatter) Digits() [10]string { return f.digits }
 // Decimal is the language's decimal separator.
 func (f *Formatter) Decimal() string { return f.decimal }
 
-// Format renders minor units of c, such as "€ 1.234,50" in German or
-// "¥ 7,376" in English.
+// Format renders minor units of c as the language writes money: "1.234,50 €"
+// in German, "€1,234.50" in English, "€ 1.234,50" in Dutch, "¥7,376" in
+// Japanese.
 func (f *Formatter) Format(minor int64, c Currency) string {
 	unit, err := currency.ParseISO(c.Code)
 	if err != nil {
@@ -70,5 +104,14 @@ func (f *Formatter) Format(minor int64, c Currency) string {
 		}
 		s += f.decimal + frac.String()
 	}
-	return sign + f.p.Sprint(currency.Symbol(unit)) + "\u00a0" + s
+	symbol := f.p.Sprint(currency.Symbol(unit))
+	switch {
+	case f.place == after:
+		return sign + s + "\u00a0" + symbol
+	case f.place == beforeSpace || len([]rune(symbol)) > 1 && unicode.IsLetter([]rune(symbol)[len([]rune(symbol))-1]):
+		// "€ 49,00"; and a symbol that ends in a letter ("CHF", "US$"
+		// does not) keeps its distance from the digits in every language.
+		return sign + symbol + "\u00a0" + s
+	}
+	return sign + symbol + s
 }
