@@ -220,7 +220,7 @@ func TestRoles(t *testing.T) {
 		if r := editor.post("/dashboard/transactions/"+txID+"/refund", url.Values{"amount": {"10.00"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("editor refund: %d %s", r.status, r.body)
 		}
-		if r := editor.get("/dashboard/transactions"); !strings.Contains(r.body, "Refunded €\u00a010.00") {
+		if r := editor.get("/dashboard/transactions"); !strings.Contains(r.body, "Refunded €10.00") {
 			t.Fatalf("no confirmation of the refund: %s", r.body)
 		}
 		editor.post("/dashboard/transactions/"+txID+"/refund", url.Values{"amount": {"20.00"}})

@@ -219,7 +219,9 @@ func (p *Printer) HTML(id string, marks map[string]string, kv ...any) string {
 type ctxKey struct{}
 
 // With returns ctx carrying p, for templates.
-func With(ctx context.Context, p *Printer) context.Context { return context.WithValue(ctx, ctxKey{}, p) }
+func With(ctx context.Context, p *Printer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
 
 // From returns the printer ctx carries; without one, message ids show as
 // they are (nil is a valid printer).
