@@ -11,6 +11,7 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/lang"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
@@ -39,6 +40,7 @@ type siteView struct {
 	DefaultExpirySeconds int64              `json:"defaultExpirySeconds"`
 	AmountUnits          tenant.AmountUnits `json:"amountUnits,omitempty"`
 	IPNVersion           int                `json:"ipnVersion"`
+	DefaultLanguage      string             `json:"defaultLanguage"`
 	WebhookSecret        string             `json:"webhookSecret,omitempty"`
 	CreatedAt            time.Time          `json:"createdAt"`
 	UpdatedAt            time.Time          `json:"updatedAt"`
@@ -48,7 +50,7 @@ func viewSite(s *tenant.Site) siteView {
 	return siteView{ID: s.ID, Slug: s.Slug, DisplayName: s.DisplayName,
 		Branding:             brandingView{LogoURL: &s.LogoURL, PrimaryColor: &s.PrimaryColor, Font: &s.Font, CornerStyle: &s.CornerStyle},
 		DefaultExpirySeconds: s.DefaultExpirySeconds, AmountUnits: s.AmountUnits, IPNVersion: s.IPNVersion,
-		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		DefaultLanguage: s.DefaultLanguage, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
 // siteRequest creates or changes a site; a field left out is the default
@@ -60,6 +62,7 @@ type siteRequest struct {
 	DefaultExpirySeconds *int64              `json:"defaultExpirySeconds"`
 	AmountUnits          *tenant.AmountUnits `json:"amountUnits"`
 	IPNVersion           *int                `json:"ipnVersion"`
+	DefaultLanguage      *string             `json:"defaultLanguage"`
 }
 
 // settings checks the request and turns it into the store's change.
@@ -103,6 +106,13 @@ func (req *siteRequest) settings() (store.SiteSettings, error) {
 			return in, bad("ipnVersion", "ipnVersion must be 1, or 2 for the official plugins from version 1.2.0")
 		}
 		in.IPNVersion = v
+	}
+	if l := req.DefaultLanguage; l != nil {
+		tag, ok := lang.Spoken(strings.TrimSpace(*l))
+		if !ok {
+			return in, bad("defaultLanguage", "defaultLanguage must be empty or one of "+strings.Join(lang.Codes(), ", "))
+		}
+		in.DefaultLanguage = &tag
 	}
 	return in, nil
 }
@@ -161,6 +171,9 @@ func (a *API) newSite(ctx context.Context, orgID string, req *siteRequest) (*ten
 	}
 	if in.IPNVersion != nil {
 		site.IPNVersion = *in.IPNVersion
+	}
+	if in.DefaultLanguage != nil {
+		site.DefaultLanguage = *in.DefaultLanguage
 	}
 	if site.DefaultExpirySeconds == 0 {
 		site.DefaultExpirySeconds = int64(24 * time.Hour / time.Second)

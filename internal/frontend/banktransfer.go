@@ -32,7 +32,7 @@ func (f *Frontend) wireForm(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		f.page(w, r, c, pc, http.StatusBadRequest, &formError{message: "The form could not be read. Please try again."})
+		f.page(w, r, c, pc, http.StatusBadRequest, &formError{message: pc.p.T("form.unreadable"), wire: true})
 		return
 	}
 	back := "/checkout/" + c.ShortCode
@@ -49,17 +49,17 @@ func (f *Frontend) wireForm(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		http.Redirect(w, r, back, http.StatusSeeOther)
 	case errs.Is(err, tax.ErrNoCountry):
-		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: "Please choose your country above and update the total before paying.", wire: true})
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: pc.p.T("form.choose_country"), wire: true})
 	case errors.As(err, &held):
-		f.page(w, r, c, pc, http.StatusForbidden, &formError{message: "This payment cannot be taken here. Please contact the merchant.", wire: true})
+		f.page(w, r, c, pc, http.StatusForbidden, &formError{message: pc.p.T("form.cannot_take"), wire: true})
 	case errors.As(err, &ex):
 		f.tooManyAttempts(w, r, c, pc, ex)
 	case errors.Is(err, checkout.ErrNotOpen):
 		http.Redirect(w, r, back, http.StatusSeeOther)
 	case errors.Is(err, payment.ErrNoSuchMethod):
-		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: "This payment method is not available for this checkout.", wire: true})
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: pc.p.T("form.method_unavailable"), wire: true})
 	case errors.Is(err, store.ErrAttemptUsed), errors.Is(err, store.ErrTransferPending):
-		f.page(w, r, c, pc, http.StatusConflict, &formError{message: "This form was sent before. Please choose bank transfer again.", wire: true})
+		f.page(w, r, c, pc, http.StatusConflict, &formError{message: pc.p.T("wire.sent_before"), wire: true})
 	default:
 		f.fail(w, r, err)
 	}
@@ -80,11 +80,12 @@ func (f *Frontend) transferPage(w http.ResponseWriter, r *http.Request, c *check
 	}
 	bt, acct := tr.Transfer, tr.Account
 	p := hosted.TransferPage{
-		Head: f.head(pc, "Pay "+pc.site.DisplayName+" by bank transfer"), Brand: brand, Summary: sum,
+		Head: f.head(pc, pc.p.T("wire.title", "Site", pc.site.DisplayName)), Brand: brand, Summary: sum,
 		AccountHolder: acct.AccountHolder, BankName: acct.BankName, IBAN: bank.IBAN(acct.IBAN).Grouped(), BIC: acct.BIC,
 		Amount: fm.Format(bt.Balance(), cur), Reference: bank.Reference(bt.Reference).Grouped(),
-		DueAt: bt.DueAt.UTC().Format("2 Jan 2006"), Instructions: acct.Instructions, TestMode: c.Mode == checkout.ModeTest,
+		DueAt: f.day(pc, bt.DueAt), Instructions: acct.Instructions, TestMode: c.Mode == checkout.ModeTest,
 	}
+	p.Head.Switch = f.langSwitch(r, c, pc)
 	if bt.AmountReceived > 0 {
 		p.Received, p.Balance = fm.Format(bt.AmountReceived, cur), fm.Format(bt.Balance(), cur)
 	}

@@ -135,7 +135,7 @@ func TestBrowserDeclineRetryReceipt(t *testing.T) {
 		fillCard("4000 0000 0000 0002"), chromedp.WaitVisible(chromedp.ID("form-error"))), "declined payment")
 	msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("form-error")))
 	storetest.Must(t, err, "read error")
-	if !strings.Contains(msg, "declined") {
+	if !strings.Contains(msg, "拒否") { // "declined", in the checkout's Japanese
 		t.Fatalf("decline message %q", msg)
 	}
 	storetest.Must(t, chromedp.Do(ctx, fillCard("4242 4242 4242 4242"), chromedp.WaitVisible(chromedp.ID("receipt-title"))), "retry")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/lang"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
@@ -36,6 +38,8 @@ type Frontend struct {
 	log    *slog.Logger
 	assets *static.Assets
 	now    func() time.Time
+	// words are the pages' messages in every language.
+	words *lang.Catalog
 	// formatters caches a money.Formatter per language (see formatter);
 	// cached counts its entries.
 	formatters sync.Map
@@ -74,7 +78,11 @@ func (f *Frontend) formatter(lang string) *money.Formatter {
 
 // New returns the hosted pages over s.
 func New(s *store.Store, pay *payment.Service, log *slog.Logger) *Frontend {
-	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow}
+	words, err := lang.New()
+	if err != nil {
+		panic(err) // the catalogues are compiled in and tested
+	}
+	return &Frontend{store: s, pay: pay, log: log, assets: static.New(), now: store.TimeNow, words: words}
 }
 
 // maxForm bounds a payment form submission.
@@ -89,13 +97,21 @@ func (f *Frontend) Register(mux *http.ServeMux) {
 	mux.Handle("POST /checkout/{code}/bank-transfer", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.wireForm)))
 	mux.HandleFunc("GET /checkout/{code}/return", f.returned)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		f.render(w, r, http.StatusNotFound, pageCtx{nonce: ids.Secret(16)}, hosted.NotFound(f.head(pageCtx{}, "Checkout not found")))
+		pc := f.anonymous(r)
+		f.render(w, r, http.StatusNotFound, pc, hosted.NotFound(f.head(pc, pc.p.T("notfound.title"))))
 	})
+}
+
+// anonymous is the page context of a request that names no checkout: the
+// language of ?lg= or the browser.
+func (f *Frontend) anonymous(r *http.Request) pageCtx {
+	p := f.words.Printer(f.words.Choose([]string{r.URL.Query().Get("lg")}, r.Header.Get("Accept-Language"), ""))
+	return pageCtx{nonce: ids.Secret(16), p: p, lang: p.Tag.String()}
 }
 
 // Message shows a page that says what happened, with a way on.
 func (f *Frontend) Message(w http.ResponseWriter, r *http.Request, status int, title, msg, link, linkText string) {
-	pc := pageCtx{nonce: ids.Secret(16)}
+	pc := pageCtx{nonce: ids.Secret(16), p: f.words.Printer(language.English), lang: "en"}
 	f.render(w, r, status, pc, hosted.Message(hosted.MessagePage{Head: f.head(pc, title), Title: title, Message: msg,
 		LinkURL: link, LinkText: linkText}))
 }
@@ -105,7 +121,7 @@ func (f *Frontend) Fail(w http.ResponseWriter, r *http.Request, err error) { f.f
 
 // Head is the <head> of a page under nonce, in English.
 func (f *Frontend) Head(nonce, title string) hosted.Head {
-	return f.head(pageCtx{nonce: nonce, lang: "en"}, title)
+	return f.head(pageCtx{nonce: nonce, lang: "en", p: f.words.Printer(language.English)}, title)
 }
 
 // AssetURL is the versioned URL of a static file.
@@ -113,8 +129,10 @@ func (f *Frontend) AssetURL(name string) string { return f.assets.URL(name) }
 
 // pageCtx is what one response's page needs beyond its checkout.
 type pageCtx struct {
-	nonce    string
+	nonce string
+	// lang is the page's language tag, p its printer.
 	lang     string
+	p        *lang.Printer
 	site     *tenant.Site
 	formDest string // origin the form's redirect may lead to
 	stripe   bool   // the page mounts Stripe's Payment Element
@@ -148,7 +166,8 @@ func securityHeaders(w http.ResponseWriter, pc pageCtx) {
 }
 
 func (f *Frontend) head(pc pageCtx, title string) hosted.Head {
-	h := hosted.Head{Title: title, Lang: pc.lang, CSS: f.assets.URL("css/page.css"), Nonce: pc.nonce}
+	h := hosted.Head{Title: title, Lang: pc.lang, Dir: pc.p.Dir(), CSS: f.assets.URL("css/page.css"), Nonce: pc.nonce,
+		Script: f.assets.URL("js/page.js")}
 	if h.Lang == "" {
 		h.Lang = "en"
 	}
@@ -162,10 +181,10 @@ func (f *Frontend) head(pc pageCtx, title string) hosted.Head {
 // load finds the checkout of the URL and its site; it answers the request
 // itself (404 or 500) when it cannot.
 func (f *Frontend) load(w http.ResponseWriter, r *http.Request) (*checkout.Checkout, pageCtx, bool) {
-	pc := pageCtx{nonce: ids.Secret(16)}
+	pc := f.anonymous(r)
 	c, err := f.store.GetCheckoutByShortCode(r.Context(), r.PathValue("code"))
 	if errors.Is(err, errs.ErrNotFound) {
-		f.render(w, r, http.StatusNotFound, pc, hosted.NotFound(f.head(pc, "Checkout not found")))
+		f.render(w, r, http.StatusNotFound, pc, hosted.NotFound(f.head(pc, pc.p.T("notfound.title"))))
 		return nil, pc, false
 	}
 	if err == nil {
@@ -175,20 +194,12 @@ func (f *Frontend) load(w http.ResponseWriter, r *http.Request) (*checkout.Check
 		f.fail(w, r, err)
 		return nil, pc, false
 	}
-	pc.lang = pageLang(c.Locale, r.Header.Get("Accept-Language"))
+	// The buyer's choice on the page, then the checkout's locale, then the
+	// browser's languages, then the site's language.
+	pc.p = f.words.Printer(f.words.Choose([]string{r.URL.Query().Get("lg"), c.Locale}, r.Header.Get("Accept-Language"), pc.site.DefaultLanguage))
+	pc.lang = pc.p.Tag.String()
 	pc.formDest = httpx.Origin(c.ReturnURL)
 	return c, pc, true
-}
-
-// pageLang is the checkout's locale, else the buyer's preferred language.
-func pageLang(locale, accept string) string {
-	if locale != "" {
-		return locale
-	}
-	if tags, _, err := language.ParseAcceptLanguage(accept); err == nil && len(tags) > 0 {
-		return tags[0].String()
-	}
-	return "en"
 }
 
 func (f *Frontend) show(w http.ResponseWriter, r *http.Request) {
@@ -214,12 +225,14 @@ type formError struct {
 	message, field, name, email string
 	// wire: the bank transfer choice was refused, not the card form.
 	wire bool
+	// fields are every wrong card field's message, by field id.
+	fields map[string]string
 }
 
 // page renders the checkout in its current state.
 func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, status int, fe *formError) {
 	fm := f.formatter(pc.lang)
-	sum, err := f.summary(c, fm)
+	sum, err := f.summary(c, fm, pc.p)
 	if err != nil {
 		f.fail(w, r, err)
 		return
@@ -235,10 +248,9 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 	case checkout.StatusComplete:
 		f.receipt(w, r, c, pc, brand, sum)
 	case checkout.StatusExpired:
-		f.state(w, r, c, pc, http.StatusOK, sum.Totals.Total, "Checkout expired", "This checkout has expired",
-			"It can no longer be paid. If you still want to buy, return to the shop and start again.")
+		f.state(w, r, c, pc, http.StatusOK, sum.Totals.Total, pc.p.T("state.expired_title"), pc.p.T("state.expired_heading"), pc.p.T("state.expired"))
 	case checkout.StatusCanceled:
-		f.state(w, r, c, pc, http.StatusOK, sum.Totals.Total, "Checkout canceled", "This checkout was canceled", "It can no longer be paid.")
+		f.state(w, r, c, pc, http.StatusOK, sum.Totals.Total, pc.p.T("state.canceled_title"), pc.p.T("state.canceled_heading"), pc.p.T("state.canceled"))
 	default:
 		tr, err := f.pendingTransfer(r.Context(), c)
 		if err != nil {
@@ -251,7 +263,7 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 		}
 		r.ParseForm() //nolint:errcheck // a malformed query leaves the tax details empty
 		in := taxInputOf(r)
-		taxForm, err := f.taxed(r.Context(), c, fm, in, &sum)
+		taxForm, err := f.taxed(r.Context(), c, fm, pc.p, in, &sum)
 		if err != nil {
 			f.fail(w, r, err)
 			return
@@ -265,22 +277,22 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 			return
 		}
 		p := hosted.CheckoutPage{
-			Head: f.head(pc, "Pay "+pc.site.DisplayName), Brand: brand, Summary: sum,
-			ExpiresAt: c.ExpiresAt.UTC().Format("2 Jan 2006, 15:04 MST"), TestMode: c.Mode == checkout.ModeTest,
+			Head: f.head(pc, pc.p.T("checkout.title", "Site", pc.site.DisplayName)), Brand: brand, Summary: sum,
+			ExpiresAt: f.when(pc, c.ExpiresAt), TestMode: c.Mode == checkout.ModeTest,
 			CancelURL: c.CancelURLFor(""), Tax: taxForm,
 		}
 		for _, m := range methods {
 			if m.Type == tenant.ProviderStripe && p.Stripe == nil {
 				if taxForm != nil && taxForm.Missing {
-					p.Stripe = &hosted.StripeForm{Error: "Choose your country above: the total depends on it."}
+					p.Stripe = &hosted.StripeForm{Error: pc.p.T("stripe.choose_country")}
 				} else {
-					p.Stripe = f.stripeForm(r, c, m, sum.Totals.Total, in)
+					p.Stripe = f.stripeForm(r, c, m, sum.Totals.Total, in, pc.p)
 				}
 				pc.stripe = p.Stripe.Error == ""
 			}
 			if m.Type == tenant.ProviderWire && p.Wire == nil {
 				p.Wire = &hosted.WireChoice{Action: "/checkout/" + c.ShortCode + "/bank-transfer", ProviderID: m.ID,
-					Attempt: ids.Token(24), Name: "Pay " + sum.Totals.Total + " by bank transfer"}
+					Attempt: ids.Token(24), Name: pc.p.T("wire.pay", "Amount", sum.Totals.Total)}
 				if taxForm != nil {
 					p.Wire.Country, p.Wire.VATID, p.Wire.Postcode, p.Wire.Company = taxForm.Country, in.vatID, in.postcode, in.company
 				}
@@ -288,7 +300,7 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 			if m.Type == tenant.ProviderSandbox {
 				p.Card = &hosted.CardForm{
 					Action: "/checkout/" + c.ShortCode + "/pay", ProviderID: m.ID, Attempt: ids.Token(24), Script: f.assets.URL("js/card.js"),
-					PayLabel: "Pay " + sum.Totals.Total, AskEmail: c.Email == "",
+					PayLabel: pc.p.T("card.pay", "Amount", sum.Totals.Total), AskEmail: c.Email == "",
 				}
 				if taxForm != nil {
 					p.Card.Country, p.Card.VATID, p.Card.Postcode, p.Card.Company = taxForm.Country, in.vatID, in.postcode, in.company
@@ -298,14 +310,16 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 		if fe != nil && fe.wire && p.Wire != nil {
 			p.Wire.Error = fe.message
 		} else if fe != nil && p.Card != nil {
-			p.Card.Error, p.Card.ErrorField, p.Card.Name, p.Card.Email = fe.message, fe.field, fe.name, fe.email
+			p.Card.Error, p.Card.ErrorField, p.Card.Name, p.Card.Email, p.Card.FieldErrors = fe.message, fe.field, fe.name, fe.email, fe.fields
 		}
+		p.Head.Switch = f.langSwitch(r, c, pc)
 		f.render(w, r, status, pc, hosted.Checkout(p))
 	}
 }
 
 func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, brand hosted.Brand, sum hosted.Summary) {
-	p := hosted.ReceiptPage{Head: f.head(pc, "Payment received"), Brand: brand, Summary: sum}
+	p := hosted.ReceiptPage{Head: f.head(pc, pc.p.T("receipt.title")), Brand: brand, Summary: sum}
+	p.Head.Switch = f.langSwitch(r, c, pc)
 	full, err := f.store.GetCheckout(r.Context(), c.OrganizationID, c.ID)
 	if err != nil {
 		f.fail(w, r, err)
@@ -313,13 +327,13 @@ func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.C
 	}
 	for _, t := range full.Transactions {
 		if t.Paid() {
-			p.PaidAt = t.UpdatedAt.UTC().Format("2 Jan 2006, 15:04 MST")
+			p.PaidAt = f.when(pc, t.UpdatedAt)
 			p.TransactionID = t.ID
 			if t.CardLast4 != "" && t.CardBrand != "" {
-				p.Card = strings.ToUpper(t.CardBrand[:1]) + t.CardBrand[1:] + " ending " + t.CardLast4
+				p.Card = pc.p.T("receipt.card_ending", "Brand", strings.ToUpper(t.CardBrand[:1])+t.CardBrand[1:], "Last4", t.CardLast4)
 			}
 			if bt, err := f.store.TransferOf(r.Context(), t.ID); err == nil {
-				p.Transfer = "Reference " + bank.Reference(bt.Reference).Grouped()
+				p.Transfer = pc.p.T("wire.reference") + " " + bank.Reference(bt.Reference).Grouped()
 			}
 			p.ReturnURL = c.ReturnURLFor(t.ID)
 			if err := f.chargedTax(r.Context(), c, t.ID, f.formatter(pc.lang), &p.Summary); err != nil {
@@ -332,20 +346,20 @@ func (f *Frontend) receipt(w http.ResponseWriter, r *http.Request, c *checkout.C
 }
 
 // stripeForm prepares the Payment Element of a Stripe method.
-func (f *Frontend) stripeForm(r *http.Request, c *checkout.Checkout, m payment.Method, amount string, tin taxInput) *hosted.StripeForm {
+func (f *Frontend) stripeForm(r *http.Request, c *checkout.Checkout, m payment.Method, amount string, tin taxInput, p *lang.Printer) *hosted.StripeForm {
 	in, err := f.pay.PageIntent(r.Context(), c, m.ID, payment.TaxBuyer{Billing: tin.billing(c), VATID: tin.vatID})
 	if err != nil {
 		f.log.Warn("starting a Stripe payment for the page", "err", err, "checkout", c.ID, "requestId", httpx.RequestID(r.Context()))
-		return &hosted.StripeForm{Error: "Card payments are unavailable right now. Please try again in a moment."}
+		return &hosted.StripeForm{Error: p.T("stripe.unavailable")}
 	}
 	return &hosted.StripeForm{
-		PublishableKey: in.PublishableKey, ClientSecret: in.ClientSecret, PayLabel: "Pay " + amount,
+		PublishableKey: in.PublishableKey, ClientSecret: in.ClientSecret, PayLabel: p.T("card.pay", "Amount", amount),
 		ReturnPath: "/checkout/" + c.ShortCode + "/return?tx=" + in.Transaction.ID, Script: f.assets.URL("js/stripe.js"),
 	}
 }
 
-// summary formats a checkout's lines and totals.
-func (f *Frontend) summary(c *checkout.Checkout, fm *money.Formatter) (hosted.Summary, error) {
+// summary formats a checkout's lines and totals in the page's language.
+func (f *Frontend) summary(c *checkout.Checkout, fm *money.Formatter, p *lang.Printer) (hosted.Summary, error) {
 	cur, err := money.ParseCurrency(c.Currency)
 	if err != nil {
 		return hosted.Summary{}, fmt.Errorf("checkout %s: %w", c.ID, err)
@@ -358,13 +372,13 @@ func (f *Frontend) summary(c *checkout.Checkout, fm *money.Formatter) (hosted.Su
 		Subtotal: fm.Format(totals.Net, cur), Total: fm.Format(c.Amount, cur),
 	}}
 	for _, t := range totals.Rates {
-		s.Totals.Taxes = append(s.Totals.Taxes, hosted.TaxLine{Label: "VAT " + t.Rate + "%", Amount: fm.Format(t.Tax, cur)})
+		s.Totals.Taxes = append(s.Totals.Taxes, hosted.TaxLine{Label: p.T("summary.vat", "Rate", fm.Number(t.Rate)), Amount: fm.Format(t.Tax, cur)})
 	}
 	for _, it := range c.Items {
 		l := hosted.Line{Label: it.Label(), Description: it.Description, Quantity: it.Quantity,
 			UnitPrice: fm.Format(it.UnitPrice, cur), Total: fm.Format(it.LineTotal(), cur)}
 		if it.VATRate != "" {
-			l.VATNote = "incl. " + it.VATRate + "% VAT"
+			l.VATNote = p.T("summary.incl_vat", "Rate", fm.Number(it.VATRate))
 		}
 		s.Lines = append(s.Lines, l)
 	}
@@ -374,8 +388,10 @@ func (f *Frontend) summary(c *checkout.Checkout, fm *money.Formatter) (hosted.Su
 func (f *Frontend) render(w http.ResponseWriter, r *http.Request, status int, pc pageCtx, c templ.Component) {
 	securityHeaders(w, pc)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", pc.lang)
+	w.Header().Add("Vary", "Accept-Language")
 	w.WriteHeader(status)
-	if err := c.Render(r.Context(), w); err != nil {
+	if err := c.Render(lang.With(r.Context(), pc.p), w); err != nil {
 		f.log.Warn("rendering page", "err", err, "requestId", httpx.RequestID(r.Context()))
 	}
 }
@@ -389,4 +405,33 @@ func (f *Frontend) fail(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusInternalServerError)
 	fmt.Fprintf(w, "Something went wrong on our side. Please try again in a moment. (request %s)\n", httpx.RequestID(r.Context()))
+}
+
+// when writes a time in the page's language: its month names, digits and
+// order, in UTC (the page's script shows it in the buyer's time zone).
+func (f *Frontend) when(pc pageCtx, t time.Time) hosted.When {
+	t = t.UTC()
+	fm := f.formatter(pc.lang)
+	return hosted.When{ISO: t.Format(time.RFC3339), Text: pc.p.T("date.time", "Day", fm.Number(strconv.Itoa(t.Day())), "Month", pc.p.T("month."+strconv.Itoa(int(t.Month()))),
+		"Year", fm.InDigits(strconv.Itoa(t.Year())), "Time", fm.InDigits(t.Format("15:04"))+" UTC")}
+}
+
+// day writes a date in the page's language.
+func (f *Frontend) day(pc pageCtx, t time.Time) string {
+	t = t.UTC()
+	fm := f.formatter(pc.lang)
+	return pc.p.T("date.day", "Day", fm.Number(strconv.Itoa(t.Day())), "Month", pc.p.T("month."+strconv.Itoa(int(t.Month()))),
+		"Year", fm.InDigits(strconv.Itoa(t.Year())))
+}
+
+// langSwitch is the language switcher of a checkout's page.
+func (f *Frontend) langSwitch(r *http.Request, c *checkout.Checkout, pc pageCtx) *hosted.LangSwitch {
+	base, _ := pc.p.Tag.Base()
+	current := base.String()
+	for _, l := range f.words.Languages() {
+		if lb, _ := language.MustParse(l.Tag).Base(); lb == base {
+			current = l.Tag
+		}
+	}
+	return &hosted.LangSwitch{Action: "/checkout/" + c.ShortCode, Current: current, Languages: f.words.Languages()}
 }

@@ -107,8 +107,8 @@ func TestPageContentAndHeaders(t *testing.T) {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
 		for _, want := range []string{"Kaffee &amp; Co", "&lt;script&gt;alert(1)&lt;/script&gt;", "119,00\u00a0€", "100,00\u00a0€",
-			"50,00\u00a0€", "VAT 19%", "19,00\u00a0€", "100,00\u00a0€", `lang="de-DE"`, "Test mode", `id="card-form"`,
-			"--brand:#0f766e", "--radius:22px", "Georgia", `href="https://shop.example/cart?tx="`, "Pay 119,00\u00a0€"} {
+			"50,00\u00a0€", "MwSt. 19 %", "19,00\u00a0€", "100,00\u00a0€", `lang="de-DE"`, "Testmodus", `id="card-form"`,
+			"--brand:#0f766e", "--radius:22px", "Georgia", `href="https://shop.example/cart?tx="`, "119,00\u00a0€ zahlen"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("page lacks %q", want)
 			}

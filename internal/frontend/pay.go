@@ -2,7 +2,7 @@ package frontend
 
 import (
 	"errors"
-	"fmt"
+
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,7 +29,7 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		f.page(w, r, c, pc, http.StatusBadRequest, &formError{message: "The form could not be read. Please try again."})
+		f.page(w, r, c, pc, http.StatusBadRequest, &formError{message: pc.p.T("form.unreadable")})
 		return
 	}
 	back := "/checkout/" + c.ShortCode
@@ -39,7 +39,7 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 	if email != "" && c.Email == "" {
 		var err error
 		if billing, err = checkout.CheckAddress("billingAddress", &checkout.Address{Email: email}); err != nil {
-			f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: "Please check the email address.",
+			f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: pc.p.T("form.check_email"),
 				field: "billingAddress.email", name: name, email: email})
 			return
 		}
@@ -62,18 +62,25 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 	var held *risk.Refusal
 	switch {
 	case errs.Is(err, tax.ErrNoCountry):
-		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: "Please choose your country above and update the total before paying.",
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: pc.p.T("form.choose_country"),
 			field: "billingAddress.country", name: name, email: email})
 	case errors.As(err, &held):
-		f.page(w, r, c, pc, http.StatusForbidden, &formError{message: "This payment cannot be taken here. Please contact the merchant.", name: name, email: email})
+		f.page(w, r, c, pc, http.StatusForbidden, &formError{message: pc.p.T("form.cannot_take"), name: name, email: email})
 	case errors.As(err, &ex):
 		f.tooManyAttempts(w, r, c, pc, ex)
 	case errors.Is(err, checkout.ErrNotOpen):
 		http.Redirect(w, r, back, http.StatusSeeOther)
 	case errors.Is(err, payment.ErrNoSuchMethod):
-		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: "This payment method is not available for this checkout.", name: name})
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: pc.p.T("form.method_unavailable"), name: name})
+	case errors.As(err, &ve) && strings.HasPrefix(ve.Field, "card."):
+		// Every wrong field at once, each beside its field.
+		fields := map[string]string{}
+		for _, e := range provider.CardProblems(r.PostForm.Get("number"), month, year, r.PostForm.Get("cvc"), name) {
+			fields[strings.TrimPrefix(e.Field, "card.")] = fieldMessage(pc, e)
+		}
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: fieldMessage(pc, ve), field: ve.Field, name: name, email: email, fields: fields})
 	case errors.As(err, &ve):
-		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: ve.Message, field: ve.Field, name: name})
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: fieldMessage(pc, ve), field: ve.Field, name: name})
 	case err != nil:
 		f.fail(w, r, err)
 	case res.Outcome == payment.Paid && res.RedirectURL != "":
@@ -83,9 +90,9 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 	case res.Outcome == payment.AlreadyClosed:
 		f.alreadyClosed(w, r, c, pc)
 	case res.Outcome == payment.Pending:
-		f.page(w, r, c, pc, http.StatusAccepted, &formError{message: "Your payment is still being processed. Reload this page in a moment.", name: name})
+		f.page(w, r, c, pc, http.StatusAccepted, &formError{message: pc.p.T("form.processing"), name: name})
 	default:
-		f.page(w, r, c, pc, http.StatusPaymentRequired, &formError{message: res.Message, field: "card.number", name: name})
+		f.page(w, r, c, pc, http.StatusPaymentRequired, &formError{message: declineMessage(pc, res.Transaction.FailureCode, res.Message), field: "card.number", name: name})
 	}
 }
 
@@ -93,25 +100,55 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 // nothing was written and no provider was asked.
 func (f *Frontend) tooManyAttempts(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, ex *limits.Exceeded) {
 	w.Header().Set("Retry-After", strconv.Itoa(ex.RetryAfterSeconds()))
-	f.closedState(w, r, c, pc, http.StatusTooManyRequests, "Too many attempts", "Too many payment attempts",
-		fmt.Sprintf("For your security, payments on this page are paused. Please try again in %d minutes. Nothing was charged.",
-			int(ex.RetryAfter/time.Minute)+1))
+	f.closedState(w, r, c, pc, http.StatusTooManyRequests, pc.p.T("state.too_many_title"), pc.p.T("state.too_many_heading"),
+		pc.p.N("state.too_many", int(ex.RetryAfter/time.Minute)+1))
 }
 
 // alreadyClosed tells a buyer whose payment lost the race against another
 // payment or the expiry that nothing was charged.
 func (f *Frontend) alreadyClosed(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx) {
-	f.closedState(w, r, c, pc, http.StatusConflict, "Checkout already closed", "This checkout can no longer be paid",
-		"It was paid, expired or canceled while you were paying. Your card was not charged.")
+	f.closedState(w, r, c, pc, http.StatusConflict, pc.p.T("state.closed_title"), pc.p.T("state.closed_heading"), pc.p.T("state.closed"))
 }
 
 // closedState is state for an answer to a payment form, which has no
 // summary at hand.
 func (f *Frontend) closedState(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, status int, headTitle, title, message string) {
-	sum, err := f.summary(c, f.formatter(pc.lang))
+	sum, err := f.summary(c, f.formatter(pc.lang), pc.p)
 	if err != nil {
 		f.fail(w, r, err)
 		return
 	}
 	f.state(w, r, c, pc, status, sum.Totals.Total, headTitle, title, message)
+}
+
+// fieldMessage says in the page's language what is wrong with a card field.
+func fieldMessage(pc pageCtx, e *checkout.Error) string {
+	switch e.Field {
+	case "card.number":
+		return pc.p.T("form.card_number")
+	case "card.expiry":
+		return pc.p.T("form.card_expiry")
+	case "card.cvc":
+		digits := "3"
+		if strings.Contains(e.Message, "4-digit") {
+			digits = "4"
+		}
+		return pc.p.T("form.card_cvc", "Digits", digits)
+	case "card.name":
+		return pc.p.T("form.card_name")
+	}
+	return e.Message
+}
+
+// declineMessage says why a card was declined in the page's language; a
+// code without a message of ours keeps the provider's words.
+func declineMessage(pc pageCtx, code, providerMessage string) string {
+	switch code {
+	case "card_declined", "insufficient_funds", "expired_card", "incorrect_number", "processing_error":
+		return pc.p.T("decline." + code)
+	}
+	if providerMessage != "" {
+		return providerMessage
+	}
+	return pc.p.T("decline.other")
 }

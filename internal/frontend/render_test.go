@@ -21,7 +21,7 @@ func BenchmarkRenderTemplate(b *testing.B) {
 			{Label: "Hoodie", Quantity: 2, UnitPrice: "€ 50,00", Total: "€ 100,00", VATNote: "incl. 19% VAT"},
 			{Label: "Versand", Quantity: 1, UnitPrice: "€ 19,00", Total: "€ 19,00", VATNote: "incl. 19% VAT"},
 		}, Totals: hosted.Totals{Subtotal: "€ 100,00", Taxes: []hosted.TaxLine{{Label: "VAT 19%", Amount: "€ 19,00"}}, Total: "€ 119,00"}},
-		ExpiresAt: "22 Nov 2026, 10:00 UTC", TestMode: true, CancelURL: "https://shop.example/cart",
+		ExpiresAt: hosted.When{Text: "22 Nov 2026, 10:00 UTC", ISO: "2026-11-22T10:00:00Z"}, TestMode: true, CancelURL: "https://shop.example/cart",
 		Card: &hosted.CardForm{Action: "/checkout/x/pay", ProviderID: "prov_x", Attempt: "a", PayLabel: "Pay € 119,00"},
 	}
 	b.ReportAllocs()

@@ -21,7 +21,7 @@ func (f *Frontend) returned(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	brand := hosted.Brand{SiteName: pc.site.DisplayName, LogoURL: pc.site.LogoURL}
-	page := hosted.PendingPage{Head: f.head(pc, "Confirming your payment"), Brand: brand}
+	page := hosted.PendingPage{Head: f.head(pc, pc.p.T("pending.title")), Brand: brand}
 	switch tx.Status {
 	case checkout.TxSucceeded:
 		if u := c.ReturnURLFor(tx.ID); u != "" {
@@ -31,12 +31,12 @@ func (f *Frontend) returned(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	case checkout.TxInitiated, checkout.TxPendingProvider:
-		page.Title, page.Message, page.Refresh = "Confirming your payment", "Your payment is being confirmed. This page updates by itself.", true
+		page.Title, page.Message, page.Refresh = pc.p.T("pending.title"), pc.p.T("pending.message"), true
 	default:
-		page.Title = "The payment did not go through"
-		page.Message = "Nothing was charged. You can try again with another card."
-		if tx.FailureMessage != "" {
-			page.Message = tx.FailureMessage + " Nothing was charged."
+		page.Title = pc.p.T("pending.failed_title")
+		page.Message = pc.p.T("pending.failed")
+		if tx.FailureCode != "" {
+			page.Message = declineMessage(pc, tx.FailureCode, tx.FailureMessage) + " " + page.Message
 		}
 		page.RetryPath = "/checkout/" + c.ShortCode
 	}

@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
+	"github.com/pgw/pgw/internal/lang"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/tax"
 	"github.com/pgw/pgw/internal/taxes"
@@ -68,13 +70,13 @@ var otherCountries = []string{"US", "CA", "AU", "NZ", "JP", "KR", "CN", "HK", "S
 // uses it and the checkout is the merchant's own: the lines' taxes for the
 // buyer's country, the total that will be charged, and the form that asks
 // for the country and VAT ID. A nil form means the engine is not in use.
-func (f *Frontend) taxed(ctx context.Context, c *checkout.Checkout, fm *money.Formatter, in taxInput, sum *hosted.Summary) (*hosted.TaxForm, error) {
+func (f *Frontend) taxed(ctx context.Context, c *checkout.Checkout, fm *money.Formatter, p *lang.Printer, in taxInput, sum *hosted.Summary) (*hosted.TaxForm, error) {
 	tx := f.pay.Taxes()
 	if tx == nil || (c.Source != checkout.SourceAPI && c.Source != checkout.SourceDashboard) {
 		return nil, nil
 	}
 	form := &hosted.TaxForm{Action: "/checkout/" + c.ShortCode, Country: in.country, VATID: in.vatID, Postcode: in.postcode,
-		Company: in.company, Countries: countryChoices()}
+		Company: in.company, Countries: countryChoices(p.Tag)}
 	b := in.billing(c)
 	if b == nil && c.BillingAddress != nil && c.BillingAddress.Country != "" {
 		b = c.BillingAddress
@@ -89,7 +91,7 @@ func (f *Frontend) taxed(ctx context.Context, c *checkout.Checkout, fm *money.Fo
 		return form, nil
 	}
 	if e, ok := errs.As(err); ok && e.Kind == errs.TooMany {
-		form.Reason = "Too many updates just now: the total shown may not include your latest details."
+		form.Reason = p.T("tax.busy")
 		return form, nil
 	}
 	if err != nil {
@@ -137,15 +139,15 @@ func (f *Frontend) chargedTax(ctx context.Context, c *checkout.Checkout, txID st
 	return nil
 }
 
-// countryChoices are the countries of the embedded rates and a few more, by
-// English name.
-func countryChoices() []hosted.Country {
+// countryChoices are the countries of the embedded rates and a few more,
+// named and sorted in the page's language.
+func countryChoices(tag language.Tag) []hosted.Country {
 	t, err := tax.Embedded()
 	codes := otherCountries
 	if err == nil {
 		codes = append(t.Countries(), otherCountries...)
 	}
-	names := display.English.Regions()
+	names := display.Regions(tag)
 	out := make([]hosted.Country, 0, len(codes))
 	for _, code := range codes {
 		name := code
@@ -154,10 +156,7 @@ func countryChoices() []hosted.Country {
 		}
 		out = append(out, hosted.Country{Code: code, Name: name})
 	}
-	sortCountries(out)
+	col := collate.New(tag)
+	slices.SortFunc(out, func(a, b hosted.Country) int { return col.CompareString(a.Name, b.Name) })
 	return out
-}
-
-func sortCountries(cs []hosted.Country) {
-	slices.SortFunc(cs, func(a, b hosted.Country) int { return strings.Compare(a.Name, b.Name) })
 }

@@ -13,6 +13,7 @@ import (
 	"html"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -86,31 +87,34 @@ func (c *Catalog) Missing(tag language.Tag) []string {
 // English.
 func (c *Catalog) Choose(wanted []string, acceptLanguage, fallback string) language.Tag {
 	for _, w := range wanted {
-		if w == "" {
-			continue
-		}
-		if t, err := language.Parse(w); err == nil {
-			if m, _, conf := c.matcher.Match(t); conf >= language.High {
+		if t, err := language.Parse(w); err == nil && w != "" {
+			if m, ok := c.match(t); ok {
 				return c.keep(m, t)
 			}
 		}
 	}
-	if tags, _, err := language.ParseAcceptLanguage(acceptLanguage); err == nil && len(tags) > 0 {
-		if m, _, conf := c.matcher.Match(tags...); conf >= language.High {
-			for _, t := range tags {
-				if _, _, tc := c.matcher.Match(t); tc >= language.High {
-					return c.keep(m, t)
-				}
+	if tags, _, err := language.ParseAcceptLanguage(acceptLanguage); err == nil {
+		for _, t := range tags {
+			if m, ok := c.match(t); ok {
+				return c.keep(m, t)
 			}
-			return m
 		}
 	}
 	if t, err := language.Parse(fallback); err == nil && fallback != "" {
-		if m, _, conf := c.matcher.Match(t); conf >= language.High {
+		if m, ok := c.match(t); ok {
 			return c.keep(m, t)
 		}
 	}
 	return language.English
+}
+
+// match is the catalogue's language for t, when it speaks t's language
+// (the matcher alone would offer English for any language at all).
+func (c *Catalog) match(t language.Tag) (language.Tag, bool) {
+	m, _, conf := c.matcher.Match(t)
+	mb, _ := m.Base()
+	tb, _ := t.Base()
+	return m, conf >= language.High && mb == tb
 }
 
 // keep is the catalogue's tag m with the region the buyer asked for (de-AT
@@ -228,4 +232,41 @@ func With(ctx context.Context, p *Printer) context.Context {
 func From(ctx context.Context) *Printer {
 	p, _ := ctx.Value(ctxKey{}).(*Printer)
 	return p
+}
+
+// IDs are the English catalogue's message ids.
+func (c *Catalog) IDs() []string { return slices.Clone(c.ids) }
+
+// codes are the languages the catalogues speak, as site settings name them.
+var codes = []string{"en", "ar", "cs", "da", "de", "es", "fi", "fr", "it", "ja", "nl", "pl", "pt", "sv", "zh-Hans"}
+
+// Codes are the languages spoken, as tags.
+func Codes() []string { return slices.Clone(codes) }
+
+// Spoken reads a language a merchant chose (a site's default): "" is none;
+// a tag whose language is spoken comes back in canonical form ("de-AT"),
+// any other is refused.
+func Spoken(s string) (string, bool) {
+	if s == "" {
+		return "", true
+	}
+	t, err := language.Parse(s)
+	if err != nil || len(s) > 35 {
+		return "", false
+	}
+	m, _, conf := language.NewMatcher(tagsOf(codes)).Match(t)
+	mb, _ := m.Base()
+	tb, _ := t.Base()
+	if conf < language.High || mb != tb {
+		return "", false
+	}
+	return t.String(), true
+}
+
+func tagsOf(cs []string) []language.Tag {
+	out := make([]language.Tag, len(cs))
+	for i, c := range cs {
+		out[i] = language.MustParse(c)
+	}
+	return out
 }

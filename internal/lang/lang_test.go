@@ -26,8 +26,18 @@ func TestCatalogues(t *testing.T) {
 	for _, tag := range c.Tags() {
 		got = append(got, tag.String())
 	}
-	if strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Fatalf("languages %v; want %v", got, want)
+	if strings.Join(got, " ") != strings.Join(want, " ") || strings.Join(Codes(), " ") != strings.Join(want, " ") {
+		t.Fatalf("languages %v (codes %v); want %v", got, Codes(), want)
+	}
+	for in, want := range map[string]string{"": "", "de": "de", "de-at": "de-AT", "ar": "ar", "zh-Hans": "zh-Hans"} {
+		if got, ok := Spoken(in); !ok || got != want {
+			t.Errorf("Spoken(%q) = %q, %v", in, got, ok)
+		}
+	}
+	for _, in := range []string{"xx", "ko", "tlh", "not a tag", strings.Repeat("a", 40)} {
+		if _, ok := Spoken(in); ok {
+			t.Errorf("Spoken(%q) accepted", in)
+		}
 	}
 	if len(c.ids) < 100 {
 		t.Fatalf("the English catalogue has %d messages", len(c.ids))

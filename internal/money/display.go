@@ -115,3 +115,23 @@ func (f *Formatter) Format(minor int64, c Currency) string {
 	}
 	return sign + symbol + s
 }
+
+// InDigits writes the ASCII digits of s in the language's digits ("2026"
+// is "٢٠٢٦" in Arabic); everything else stays.
+func (f *Formatter) InDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteString(f.digits[r-'0'])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Number writes a plain decimal ("19", "7.5") with the language's digits
+// and decimal separator, as a rate is shown.
+func (f *Formatter) Number(dec string) string {
+	return strings.Replace(f.InDigits(dec), ".", f.decimal, 1)
+}

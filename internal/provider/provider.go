@@ -83,8 +83,25 @@ func invalid(field, msg string) *checkout.Error {
 
 // ParseCard checks the shape of what was typed: 12 to 19 digits (spaces and
 // dashes allowed), a month and year, a 3-digit code (4 for American Express)
-// and a name. Whether the card pays is the provider's business.
+// and a name. Whether the card pays is the provider's business. The error is
+// the first of CardProblems.
 func ParseCard(number string, expMonth, expYear int, cvc, name string) (Card, error) {
+	c, problems := parseCard(number, expMonth, expYear, cvc, name)
+	if len(problems) > 0 {
+		return Card{}, problems[0]
+	}
+	return c, nil
+}
+
+// CardProblems are all that is wrong with what was typed, a field each, in
+// the form's order, so that a page shows every error at once.
+func CardProblems(number string, expMonth, expYear int, cvc, name string) []*checkout.Error {
+	_, problems := parseCard(number, expMonth, expYear, cvc, name)
+	return problems
+}
+
+func parseCard(number string, expMonth, expYear int, cvc, name string) (Card, []*checkout.Error) {
+	var problems []*checkout.Error
 	digits := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' {
 			return -1
@@ -92,27 +109,28 @@ func ParseCard(number string, expMonth, expYear int, cvc, name string) (Card, er
 		return r
 	}, number)
 	if len(digits) < 12 || len(digits) > 19 || strings.IndexFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-		return Card{}, invalid("card.number", "Enter the card number: 12 to 19 digits.")
+		problems = append(problems, invalid("card.number", "Enter the card number: 12 to 19 digits."))
+		digits = ""
 	}
 	c := Card{number: digits, ExpMonth: expMonth, ExpYear: expYear, Name: strings.TrimSpace(name)}
 	if expYear >= 0 && expYear < 100 {
 		c.ExpYear = 2000 + expYear
 	}
 	if c.ExpMonth < 1 || c.ExpMonth > 12 || c.ExpYear < 2000 || c.ExpYear > 2100 {
-		return Card{}, invalid("card.expiry", "Enter the expiry date as MM / YY.")
+		problems = append(problems, invalid("card.expiry", "Enter the expiry date as MM / YY."))
 	}
 	c.cvc = strings.TrimSpace(cvc)
 	want := 3
-	if c.Brand() == "amex" {
+	if digits != "" && c.Brand() == "amex" {
 		want = 4
 	}
 	if len(c.cvc) != want || strings.IndexFunc(c.cvc, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-		return Card{}, invalid("card.cvc", "Enter the "+strconv.Itoa(want)+"-digit security code.")
+		problems = append(problems, invalid("card.cvc", "Enter the "+strconv.Itoa(want)+"-digit security code."))
 	}
 	if c.Name == "" || len(c.Name) > 100 || strings.IndexFunc(c.Name, unicode.IsControl) >= 0 {
-		return Card{}, invalid("card.name", "Enter the name on the card.")
+		problems = append(problems, invalid("card.name", "Enter the name on the card."))
 	}
-	return c, nil
+	return c, problems
 }
 
 // ParseExpiry reads "MM/YY", "MM / YY", "MM/YYYY", "MM-YY", and digits alone

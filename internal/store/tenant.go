@@ -218,6 +218,8 @@ type SiteSettings struct {
 	AmountUnits   *tenant.AmountUnits
 	DefaultExpiry *time.Duration
 	IPNVersion    *int
+	// DefaultLanguage is a BCP 47 tag pgw speaks, or "" for none.
+	DefaultLanguage *string
 }
 
 // UpdateSite changes a site's settings and returns the site.
@@ -237,6 +239,9 @@ func (s *Store) UpdateSite(ctx context.Context, orgID, id string, in SiteSetting
 	}
 	if in.IPNVersion != nil {
 		q = q.Set("ipn_version = ?", *in.IPNVersion)
+	}
+	if in.DefaultLanguage != nil {
+		q = q.Set("default_language = ?", *in.DefaultLanguage)
 	}
 	if in.DefaultExpiry != nil {
 		q = q.Set("default_expiry_seconds = ?", int64(*in.DefaultExpiry/time.Second))

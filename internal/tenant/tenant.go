@@ -74,6 +74,9 @@ type Site struct {
 	// IPNVersion is the one version of payment-gateway.app's IPN the site's
 	// notifications speak: 1, or 2 for the current official plugins.
 	IPNVersion int `bun:"ipn_version,notnull"`
+	// DefaultLanguage is the language (BCP 47) the hosted pages speak when
+	// neither the checkout nor the buyer's browser names one pgw speaks.
+	DefaultLanguage string `bun:",notnull"`
 	// DefaultExpirySeconds is the lifetime of a checkout created without one.
 	DefaultExpirySeconds int64     `bun:",notnull"`
 	CreatedAt            time.Time `bun:",notnull"`

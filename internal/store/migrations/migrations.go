@@ -28,6 +28,7 @@ func New() (*migrate.Migrations, error) {
 		register20261203120000,
 		register20261203140000,
 		register20261203160000,
+		register20261203170000,
 	} {
 		if err := register(m); err != nil {
 			return nil, fmt.Errorf("registering migration: %w", err)
