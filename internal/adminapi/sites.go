@@ -11,8 +11,8 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
-	"github.com/pgw/pgw/internal/lang"
 	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/lang"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 )
