@@ -12,6 +12,7 @@ import (
 
 	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/buyermail"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/httpx"
@@ -35,6 +36,8 @@ type Options struct {
 	// DefaultExpiry is the checkout lifetime of sites created without one
 	// (24 h when zero).
 	DefaultExpiry time.Duration
+	// Mail sends the test email of the mail settings.
+	Mail *buyermail.Sender
 }
 
 // API serves the Admin API.
@@ -101,6 +104,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/transactions/{id}/disputes", a.authed(auth.ScopeTransactionUpdate, a.idempotent(a.openDispute)))
 	mux.Handle("PATCH /api/v1/transactions/{id}/disputes/{disputeId}", a.authed(auth.ScopeTransactionUpdate, a.changeDispute("disputeId")))
 	mux.Handle("PATCH /api/v1/transactions/{id}/chargeback/{chargebackId}", a.authed(auth.ScopeTransactionUpdate, a.changeDispute("chargebackId")))
+	mux.Handle("GET /api/v1/organizations/settings/mail", a.authed(auth.ScopeOrganizationRead, a.getMailSettings))
+	mux.Handle("PUT /api/v1/organizations/settings/mail", a.authed(auth.ScopeOrganizationExec, a.putMailSettings))
+	mux.Handle("POST /api/v1/organizations/settings/mail/test", a.authed(auth.ScopeOrganizationExec, a.testMail))
 	mux.Handle("GET /api/v1/organizations/settings/tax", a.authed(auth.ScopeOrganizationRead, a.getTaxSettings))
 	mux.Handle("PUT /api/v1/organizations/settings/tax", a.authed(auth.ScopeOrganizationExec, a.putTaxSettings))
 	mux.Handle("GET /api/v1/tax/reports/by-country", a.authed(auth.ScopeTaxReportRead, a.byCountry(false)))

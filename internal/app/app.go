@@ -19,12 +19,15 @@ import (
 	"github.com/pgw/pgw/internal/adminapi"
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/buyerapi"
+	"github.com/pgw/pgw/internal/buyermail"
 	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/config"
 	"github.com/pgw/pgw/internal/dashboard"
 	"github.com/pgw/pgw/internal/frontend"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/lang"
 	"github.com/pgw/pgw/internal/limits"
+	"github.com/pgw/pgw/internal/mail"
 	"github.com/pgw/pgw/internal/notify"
 	"github.com/pgw/pgw/internal/outbox"
 	"github.com/pgw/pgw/internal/payment"
@@ -118,7 +121,7 @@ func serve(cfg *config.Config, h http.Handler, log *slog.Logger, m *httpx.Metric
 }
 
 func newMux(cfg *config.Config, name string, st *store.Store) (*http.ServeMux, *httpx.Metrics) {
-	installHooks(st)
+	installHooks(cfg, st)
 	mux := http.NewServeMux()
 	reg := httpx.NewRegistry(mux, cfg.Metrics.Token)
 	httpx.Health(mux, st)
@@ -127,9 +130,23 @@ func newMux(cfg *config.Config, name string, st *store.Store) (*http.ServeMux, *
 
 // installHooks gives the store the adapters' hooks: every server changes
 // checkouts, and each change carries what the adapters add to it.
-func installHooks(st *store.Store) {
+func installHooks(cfg *config.Config, st *store.Store) {
 	orchestrapay.Install(st)
 	intandem.Install(st)
+	buyermail.Install(st, cfg.Mail.Host != "")
+}
+
+// mailSender writes and sends the buyer's emails and the operators' alerts.
+func mailSender(cfg *config.Config, st *store.Store) *buyermail.Sender {
+	words, err := lang.New()
+	if err != nil {
+		panic(err) // the catalogues are compiled in and tested
+	}
+	snd := &buyermail.Sender{Store: st, Words: words, Timeout: cfg.Notify.AttemptTimeout, DashboardURL: cfg.URLs.AdminBackend}
+	if m := cfg.Mail; m.Host != "" {
+		snd.System = &mail.Server{Host: m.Host, Port: int(m.Port), TLS: m.TLS, Username: m.Username, Password: m.Password, From: m.From}
+	}
+	return snd
 }
 
 // Admin builds admin-backend.
@@ -145,6 +162,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		SecretOverlap:  cfg.Notify.SecretOverlap,
 		IntandemClient: intandemClient(cfg),
 		DefaultExpiry:  cfg.Checkout.DefaultExpiry,
+		Mail:           mailSender(cfg, st),
 	})
 	api.Register(mux)
 	dash := dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{
@@ -203,7 +221,7 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	worker := outbox.New(st, outbox.Config{
 		PollInterval: n.PollInterval, Lease: n.Lease, Concurrency: int(n.Concurrency), MaxAge: n.MaxAge,
 		RetryBase: n.RetryBase, RetryMax: n.RetryMax, AttemptTimeout: n.AttemptTimeout, AllowPrivate: n.AllowPrivateTargets,
-		Sinks: Sinks(st),
+		Sinks: Sinks(st), Senders: map[string]outbox.Sender{buyermail.Sink: mailSender(cfg, st)},
 	}, log.With("component", "outbox"))
 	return Component{
 		Server: httpx.Server{Name: MainBackend, Addr: cfg.MainBackend.Addr, Handler: serve(cfg, mux, log, m)},

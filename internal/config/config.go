@@ -78,6 +78,19 @@ type Config struct {
 		Token string `mapstructure:"token"`
 	} `mapstructure:"metrics"`
 	Limits Limits `mapstructure:"limits"`
+	// Mail is the system's SMTP server, for organizations without their own.
+	Mail Mail `mapstructure:"mail"`
+}
+
+// Mail is an SMTP server and the address mail comes from.
+type Mail struct {
+	Host     string `mapstructure:"host"`
+	Port     int64  `mapstructure:"port"`
+	From     string `mapstructure:"from"`
+	Username string `mapstructure:"username"`
+	Password string `mapstructure:"password"`
+	// TLS is none, starttls or tls.
+	TLS string `mapstructure:"tls"`
 }
 
 // HTTPSettings are the servers' HTTP settings.
@@ -128,6 +141,12 @@ var defaults = map[string]any{
 	"tax.quotes_per_checkout":        int64(60),
 	"http.shutdown_timeout":          20 * time.Second,
 	"stripe.api_base":                "",
+	"mail.host":                      "",
+	"mail.port":                      int64(587),
+	"mail.from":                      "",
+	"mail.username":                  "",
+	"mail.password":                  "",
+	"mail.tls":                       "starttls",
 	"notify.max_age":                 72 * time.Hour,
 	"notify.allow_private_targets":   false,
 	"notify.secret_overlap":          24 * time.Hour,
@@ -171,6 +190,12 @@ var usage = map[string]string{
 	"tax.quotes_per_checkout":        "tax previews per checkout within limits.window (each may ask VIES; 0: no limit)",
 	"http.shutdown_timeout":          "how long a server waits for requests in flight on SIGTERM",
 	"stripe.api_base":                "Stripe API URL; only for tests against stripe-mock",
+	"mail.host":                      "SMTP server of receipts and alerts for organizations without their own (empty: none)",
+	"mail.port":                      "SMTP port (587 for starttls, 465 for tls, 25 or 1025 for none)",
+	"mail.from":                      "address receipts come from, such as \"Shop payments <pay@shop.example>\"",
+	"mail.username":                  "SMTP user (empty: no authentication)",
+	"mail.password":                  "SMTP password",
+	"mail.tls":                       "none, starttls or tls",
 	"notify.max_age":                 "how long notifications are retried before they fail",
 	"notify.allow_private_targets":   "deliver notifications to loopback and private addresses (tests, local development)",
 	"notify.secret_overlap":          "how long a rotated signing secret still signs beside the new one",

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -407,21 +406,15 @@ func (f *Frontend) fail(w http.ResponseWriter, r *http.Request, err error) {
 	fmt.Fprintf(w, "Something went wrong on our side. Please try again in a moment. (request %s)\n", httpx.RequestID(r.Context()))
 }
 
-// when writes a time in the page's language: its month names, digits and
-// order, in UTC (the page's script shows it in the buyer's time zone).
+// when writes a time in the page's language, in UTC (the page's script
+// shows it in the buyer's time zone).
 func (f *Frontend) when(pc pageCtx, t time.Time) hosted.When {
-	t = t.UTC()
-	fm := f.formatter(pc.lang)
-	return hosted.When{ISO: t.Format(time.RFC3339), Text: pc.p.T("date.time", "Day", fm.Number(strconv.Itoa(t.Day())), "Month", pc.p.T("month."+strconv.Itoa(int(t.Month()))),
-		"Year", fm.InDigits(strconv.Itoa(t.Year())), "Time", fm.InDigits(t.Format("15:04"))+" UTC")}
+	return hosted.When{ISO: t.UTC().Format(time.RFC3339), Text: pc.p.Time(t, f.formatter(pc.lang).InDigits)}
 }
 
 // day writes a date in the page's language.
 func (f *Frontend) day(pc pageCtx, t time.Time) string {
-	t = t.UTC()
-	fm := f.formatter(pc.lang)
-	return pc.p.T("date.day", "Day", fm.Number(strconv.Itoa(t.Day())), "Month", pc.p.T("month."+strconv.Itoa(int(t.Month()))),
-		"Year", fm.InDigits(strconv.Itoa(t.Year())))
+	return pc.p.Day(t, f.formatter(pc.lang).InDigits)
 }
 
 // langSwitch is the language switcher of a checkout's page.

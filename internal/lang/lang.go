@@ -14,7 +14,9 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -269,4 +271,19 @@ func tagsOf(cs []string) []language.Tag {
 		out[i] = language.MustParse(c)
 	}
 	return out
+}
+
+// Time writes a moment in the printer's language (its month names and
+// order) in UTC; digits writes ASCII digits in the language's own.
+func (p *Printer) Time(t time.Time, digits func(string) string) string {
+	t = t.UTC()
+	return p.T("date.time", "Day", digits(strconv.Itoa(t.Day())), "Month", p.T("month."+strconv.Itoa(int(t.Month()))),
+		"Year", digits(strconv.Itoa(t.Year())), "Time", digits(t.Format("15:04"))+" UTC")
+}
+
+// Day writes a date in the printer's language.
+func (p *Printer) Day(t time.Time, digits func(string) string) string {
+	t = t.UTC()
+	return p.T("date.day", "Day", digits(strconv.Itoa(t.Day())), "Month", p.T("month."+strconv.Itoa(int(t.Month()))),
+		"Year", digits(strconv.Itoa(t.Year())))
 }

@@ -36,6 +36,14 @@ type Config struct {
 	// Sinks build and judge the requests of each kind of delivery (by
 	// store.Delivery.Sink); nil means DefaultSinks.
 	Sinks map[string]Sink
+	// Senders deliver the kinds that are not HTTP requests (email).
+	Senders map[string]Sender
+}
+
+// Sender is a kind of notification that delivers itself (an email through
+// SMTP): an error is a failed attempt, retried as any other.
+type Sender interface {
+	Send(ctx context.Context, d *store.Delivery, now time.Time) (response string, err error)
 }
 
 // Sink is one kind of notification: it turns a stored delivery into the
@@ -158,6 +166,15 @@ func (w *Worker) deliver(ctx context.Context, d *store.Delivery) {
 func (w *Worker) attempt(ctx context.Context, d *store.Delivery) store.AttemptResult {
 	now := store.TimeNow()
 	res := store.AttemptResult{At: now}
+	if snd, ok := w.cfg.Senders[d.Sink]; ok {
+		start := time.Now()
+		resp, err := snd.Send(ctx, d, now)
+		res.Latency, res.Response, res.Delivered = time.Since(start), resp, err == nil
+		if err != nil {
+			res.Error = err.Error()
+		}
+		return res
+	}
 	sink, ok := w.cfg.Sinks[d.Sink]
 	if !ok {
 		res.Error = "no sink delivers " + d.Sink + " notifications in this process"

@@ -29,6 +29,7 @@ func New() (*migrate.Migrations, error) {
 		register20261203140000,
 		register20261203160000,
 		register20261203170000,
+		register20261203180000,
 	} {
 		if err := register(m); err != nil {
 			return nil, fmt.Errorf("registering migration: %w", err)
