@@ -109,7 +109,7 @@ func (s *Sender) alert(j job, c *checkout.Checkout, txn *checkout.Transaction, s
 	text := fmt.Sprintf("Payment %s of %s (%s, checkout %s) %s.\n\nLook at it in the dashboard: %s\n",
 		txn.ID, amount, site.DisplayName, c.Reference(), what, link)
 	v := view{Lang: "en", Dir: "ltr", Site: site.DisplayName, Intro: strings.TrimSpace(strings.SplitN(text, "\n", 2)[0]),
-		Facts: []line{{Label: "Transaction", Value: txn.ID}, {Label: "Checkout", Value: c.Reference()}, {Label: "Dashboard", Value: link}},
+		Facts:  []line{{Label: "Transaction", Value: txn.ID}, {Label: "Checkout", Value: c.Reference()}, {Label: "Dashboard", Value: link}},
 		Footer: "You receive this as an admin of the organization in pgw."}
 	_, html, _ := render(v)
 	return mail.Message{To: to, Subject: "Payment needs attention: " + c.Reference() + " " + what, Text: text, HTML: html, Lang: "en",
