@@ -117,7 +117,7 @@ func payments(cfg *config.Config, st *store.Store, log *slog.Logger) *payment.Se
 // serve wraps a server's routes in the common middleware.
 func serve(cfg *config.Config, h http.Handler, log *slog.Logger, m *httpx.Metrics) http.Handler {
 	trusted, _ := cfg.HTTP.TrustedPrefixes() // checked when the configuration was loaded
-	return httpx.Wrap(httpx.TrustProxies(httpx.RefuseBadBytes(h), trusted, log), log, m)
+	return httpx.Wrap(httpx.TrustProxies(httpx.RefuseBadBytes(httpx.Compress(h)), trusted, log), log, m)
 }
 
 func newMux(cfg *config.Config, name string, st *store.Store) (*http.ServeMux, *httpx.Metrics) {

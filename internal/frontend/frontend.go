@@ -166,11 +166,14 @@ func securityHeaders(w http.ResponseWriter, pc pageCtx) {
 
 func (f *Frontend) head(pc pageCtx, title string) hosted.Head {
 	h := hosted.Head{Title: title, Lang: pc.lang, Dir: pc.p.Dir(), CSS: f.assets.URL("css/page.css"), Nonce: pc.nonce,
-		Script: f.assets.URL("js/page.js")}
+		Script: f.assets.URL("js/page.js"), Icon: f.assets.URL("img/favicon.svg")}
 	if h.Lang == "" {
 		h.Lang = "en"
 	}
 	if pc.site != nil {
+		if pc.site.LogoURL != "" {
+			h.Icon = pc.site.LogoURL
+		}
 		b := pc.site.Branding()
 		h.BrandCSS = ":root{--brand:" + b.PrimaryColor + ";--radius:" + tenant.Corners[b.CornerStyle] + ";--font:" + tenant.Fonts[b.Font] + "}"
 	}

@@ -169,3 +169,52 @@ func TestLanguageChoice(t *testing.T) {
 		t.Errorf("the browser's language before the site's: %s", got)
 	}
 }
+
+// TestPageWeight: the page's own HTML, CSS and scripts stay under 30 KB
+// before compression, the servers compress them, and the page has a
+// favicon.
+func TestPageWeight(t *testing.T) {
+	sh := newShop(t)
+	sh.addWire()
+	co := sh.create(`{"amount":4900,"currency":"EUR","externalReference":"w-1","items":[{"name":"Tea","quantity":2,"unitPrice":2450,"vatRate":19}]}`)
+	fetch := func(url string, gz bool) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", url, nil)
+		if gz {
+			req.Header.Set("Accept-Encoding", "br, gzip")
+		}
+		resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+		storetest.Must(t, err, "GET %s", url)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	_, page := fetch(co["paymentUrl"].(string), false)
+	total := len(page)
+	assets := regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(string(page), -1)
+	if len(assets) < 3 {
+		t.Fatalf("assets %v", assets)
+	}
+	for _, a := range assets {
+		resp, b := fetch(sh.front+a[1], false)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", a[1], resp.StatusCode)
+		}
+		total += len(b)
+		if strings.HasSuffix(a[1], ".svg") && resp.Header.Get("Content-Type") != "image/svg+xml" {
+			t.Errorf("favicon served as %q", resp.Header.Get("Content-Type"))
+		}
+		if cresp, cb := fetch(sh.front+a[1], true); !strings.HasSuffix(a[1], ".svg") && (cresp.Header.Get("Content-Encoding") != "br" || len(cb) >= len(b)) {
+			t.Errorf("%s not compressed: %q, %d of %d bytes", a[1], cresp.Header.Get("Content-Encoding"), len(cb), len(b))
+		}
+	}
+	if total > 30<<10 {
+		t.Errorf("the page weighs %d bytes with its CSS and scripts; the budget is 30 KB", total)
+	}
+	t.Logf("page, CSS and scripts: %d bytes", total)
+	if !strings.Contains(string(page), `rel="icon"`) {
+		t.Error("no favicon")
+	}
+	if resp, b := fetch(co["paymentUrl"].(string), true); resp.Header.Get("Content-Encoding") != "br" || len(b) > len(page)/2 {
+		t.Errorf("the page is not compressed: %q, %d bytes", resp.Header.Get("Content-Encoding"), len(b))
+	}
+}
