@@ -155,6 +155,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	mux, m := newMux(cfg, AdminBackend, st)
 	usage := auth.NewUsage(st.TouchAPIKeys, log)
 	pay := payments(cfg, st, log)
+	mailer := mailSender(cfg, st)
 	api := adminapi.New(st, pay, log, usage, adminapi.Options{
 		PaymentBaseURL: cfg.URLs.MainFrontend,
 		MaxAmount:      cfg.Checkout.MaxAmount,
@@ -162,10 +163,11 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		SecretOverlap:  cfg.Notify.SecretOverlap,
 		IntandemClient: intandemClient(cfg),
 		DefaultExpiry:  cfg.Checkout.DefaultExpiry,
-		Mail:           mailSender(cfg, st),
+		Mail:           mailer,
 	})
 	api.Register(mux)
 	dash := dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{
+		Mail:               mailer,
 		SessionKey:         sessionKey(cfg),
 		Secure:             strings.HasPrefix(cfg.URLs.AdminBackend, "https://"),
 		IdleTimeout:        cfg.Session.IdleTimeout,

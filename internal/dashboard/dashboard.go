@@ -16,6 +16,7 @@ import (
 
 	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/buyermail"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/errs"
@@ -31,6 +32,8 @@ import (
 
 // Options are the settings the dashboard needs from the configuration.
 type Options struct {
+	// Mail sends the test email of the mail settings (nil: none).
+	Mail *buyermail.Sender
 	// SessionKey signs and encrypts the session cookie (at least 32 bytes).
 	SessionKey []byte
 	// Secure marks the cookie Secure; set it when admin-backend is served over TLS.
@@ -146,6 +149,9 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("POST /dashboard/bank/receipts/{id}/assign", d.page(tenant.RoleEditor, d.assignReceipt))
 	sub.Handle("POST /dashboard/bank/receipts/{id}/dismiss", d.page(tenant.RoleEditor, d.dismissReceipt))
 	sub.Handle("GET /dashboard/holds", d.page(tenant.RoleViewer, d.listHolds))
+	sub.Handle("GET /dashboard/mail", d.page(tenant.RoleViewer, d.mailPage))
+	sub.Handle("POST /dashboard/mail", d.page(tenant.RoleAdmin, d.saveMail))
+	sub.Handle("POST /dashboard/mail/test", d.page(tenant.RoleAdmin, d.testMail))
 	sub.Handle("GET /dashboard/tax", d.page(tenant.RoleViewer, d.taxPage))
 	sub.Handle("POST /dashboard/tax", d.page(tenant.RoleAdmin, d.saveTax))
 	sub.Handle("POST /dashboard/holds", d.page(tenant.RoleAdmin, d.createHold))

@@ -11,10 +11,13 @@ import (
 
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/lang"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 	views "github.com/pgw/pgw/templates/dashboard"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 func (d *Dashboard) listSites(w http.ResponseWriter, r *http.Request, s *signedIn) {
@@ -80,6 +83,11 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		Units: unitOptions(site.AmountUnits), Expiry: strconv.FormatInt(site.DefaultExpirySeconds/60, 10),
 		IPNVersion: site.IPNVersion,
 	}
+	v.Languages = append(v.Languages, views.Option{Value: "", Label: "English (default)", Selected: site.DefaultLanguage == ""})
+	for _, code := range lang.Codes() {
+		v.Languages = append(v.Languages, views.Option{Value: code, Label: code + " · " + display.Self.Name(language.MustParse(code)),
+			Selected: site.DefaultLanguage == code})
+	}
 	for _, p := range ps {
 		row := views.ProviderRow{ID: p.ID, Type: string(p.Type), Name: p.Name, Enabled: p.Enabled}
 		switch p.Type {
@@ -143,6 +151,12 @@ func (d *Dashboard) updateSite(w http.ResponseWriter, r *http.Request, s *signed
 	expiry := time.Duration(minutes) * time.Minute
 	settings := store.SiteSettings{
 		DisplayName: &name, LogoURL: &logo, PrimaryColor: &color, Font: &font, CornerStyle: &corners, DefaultExpiry: &expiry,
+	}
+	if l, ok := lang.Spoken(r.PostFormValue("language")); ok {
+		settings.DefaultLanguage = &l
+	} else {
+		d.renderSite(w, r, s, http.StatusUnprocessableEntity, nil, "Choose one of the languages listed.")
+		return
 	}
 	switch units := tenant.AmountUnits(r.PostFormValue("units")); units {
 	case tenant.UnitsMinor, tenant.UnitsCents:

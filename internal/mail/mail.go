@@ -117,6 +117,9 @@ func (s Server) Send(ctx context.Context, m Message, timeout time.Duration) erro
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
 	opts := []gomail.Option{gomail.WithPort(s.Port), gomail.WithTimeout(timeout)}
 	switch s.TLS {
 	case TLSNone:
