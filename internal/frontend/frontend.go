@@ -175,7 +175,10 @@ func (f *Frontend) head(pc pageCtx, title string) hosted.Head {
 			h.Icon = pc.site.LogoURL
 		}
 		b := pc.site.Branding()
-		h.BrandCSS = ":root{--brand:" + b.PrimaryColor + ";--radius:" + tenant.Corners[b.CornerStyle] + ";--font:" + tenant.Fonts[b.Font] + "}"
+		// White text on the brand colour must be readable (WCAG AA): a
+		// colour too light is darkened for buttons and links.
+		brand, _ := tenant.Accessible(b.PrimaryColor)
+		h.BrandCSS = ":root{--brand:" + brand + ";--radius:" + tenant.Corners[b.CornerStyle] + ";--font:" + tenant.Fonts[b.Font] + "}"
 	}
 	return h
 }
@@ -315,6 +318,7 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 			p.Card.Error, p.Card.ErrorField, p.Card.Name, p.Card.Email, p.Card.FieldErrors = fe.message, fe.field, fe.name, fe.email, fe.fields
 		}
 		p.Head.Switch = f.langSwitch(r, c, pc)
+		p.Head.BodyClass = "pay"
 		f.render(w, r, status, pc, hosted.Checkout(p))
 	}
 }

@@ -93,10 +93,19 @@ func TestBrowserLanguages(t *testing.T) {
 				t.Errorf("total %q; want %q", total, tc.total)
 			}
 			browsertest.Screens(t, ctx, shots, "checkout-"+tc.lang)
-			// On a phone the total is on the first screen.
+			// On a desktop the order stands beside the payment form.
+			beside, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const a = document.querySelector(".order").getBoundingClientRect();
+				const b = document.getElementById("card-form").getBoundingClientRect(); return Math.abs(a.top - b.top) < 400 && (a.right <= b.left || b.right <= a.left) })()`))
+			storetest.Must(t, err, "columns")
+			if !beside {
+				t.Errorf("on a desktop the order is not beside the payment form")
+			}
+			// On a phone the total is on the first screen, and the lines fold.
 			storetest.Must(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(pay+"?lg="+tc.lang),
-				chromedp.WaitVisible(chromedp.ID("total"))), "phone")
-			visible, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const b = document.getElementById("total").getBoundingClientRect(); return b.top >= 0 && b.bottom <= window.innerHeight })()`))
+				chromedp.WaitVisible(chromedp.ID("summary-total"))), "phone")
+			visible, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const b = document.getElementById("summary-total").getBoundingClientRect();
+				return b.height > 0 && b.top >= 0 && b.bottom <= window.innerHeight && !document.getElementById("order-details").open &&
+					document.getElementById("summary-total").textContent.includes(document.getElementById("total").textContent) })()`))
 			storetest.Must(t, err, "phone")
 			if !visible {
 				t.Errorf("the total is below the first screen on a phone")
