@@ -4,6 +4,7 @@
 package frontend
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -121,6 +122,14 @@ func (f *Frontend) Fail(w http.ResponseWriter, r *http.Request, err error) { f.f
 // Head is the <head> of a page under nonce, in English.
 func (f *Frontend) Head(nonce, title string) hosted.Head {
 	return f.head(pageCtx{nonce: nonce, lang: "en", p: f.words.Printer(language.English)}, title)
+}
+
+// Localized is the <head> of a page in the language of the request's ?lg=
+// or Accept-Language, and the context its templates write in.
+func (f *Frontend) Localized(r *http.Request, nonce, titleID string) (hosted.Head, context.Context) {
+	pc := f.anonymous(r)
+	pc.nonce = nonce
+	return f.head(pc, pc.p.T(titleID)), lang.With(r.Context(), pc.p)
 }
 
 // AssetURL is the versioned URL of a static file.

@@ -281,6 +281,13 @@ func TestIntandemChargeAndRefund(t *testing.T) {
 		if resp, _ := tn.get("/intandem/charge?pivot_id=nobody"); resp.StatusCode != 404 {
 			t.Fatalf("unknown pivot: %d", resp.StatusCode)
 		}
+		// The card fields speak the language asked for.
+		if _, body := tn.get("/intandem/charge?pivot_id=" + bizUID + "&lg=de"); !strings.Contains(body, "Kartennummer") || !strings.Contains(body, `lang="de"`) {
+			t.Fatalf("German iframe: %.400s", body)
+		}
+		if !strings.Contains(body, "Card number") {
+			t.Fatalf("English iframe: %.400s", body)
+		}
 		status, m := tn.token("4242", "10")
 		if status != 422 || !strings.Contains(fmt.Sprint(m["errors"]), "card number") {
 			t.Fatalf("bad card: %d %v", status, m)

@@ -1,6 +1,7 @@
 package intandem
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -20,6 +21,9 @@ type Pages interface {
 	Message(w http.ResponseWriter, r *http.Request, status int, title, msg, link, linkText string)
 	Fail(w http.ResponseWriter, r *http.Request, err error)
 	Head(nonce, title string) hosted.Head
+	// Localized is the <head> of a page in the language the request asks
+	// for, and the context its texts are written in.
+	Localized(r *http.Request, nonce, titleID string) (hosted.Head, context.Context)
 	AssetURL(name string) string
 }
 

@@ -84,12 +84,12 @@ func (a *App) chargeFrame(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	head := a.pages.Head(pc.nonce, "Card")
+	head, ctx := a.pages.Localized(r, pc.nonce, "receipt.card")
 	head.BodyClass = "frame"
 	frame := intandemview.ChargeFrame{Head: head, PivotID: conn.BusinessUID, TokenURL: "/intandem/token",
 		ParentOrigins: strings.Join(conn.Origins(), " "), Provider: string(p.Type), PublishableKey: pk,
 		Script: a.pages.AssetURL("js/intandem-charge.js")}
-	if err := intandemview.Charge(frame).Render(r.Context(), w); err != nil {
+	if err := intandemview.Charge(frame).Render(ctx, w); err != nil {
 		a.log.Warn("rendering the charge iframe", "err", err)
 	}
 }
