@@ -1,6 +1,7 @@
 package dashboard_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,4 +58,44 @@ func TestMailSettingsPage(t *testing.T) {
 			t.Fatalf("viewer sends: %d", r.status)
 		}
 	})
+}
+
+// TestBrandContrast: a colour too light for white text is flagged on the
+// site's page, and the hosted page uses a darker shade of it.
+func TestBrandContrast(t *testing.T) {
+	w := newWorld(t, storetest.Open(t, store.SQLite))
+	admin := w.signIn("admin")
+	site := "/dashboard/sites/" + w.acme.Site.ID
+	form := url.Values{"name": {"Acme Shop"}, "logo_url": {""}, "color": {"#ffd700"}, "font": {"system"}, "corners": {"rounded"},
+		"expiry": {"1440"}, "language": {"fr"}}
+	if r := admin.post(site, form); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	r := admin.get(site)
+	if !strings.Contains(r.body, `id="contrast-warning"`) || !strings.Contains(r.body, "WCAG AA") {
+		t.Fatalf("no contrast warning: %s", r.body)
+	}
+	got, err := w.s.GetSite(t.Context(), w.acme.Organization.ID, w.acme.Site.ID)
+	if err != nil || got.DefaultLanguage != "fr" {
+		t.Fatalf("site language %q, %v", got.DefaultLanguage, err)
+	}
+	id := w.createCheckout(w.acme, "contrast")
+	c, _ := w.s.GetCheckout(t.Context(), w.acme.Organization.ID, id)
+	resp, err := http.Get(c.PaymentURL(w.front))
+	storetest.Must(t, err, "page")
+	defer resp.Body.Close()
+	b := new(strings.Builder)
+	io.Copy(b, resp.Body) //nolint:errcheck // read what came
+	if strings.Contains(b.String(), "--brand:#ffd700") || !strings.Contains(b.String(), "--brand:#") || !strings.Contains(b.String(), `lang="fr"`) {
+		t.Fatalf("the page keeps the light colour or the site's language is not used: %.600s", b.String())
+	}
+	form.Set("color", "#0f766e")
+	admin.post(site, form)
+	if r := admin.get(site); strings.Contains(r.body, `id="contrast-warning"`) {
+		t.Fatal("a dark enough colour is flagged")
+	}
+	form.Set("language", "tlh")
+	if r := admin.post(site, form); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("an unknown language: %d", r.status)
+	}
 }

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -78,7 +79,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 	}
 	b := site.Branding()
 	v := views.SitePage{
-		ID: site.ID, Name: site.DisplayName, Slug: site.Slug, LogoURL: site.LogoURL, Color: b.PrimaryColor,
+		ID: site.ID, Name: site.DisplayName, Slug: site.Slug, LogoURL: site.LogoURL, Color: b.PrimaryColor, ContrastWarning: contrastWarning(b.PrimaryColor),
 		Fonts: options(tenant.Fonts, b.Font), Corners: options(tenant.Corners, b.CornerStyle),
 		Units: unitOptions(site.AmountUnits), Expiry: strconv.FormatInt(site.DefaultExpirySeconds/60, 10),
 		IPNVersion: site.IPNVersion,
@@ -236,4 +237,15 @@ func (d *Dashboard) disconnectIntandem(w http.ResponseWriter, r *http.Request, s
 	}
 	d.log.Info("inTandem disconnected from the dashboard", "site", id, "user", s.user.ID)
 	d.back(w, r, s, "/dashboard/sites/"+url.PathEscape(id), "inTandem is disconnected.", "")
+}
+
+// contrastWarning explains a brand colour too light for white text (WCAG AA)
+// and the darker shade the hosted page uses for its buttons and links.
+func contrastWarning(color string) string {
+	shade, ok := tenant.Accessible(color)
+	if ok {
+		return ""
+	}
+	return fmt.Sprintf("%s has a contrast of %.1f:1 with white text; WCAG AA asks 4.5:1. The payment page uses %s for buttons and links instead.",
+		color, tenant.ContrastWithWhite(color), shade)
 }
