@@ -41,6 +41,7 @@ type siteView struct {
 	AmountUnits          tenant.AmountUnits `json:"amountUnits,omitempty"`
 	IPNVersion           int                `json:"ipnVersion"`
 	DefaultLanguage      string             `json:"defaultLanguage"`
+	RequireEmail         bool               `json:"requireEmail"`
 	WebhookSecret        string             `json:"webhookSecret,omitempty"`
 	CreatedAt            time.Time          `json:"createdAt"`
 	UpdatedAt            time.Time          `json:"updatedAt"`
@@ -50,7 +51,7 @@ func viewSite(s *tenant.Site) siteView {
 	return siteView{ID: s.ID, Slug: s.Slug, DisplayName: s.DisplayName,
 		Branding:             brandingView{LogoURL: &s.LogoURL, PrimaryColor: &s.PrimaryColor, Font: &s.Font, CornerStyle: &s.CornerStyle},
 		DefaultExpirySeconds: s.DefaultExpirySeconds, AmountUnits: s.AmountUnits, IPNVersion: s.IPNVersion,
-		DefaultLanguage: s.DefaultLanguage, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		DefaultLanguage: s.DefaultLanguage, RequireEmail: s.RequireEmail, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
 // siteRequest creates or changes a site; a field left out is the default
@@ -63,6 +64,7 @@ type siteRequest struct {
 	AmountUnits          *tenant.AmountUnits `json:"amountUnits"`
 	IPNVersion           *int                `json:"ipnVersion"`
 	DefaultLanguage      *string             `json:"defaultLanguage"`
+	RequireEmail         *bool               `json:"requireEmail"`
 }
 
 // settings checks the request and turns it into the store's change.
@@ -114,6 +116,7 @@ func (req *siteRequest) settings() (store.SiteSettings, error) {
 		}
 		in.DefaultLanguage = &tag
 	}
+	in.RequireEmail = req.RequireEmail
 	return in, nil
 }
 
@@ -174,6 +177,9 @@ func (a *API) newSite(ctx context.Context, orgID string, req *siteRequest) (*ten
 	}
 	if in.DefaultLanguage != nil {
 		site.DefaultLanguage = *in.DefaultLanguage
+	}
+	if in.RequireEmail != nil {
+		site.RequireEmail = *in.RequireEmail
 	}
 	if site.DefaultExpirySeconds == 0 {
 		site.DefaultExpirySeconds = int64(24 * time.Hour / time.Second)

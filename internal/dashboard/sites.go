@@ -84,6 +84,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		Units: unitOptions(site.AmountUnits), Expiry: strconv.FormatInt(site.DefaultExpirySeconds/60, 10),
 		IPNVersion: site.IPNVersion,
 	}
+	v.RequireEmail = site.RequireEmail
 	v.Languages = append(v.Languages, views.Option{Value: "", Label: "English (default)", Selected: site.DefaultLanguage == ""})
 	for _, code := range lang.Codes() {
 		v.Languages = append(v.Languages, views.Option{Value: code, Label: code + " · " + display.Self.Name(language.MustParse(code)),
@@ -153,6 +154,8 @@ func (d *Dashboard) updateSite(w http.ResponseWriter, r *http.Request, s *signed
 	settings := store.SiteSettings{
 		DisplayName: &name, LogoURL: &logo, PrimaryColor: &color, Font: &font, CornerStyle: &corners, DefaultExpiry: &expiry,
 	}
+	requireEmail := r.PostFormValue("require_email") == "1"
+	settings.RequireEmail = &requireEmail
 	if l, ok := lang.Spoken(r.PostFormValue("language")); ok {
 		settings.DefaultLanguage = &l
 	} else {

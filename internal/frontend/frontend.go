@@ -314,7 +314,7 @@ func (f *Frontend) page(w http.ResponseWriter, r *http.Request, c *checkout.Chec
 			if m.Type == tenant.ProviderSandbox {
 				p.Card = &hosted.CardForm{
 					Action: "/checkout/" + c.ShortCode + "/pay", ProviderID: m.ID, Attempt: ids.Token(24), Script: f.assets.URL("js/card.js"),
-					PayLabel: pc.p.T("card.pay", "Amount", sum.Totals.Total), AskEmail: c.Email == "",
+					PayLabel: pc.p.T("card.pay", "Amount", sum.Totals.Total), AskEmail: c.Email == "", RequireEmail: c.Email == "" && pc.site.RequireEmail,
 				}
 				if taxForm != nil {
 					p.Card.Country, p.Card.VATID, p.Card.Postcode, p.Card.Company = taxForm.Country, in.vatID, in.postcode, in.company

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -225,5 +226,32 @@ func TestPageWeight(t *testing.T) {
 	}
 	if resp, b := fetch(co["paymentUrl"].(string), true); resp.Header.Get("Content-Encoding") != "br" || len(b) > len(page)/2 {
 		t.Errorf("the page is not compressed: %q, %d bytes", resp.Header.Get("Content-Encoding"), len(b))
+	}
+}
+
+// TestRequiredEmail: a site that requires the buyer's email refuses a card
+// form without one, beside the field, and keeps the one given.
+func TestRequiredEmail(t *testing.T) {
+	sh := newShop(t)
+	yes := true
+	_, err := sh.s.UpdateSite(context.Background(), sh.r.Organization.ID, sh.r.Site.ID, store.SiteSettings{RequireEmail: &yes})
+	storetest.Must(t, err, "site")
+	co := sh.create(`{"amount":1500,"currency":"EUR","externalReference":"e-1"}`)
+	u := co["paymentUrl"].(string)
+	path := u[strings.Index(u, "/checkout/"):] + "/pay"
+	card := url.Values{"provider": {sh.r.Provider.ID}, "attempt": {"a1"}, "number": {"4242424242424242"}, "expiry": {"12/34"},
+		"cvc": {"123"}, "name": {"Ana Ruiz"}}
+	st, body := sh.postForm(path, card)
+	if st != 422 || !strings.Contains(body, `id="email-error"`) || !strings.Contains(body, "your receipt goes there") ||
+		!strings.Contains(body, `aria-describedby="email-error"`) {
+		t.Fatalf("without an email: %d", st)
+	}
+	card.Set("email", "ana@example.com")
+	if st, _ := sh.postForm(path, card); st != http.StatusSeeOther {
+		t.Fatalf("with an email: %d", st)
+	}
+	c, _ := sh.s.GetCheckout(context.Background(), sh.r.Organization.ID, co["id"].(string))
+	if c.Status != "complete" || c.Transactions[0].BillingAddress == nil || c.Transactions[0].BillingAddress.Email != "ana@example.com" {
+		t.Fatalf("paid %s with %+v", c.Status, c.Transactions[0].BillingAddress)
 	}
 }

@@ -35,6 +35,11 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 	back := "/checkout/" + c.ShortCode
 	month, year := provider.ParseExpiry(r.PostForm.Get("expiry"))
 	name, email := r.PostForm.Get("name"), strings.TrimSpace(r.PostForm.Get("email"))
+	if email == "" && c.Email == "" && pc.site.RequireEmail {
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: pc.p.T("form.email_required"), field: "billingAddress.email",
+			name: name, fields: map[string]string{"email": pc.p.T("form.email_required")}})
+		return
+	}
 	var billing *checkout.Address
 	if email != "" && c.Email == "" {
 		var err error

@@ -220,6 +220,7 @@ type SiteSettings struct {
 	IPNVersion    *int
 	// DefaultLanguage is a BCP 47 tag pgw speaks, or "" for none.
 	DefaultLanguage *string
+	RequireEmail    *bool
 }
 
 // UpdateSite changes a site's settings and returns the site.
@@ -242,6 +243,9 @@ func (s *Store) UpdateSite(ctx context.Context, orgID, id string, in SiteSetting
 	}
 	if in.DefaultLanguage != nil {
 		q = q.Set("default_language = ?", *in.DefaultLanguage)
+	}
+	if in.RequireEmail != nil {
+		q = q.Set("require_email = ?", *in.RequireEmail)
 	}
 	if in.DefaultExpiry != nil {
 		q = q.Set("default_expiry_seconds = ?", int64(*in.DefaultExpiry/time.Second))

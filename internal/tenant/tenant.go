@@ -77,6 +77,9 @@ type Site struct {
 	// DefaultLanguage is the language (BCP 47) the hosted pages speak when
 	// neither the checkout nor the buyer's browser names one pgw speaks.
 	DefaultLanguage string `bun:",notnull"`
+	// RequireEmail makes the hosted page ask the buyer's email, for the
+	// receipt, when the checkout has none.
+	RequireEmail bool `bun:",notnull"`
 	// DefaultExpirySeconds is the lifetime of a checkout created without one.
 	DefaultExpirySeconds int64     `bun:",notnull"`
 	CreatedAt            time.Time `bun:",notnull"`

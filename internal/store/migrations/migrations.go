@@ -30,6 +30,7 @@ func New() (*migrate.Migrations, error) {
 		register20261203160000,
 		register20261203170000,
 		register20261203180000,
+		register20261203190000,
 	} {
 		if err := register(m); err != nil {
 			return nil, fmt.Errorf("registering migration: %w", err)
