@@ -226,7 +226,7 @@ func TestStripeLateSuccessAfterExpiry(t *testing.T) {
 		if got.Status != checkout.StatusExpired || tx.Status != checkout.TxSucceeded || tx.Flag != checkout.FlagPaidAfterClose {
 			t.Fatalf("checkout %s, transaction %s flag %q", got.Status, tx.Status, tx.Flag)
 		}
-		if ev := e.events(txID); fmt.Sprint(ev) != "[transaction.initiated transaction.cancelled transaction.succeeded]" {
+		if ev := e.events(txID); fmt.Sprint(ev) != "[transaction.initiated transaction.cancelled transaction.succeeded transaction.paid_after_close]" {
 			t.Fatalf("transaction events %v", ev)
 		}
 	})

@@ -63,7 +63,7 @@ func queue(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e *store.Event,
 		kind = KindReceipt
 	case "transaction.refunded":
 		kind = KindRefund
-	case store.EventOverpaid, dispute.EventCreated:
+	case store.EventOverpaid, store.EventPaidAfterClose, dispute.EventCreated:
 		kind = KindAlert
 	default:
 		return nil
@@ -118,9 +118,6 @@ func queue(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e *store.Event,
 	case KindReceipt, KindRefund:
 		if to := buyerEmail(c, txn); receipts && to != "" {
 			add(kind, to)
-		}
-		if kind == KindReceipt && alerts && txn.Flag == checkout.FlagPaidAfterClose {
-			add(KindAlert, Admins)
 		}
 	case KindAlert:
 		if alerts {

@@ -196,6 +196,17 @@ func TestOperatorAlertsAndSettings(t *testing.T) {
 		if n := len(w.mp.Messages(t)); n != 1 {
 			t.Errorf("%d emails; receipts are off", n)
 		}
+		// Money after the window: the checkout expired, the transfer paid late.
+		late := w.checkout(t, "de", "c@example.com")
+		tr, err = w.pay.StartBankTransfer(ctx, late, p.ID, "k2", "192.0.2.1", payment.TaxBuyer{})
+		storetest.Must(t, err, "late transfer")
+		_, err = s.Bun().NewUpdate().Model((*checkout.Checkout)(nil)).Set("expires_at = ?", store.TimeNow().Add(-time.Second)).Where("id = ?", late.ID).Exec(ctx)
+		storetest.Must(t, err, "end window")
+		_, err = s.ExpireDue(ctx, 10)
+		storetest.Must(t, err, "sweep")
+		_, err = w.pay.MarkPaid(ctx, w.r.Organization.ID, checkout.ModeTest, tr.Transaction.ID, payment.Money{Amount: 4900, Currency: "EUR"})
+		storetest.Must(t, err, "pay late")
+		find(t, w.mp, 2, "was paid after its checkout had closed")
 		// The test email, in the site's language.
 		de := "de"
 		site, err := s.UpdateSite(ctx, w.r.Organization.ID, w.r.Site.ID, store.SiteSettings{DefaultLanguage: &de})
@@ -203,7 +214,7 @@ func TestOperatorAlertsAndSettings(t *testing.T) {
 		srv, err := w.snd.Server(ctx, w.r.Organization.ID)
 		storetest.Must(t, err, "server")
 		storetest.Must(t, w.snd.Test(ctx, srv, site, "ops@example.com"), "test email")
-		find(t, w.mp, 2, "Test-E-Mail von Kaffeehaus")
+		find(t, w.mp, 3, "Test-E-Mail von Kaffeehaus")
 		bad := srv
 		bad.Port = 1
 		if err := w.snd.Test(ctx, bad, site, "ops@example.com"); err == nil {

@@ -99,7 +99,7 @@ func (s *Sender) alert(j job, c *checkout.Checkout, txn *checkout.Transaction, s
 	what := map[string]string{
 		"transaction.overpaid":  "received more than its amount",
 		"dispute.created":       "is disputed by the buyer's bank",
-		"transaction.succeeded": "was paid after its checkout had closed",
+		"transaction.paid_after_close": "was paid after its checkout had closed",
 	}[j.Event]
 	amount := money.Format(txn.Amount, money.Currency{Code: txn.Currency, Exponent: 2})
 	if cur, err := money.ParseCurrency(txn.Currency); err == nil {

@@ -38,7 +38,7 @@ const (
 var EventTypes = []string{
 	"checkout.completed", "checkout.expired",
 	"transaction.succeeded", "transaction.failed", "transaction.refunded",
-	"transaction.partially_paid", "transaction.overpaid",
+	"transaction.partially_paid", "transaction.overpaid", "transaction.paid_after_close",
 	"dispute.created", "dispute.updated", "dispute.closed",
 }
 

@@ -190,7 +190,7 @@ func (s *Store) succeedTransfer(ctx context.Context, tx bun.Tx, c *checkout.Chec
 	}
 	err = s.closeCheckout(ctx, tx, c.OrganizationID, c.ID, checkout.StatusComplete, t)
 	if isNotOpen(err) {
-		_, err = tx.NewUpdate().Model((*checkout.Transaction)(nil)).Set("flag = ?", checkout.FlagPaidAfterClose).Where("id = ?", txID).Exec(ctx)
+		return s.flagPaidAfterClose(ctx, tx, c, txID, t)
 	}
 	return err
 }

@@ -83,10 +83,13 @@ const (
 )
 
 // Events of money arriving that change no transaction status: typed events
-// for webhooks, never an IPN.
+// for webhooks and alerts, never an IPN.
 const (
 	EventPartiallyPaid = "transaction.partially_paid"
 	EventOverpaid      = "transaction.overpaid"
+	// EventPaidAfterClose: money arrived for a checkout that had expired,
+	// been canceled or been paid another way.
+	EventPaidAfterClose = "transaction.paid_after_close"
 )
 
 // Errors of bank transfers.

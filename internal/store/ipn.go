@@ -30,7 +30,7 @@ type ipnPayload struct {
 // disputeId), and in v2 only when it moves the transaction to chargeback.
 // The body is written once: every attempt and redelivery sends these bytes.
 func (s *Store) ipn(ctx context.Context, tx bun.Tx, c *checkout.Checkout, e *Event, d *Delivery) (bool, error) {
-	if e.SubjectType != "transaction" && e.SubjectType != "dispute" || e.Type == EventPartiallyPaid || e.Type == EventOverpaid {
+	if e.SubjectType != "transaction" && e.SubjectType != "dispute" || e.Type == EventPartiallyPaid || e.Type == EventOverpaid || e.Type == EventPaidAfterClose {
 		return false, nil // money arriving that changes no status is no IPN
 	}
 	var p ipnPayload

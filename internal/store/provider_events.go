@@ -83,8 +83,7 @@ func (s *Store) ApplyProviderEvent(ctx context.Context, c *checkout.Checkout, tx
 			if isNotOpen(err) {
 				// Expired, canceled or paid by another attempt: keep the money,
 				// flag it for the operator.
-				_, err = tx.NewUpdate().Model((*checkout.Transaction)(nil)).Set("flag = ?", checkout.FlagPaidAfterClose).
-					Where("id = ?", txID).Exec(ctx)
+				return s.flagPaidAfterClose(ctx, tx, c, txID, t)
 			}
 			return err
 		case EventFailed:
@@ -141,4 +140,19 @@ func (s *Store) refundedInFull(ctx context.Context, tx bun.Tx, c *checkout.Check
 	}
 	_, err := s.transition(ctx, tx, c, txID, []checkout.TxStatus{checkout.TxSucceeded}, checkout.TxRefunded, t, nil)
 	return err
+}
+
+// flagPaidAfterClose marks money that arrived for a checkout no longer open,
+// with an event of its own (no IPN: the status change had its own) that the
+// operators' alerts follow.
+func (s *Store) flagPaidAfterClose(ctx context.Context, tx bun.Tx, c *checkout.Checkout, txID string, t time.Time) error {
+	if _, err := tx.NewUpdate().Model((*checkout.Transaction)(nil)).Set("flag = ?", checkout.FlagPaidAfterClose).
+		Where("id = ?", txID).Exec(ctx); err != nil {
+		return fmt.Errorf("flagging the transaction: %w", err)
+	}
+	moved := new(checkout.Transaction)
+	if err := tx.NewSelect().Model(moved).Where("id = ?", txID).Scan(ctx); err != nil {
+		return fmt.Errorf("reloading transaction: %w", err)
+	}
+	return s.addEvent(ctx, tx, c, EventPaidAfterClose, "transaction", txID, txPayload(c, moved), t)
 }
