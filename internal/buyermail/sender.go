@@ -97,8 +97,8 @@ func (s *Sender) Send(ctx context.Context, d *store.Delivery, _ time.Time) (stri
 // look.
 func (s *Sender) alert(j job, c *checkout.Checkout, txn *checkout.Transaction, site *tenant.Site, to []string) mail.Message {
 	what := map[string]string{
-		"transaction.overpaid":  "received more than its amount",
-		"dispute.created":       "is disputed by the buyer's bank",
+		"transaction.overpaid":         "received more than its amount",
+		"dispute.created":              "is disputed by the buyer's bank",
 		"transaction.paid_after_close": "was paid after its checkout had closed",
 	}[j.Event]
 	amount := money.Format(txn.Amount, money.Currency{Code: txn.Currency, Exponent: 2})
