@@ -138,7 +138,7 @@ func (s *Store) applyReceipt(ctx context.Context, tx bun.Tx, r *BankReceipt, t t
 	case checkout.TxPendingProvider:
 		out.Result = ReceivedPartly
 		if reached {
-			if err := s.succeedTransfer(ctx, tx, c, txn.ID, []checkout.TxStatus{checkout.TxPendingProvider}, t); err != nil {
+			if err := s.moneyArrived(ctx, tx, c, txn.ID, []checkout.TxStatus{checkout.TxPendingProvider}, t); err != nil {
 				return nil, err
 			}
 			out.Result = ReceivedInFull
@@ -146,7 +146,7 @@ func (s *Store) applyReceipt(ctx context.Context, tx bun.Tx, r *BankReceipt, t t
 	case checkout.TxCancelled, checkout.TxFailed, checkout.TxInitiated:
 		out.Result, bt.Late = ReceivedLate, true
 		if reached {
-			if err := s.succeedTransfer(ctx, tx, c, txn.ID, []checkout.TxStatus{checkout.TxCancelled, checkout.TxFailed, checkout.TxInitiated}, t); err != nil {
+			if err := s.moneyArrived(ctx, tx, c, txn.ID, []checkout.TxStatus{checkout.TxCancelled, checkout.TxFailed, checkout.TxInitiated}, t); err != nil {
 				return nil, err
 			}
 		}
@@ -180,10 +180,11 @@ func (s *Store) applyReceipt(ctx context.Context, tx bun.Tx, r *BankReceipt, t t
 	return out, nil
 }
 
-// succeedTransfer moves a transfer's payment to succeeded and completes its
-// checkout; a checkout no longer open keeps its state and the payment is
-// flagged as paid after close.
-func (s *Store) succeedTransfer(ctx context.Context, tx bun.Tx, c *checkout.Checkout, txID string, from []checkout.TxStatus, t time.Time) error {
+// moneyArrived moves a payment whose money has arrived (a provider's word,
+// a bank transfer's full amount) to succeeded and completes its checkout; a
+// checkout no longer open (expired, canceled, paid by another attempt) keeps
+// its state, and the money is kept and flagged for the operator.
+func (s *Store) moneyArrived(ctx context.Context, tx bun.Tx, c *checkout.Checkout, txID string, from []checkout.TxStatus, t time.Time) error {
 	moved, err := s.transition(ctx, tx, c, txID, from, checkout.TxSucceeded, t, map[string]any{"failure_code": "", "failure_message": ""})
 	if err != nil || !moved {
 		return err

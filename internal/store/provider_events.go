@@ -74,18 +74,7 @@ func (s *Store) ApplyProviderEvent(ctx context.Context, c *checkout.Checkout, tx
 			// any unfinished state (a PaymentIntent may succeed after a failed
 			// try, or just as we canceled it), and only then the checkout closes.
 			from := []checkout.TxStatus{checkout.TxInitiated, checkout.TxPendingProvider, checkout.TxFailed, checkout.TxCancelled}
-			moved, err := s.transition(ctx, tx, c, txID, from, checkout.TxSucceeded, t,
-				map[string]any{"failure_code": "", "failure_message": ""})
-			if err != nil || !moved {
-				return err
-			}
-			err = s.closeCheckout(ctx, tx, c.OrganizationID, c.ID, checkout.StatusComplete, t)
-			if isNotOpen(err) {
-				// Expired, canceled or paid by another attempt: keep the money,
-				// flag it for the operator.
-				return s.flagPaidAfterClose(ctx, tx, c, txID, t)
-			}
-			return err
+			return s.moneyArrived(ctx, tx, c, txID, from, t)
 		case EventFailed:
 			_, err := s.transition(ctx, tx, c, txID, pending, checkout.TxFailed, t,
 				map[string]any{"failure_code": "payment_failed", "failure_message": ev.FailureMessage})
