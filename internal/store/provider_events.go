@@ -143,5 +143,7 @@ func (s *Store) flagPaidAfterClose(ctx context.Context, tx bun.Tx, c *checkout.C
 	if err := tx.NewSelect().Model(moved).Where("id = ?", txID).Scan(ctx); err != nil {
 		return fmt.Errorf("reloading transaction: %w", err)
 	}
-	return s.addEvent(ctx, tx, c, EventPaidAfterClose, "transaction", txID, txPayload(c, moved), t)
+	// A microsecond after the success it follows, so that the two events
+	// keep their order.
+	return s.addEvent(ctx, tx, c, EventPaidAfterClose, "transaction", txID, txPayload(c, moved), t.Add(time.Microsecond))
 }
