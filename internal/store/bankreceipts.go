@@ -173,9 +173,10 @@ func (s *Store) applyReceipt(ctx context.Context, tx bun.Tx, r *BankReceipt, t t
 				return nil, fmt.Errorf("flagging the transaction: %w", err)
 			}
 		}
-		return out, s.addEvent(ctx, tx, c, EventOverpaid, "transaction", txn.ID, payload, t)
+		// After the success it may follow in this transaction, in order.
+		return out, s.addEvent(ctx, tx, c, EventOverpaid, "transaction", txn.ID, payload, t.Add(2*time.Microsecond))
 	case !reached:
-		return out, s.addEvent(ctx, tx, c, EventPartiallyPaid, "transaction", txn.ID, payload, t)
+		return out, s.addEvent(ctx, tx, c, EventPartiallyPaid, "transaction", txn.ID, payload, t.Add(2*time.Microsecond))
 	}
 	return out, nil
 }
