@@ -3,6 +3,7 @@ package statement
 import (
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,3 +174,29 @@ func TestEntryBounds(t *testing.T) {
 		t.Errorf("cut splits a character: %q", got)
 	}
 }
+
+// BenchmarkCamt053 reads a statement of 10,000 credits, the most one upload
+// takes.
+func BenchmarkCamt053(b *testing.B) {
+	var doc strings.Builder
+	doc.WriteString(`<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><Stmt>`)
+	for i := range MaxEntries {
+		ref := bank.RandomReference(16)
+		doc.WriteString(`<Ntry><Amt Ccy="EUR">49.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-12-04</Dt></BookgDt><AcctSvcrRef>E-`)
+		doc.WriteString(strings.Repeat("0", 6-len(itoa(i))) + itoa(i))
+		doc.WriteString(`</AcctSvcrRef><NtryDtls><TxDtls><RltdPties><Dbtr><Pty><Nm>Erika Mustermann</Nm></Pty></Dbtr></RltdPties><RmtInf><Ustrd>Order 17 `)
+		doc.WriteString(ref.Grouped())
+		doc.WriteString(`</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`)
+	}
+	doc.WriteString(`</Stmt></BkToCstmrStmt></Document>`)
+	data := []byte(doc.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		res, err := Parse(data, nil)
+		if err != nil || len(res.Entries) != MaxEntries || len(res.Entries[0].References) == 0 {
+			b.Fatal(err)
+		}
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
