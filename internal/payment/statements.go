@@ -3,6 +3,7 @@ package payment
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/ids"
@@ -43,6 +44,9 @@ const (
 	ReasonAmbiguous         = "ambiguous"          // several of our references
 )
 
+// statementWorkers bounds the entries of a statement applied at once.
+const statementWorkers = 8
+
 // ApplyStatement reads a statement and applies each credit: matched by the
 // structured reference anywhere in its remittance (check digits verified) and
 // recorded as a receipt, or kept as unmatched for the operator. An entry
@@ -61,12 +65,26 @@ func (s *Service) ApplyStatement(ctx context.Context, orgID string, mode checkou
 	t := s.now()
 	st := &store.BankStatement{ID: ids.New("bst"), OrganizationID: orgID, Mode: mode, Format: parsed.Format, Filename: filename,
 		EntriesRead: parsed.Read, Skipped: parsed.Skipped, UploadedAt: t}
-	out := &StatementResult{Statement: st, Entries: []EntryOutcome{}}
-	for _, e := range parsed.Entries {
-		o, err := s.applyEntry(ctx, st, e)
+	out := &StatementResult{Statement: st, Entries: make([]EntryOutcome, len(parsed.Entries))}
+	// Entries are independent (a receipt adds up in one UPDATE), so a few
+	// are applied at once and the store commits them together.
+	errList := make([]error, len(parsed.Entries))
+	sem := make(chan struct{}, statementWorkers)
+	var wg sync.WaitGroup
+	for i, e := range parsed.Entries {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			out.Entries[i], errList[i] = s.applyEntry(ctx, st, e)
+		})
+	}
+	wg.Wait()
+	for i, err := range errList {
 		if err != nil {
-			return nil, fmt.Errorf("applying entry %s: %w", e.Key, err)
+			return nil, fmt.Errorf("applying entry %s: %w", parsed.Entries[i].Key, err)
 		}
+	}
+	for _, o := range out.Entries {
 		switch o.Status {
 		case "matched":
 			st.Matched++
@@ -75,7 +93,6 @@ func (s *Service) ApplyStatement(ctx context.Context, orgID string, mode checkou
 		default:
 			st.Unmatched++
 		}
-		out.Entries = append(out.Entries, o)
 	}
 	if err := s.store.SaveStatement(ctx, st); err != nil {
 		return nil, err
