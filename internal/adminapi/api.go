@@ -123,9 +123,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteRead, a.getIntandem))
 	mux.Handle("PUT /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteUpdate, a.putIntandem))
 	mux.Handle("DELETE /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteUpdate, a.deleteIntandem))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
+	mux.HandleFunc("/", httpx.Fallback(mux))
 }
 
 // V1Alias serves /v1/... as /api/v1/..., as the original's reverse proxy does;

@@ -446,3 +446,32 @@ func TestIdempotencyKeyFreedWhenStoreFails(t *testing.T) {
 		}
 	})
 }
+
+// TestMethodNotAllowed: a known path asked with another method is 405 with
+// Allow, an unknown path 404, both in the JSON error envelope, also under
+// the /v1 alias.
+func TestMethodNotAllowed(t *testing.T) {
+	e := newEnv(t, storetest.Open(t, store.SQLite))
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		code, allow  string
+	}{
+		{"GET", "/api/v1/checkouts/" + e.a.Site.ID + "/create", 405, "method_not_allowed", "POST"},
+		{"GET", "/v1/checkouts/" + e.a.Site.ID + "/create", 405, "method_not_allowed", "POST"},
+		{"DELETE", "/api/v1/sites/" + e.a.Site.ID, 405, "method_not_allowed", "GET, HEAD, PATCH"},
+		{"PUT", "/api/v1/transactions/txn_x/refund", 405, "method_not_allowed", "POST"},
+		{"POST", "/api/v1/organizations/settings/mail", 405, "method_not_allowed", "GET, HEAD, PUT"},
+		{"GET", "/api/v1/nothing-here", 404, "not_found", ""},
+		{"POST", "/api/v2/checkouts", 404, "not_found", ""},
+	} {
+		r := e.do(tc.method, tc.path, e.a.Token, "")
+		expect(t, r, tc.status, tc.code)
+		if got := r.header.Get("Allow"); got != tc.allow {
+			t.Errorf("%s %s: Allow %q; want %q", tc.method, tc.path, got, tc.allow)
+		}
+		if r.body["requestId"] == nil || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s %s: not the JSON envelope: %s %s", tc.method, tc.path, r.header.Get("Content-Type"), r.raw)
+		}
+	}
+}

@@ -51,9 +51,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/transactions/{id}/cancel", a.cors(a.cancelTransaction))
 	mux.HandleFunc("POST /hooks/stripe/{providerId}", a.stripeHook)
 	mux.Handle("OPTIONS /api/v1/", a.cors(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		httpx.WriteError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
+	mux.HandleFunc("/", httpx.Fallback(mux))
 }
 
 // cors lets browsers call from the frontend origins only. Requests without an

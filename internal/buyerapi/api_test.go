@@ -200,3 +200,14 @@ func TestSweeperExpiresOverdue(t *testing.T) {
 		}
 	})
 }
+
+func TestRuntimeMethodNotAllowed(t *testing.T) {
+	e := newEnv(t, storetest.Open(t, store.SQLite))
+	status, h, v, raw := e.do("GET", "/api/v1/transactions/create", "")
+	if status != 405 || h.Get("Allow") != "POST" || v["code"] != "method_not_allowed" {
+		t.Fatalf("GET on a POST route: %d %q %s", status, h.Get("Allow"), raw)
+	}
+	if status, _, v, _ := e.do("GET", "/api/v1/nope", ""); status != 404 || v["code"] != "not_found" {
+		t.Fatalf("unknown path: %d %v", status, v)
+	}
+}
