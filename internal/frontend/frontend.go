@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -390,7 +391,7 @@ func (f *Frontend) summary(c *checkout.Checkout, fm *money.Formatter, p *lang.Pr
 		s.Totals.Taxes = append(s.Totals.Taxes, hosted.TaxLine{Label: p.T("summary.vat", "Rate", fm.Number(t.Rate)), Amount: fm.Format(t.Tax, cur)})
 	}
 	for _, it := range c.Items {
-		l := hosted.Line{Label: it.Label(), Description: it.Description, Quantity: it.Quantity,
+		l := hosted.Line{Label: it.Label(), Description: it.Description, Quantity: it.Quantity, Qty: fm.InDigits(strconv.FormatInt(it.Quantity, 10)),
 			UnitPrice: fm.Format(it.UnitPrice, cur), Total: fm.Format(it.LineTotal(), cur)}
 		if it.VATRate != "" {
 			l.VATNote = p.T("summary.incl_vat", "Rate", fm.Number(it.VATRate))

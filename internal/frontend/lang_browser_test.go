@@ -88,6 +88,11 @@ func TestBrowserLanguages(t *testing.T) {
 					}
 				}
 			}
+			qty, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("table.items tbody td.n").textContent`))
+			storetest.Must(t, err, "quantity")
+			if want := map[string]string{"ar": "١"}[tc.lang]; want != "" && qty != want || want == "" && qty != "1" {
+				t.Errorf("the first quantity reads %q", qty)
+			}
 			total, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("total")))
 			storetest.Must(t, err, "total")
 			if total != tc.total {
