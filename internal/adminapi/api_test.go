@@ -475,3 +475,20 @@ func TestMethodNotAllowed(t *testing.T) {
 		}
 	}
 }
+
+func TestSiteTimeZone(t *testing.T) {
+	e := newEnv(t, storetest.Open(t, store.SQLite))
+	path := "/api/v1/sites/" + e.a.Site.ID
+	for _, bad := range []string{`"Mars/Olympus"`, `"Local"`, `"../../etc/passwd"`} {
+		if r := e.do("PATCH", path, e.a.Token, `{"timeZone":`+bad+`}`); r.status != 422 || r.body["field"] != "timeZone" {
+			t.Errorf("%s: %d %s", bad, r.status, r.raw)
+		}
+	}
+	r := e.do("PATCH", path, e.a.Token, `{"timeZone":"Asia/Tokyo","defaultLanguage":"ja","requireEmail":true}`)
+	if expect(t, r, 200, ""); r.body["timeZone"] != "Asia/Tokyo" || r.body["defaultLanguage"] != "ja" || r.body["requireEmail"] != true {
+		t.Fatalf("site %s", r.raw)
+	}
+	if r := e.do("PATCH", path, e.a.Token, `{"defaultLanguage":"tlh"}`); r.status != 422 || r.body["field"] != "defaultLanguage" {
+		t.Errorf("an unknown language: %d %s", r.status, r.raw)
+	}
+}

@@ -42,6 +42,7 @@ type siteView struct {
 	IPNVersion           int                `json:"ipnVersion"`
 	DefaultLanguage      string             `json:"defaultLanguage"`
 	RequireEmail         bool               `json:"requireEmail"`
+	TimeZone             string             `json:"timeZone"`
 	WebhookSecret        string             `json:"webhookSecret,omitempty"`
 	CreatedAt            time.Time          `json:"createdAt"`
 	UpdatedAt            time.Time          `json:"updatedAt"`
@@ -51,7 +52,7 @@ func viewSite(s *tenant.Site) siteView {
 	return siteView{ID: s.ID, Slug: s.Slug, DisplayName: s.DisplayName,
 		Branding:             brandingView{LogoURL: &s.LogoURL, PrimaryColor: &s.PrimaryColor, Font: &s.Font, CornerStyle: &s.CornerStyle},
 		DefaultExpirySeconds: s.DefaultExpirySeconds, AmountUnits: s.AmountUnits, IPNVersion: s.IPNVersion,
-		DefaultLanguage: s.DefaultLanguage, RequireEmail: s.RequireEmail, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		DefaultLanguage: s.DefaultLanguage, RequireEmail: s.RequireEmail, TimeZone: s.TimeZone, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
 // siteRequest creates or changes a site; a field left out is the default
@@ -65,6 +66,7 @@ type siteRequest struct {
 	IPNVersion           *int                `json:"ipnVersion"`
 	DefaultLanguage      *string             `json:"defaultLanguage"`
 	RequireEmail         *bool               `json:"requireEmail"`
+	TimeZone             *string             `json:"timeZone"`
 }
 
 // settings checks the request and turns it into the store's change.
@@ -117,6 +119,12 @@ func (req *siteRequest) settings() (store.SiteSettings, error) {
 		in.DefaultLanguage = &tag
 	}
 	in.RequireEmail = req.RequireEmail
+	if z := req.TimeZone; z != nil {
+		if _, err := time.LoadLocation(*z); err != nil || len(*z) > 64 || *z == "Local" {
+			return in, bad("timeZone", "timeZone must be an IANA time zone such as Europe/Berlin, or empty for UTC")
+		}
+		in.TimeZone = z
+	}
 	return in, nil
 }
 
@@ -180,6 +188,9 @@ func (a *API) newSite(ctx context.Context, orgID string, req *siteRequest) (*ten
 	}
 	if in.RequireEmail != nil {
 		site.RequireEmail = *in.RequireEmail
+	}
+	if in.TimeZone != nil {
+		site.TimeZone = *in.TimeZone
 	}
 	if site.DefaultExpirySeconds == 0 {
 		site.DefaultExpirySeconds = int64(24 * time.Hour / time.Second)

@@ -125,7 +125,7 @@ func (s *Sender) buyerMessage(ctx context.Context, j job, c *checkout.Checkout, 
 		}
 		v.Totals = append(v.Totals, line{Label: p.T("summary.total"), Value: fm.Format(txn.Amount, cur), Strong: true})
 		v.Facts = append(v.Facts, line{Label: p.T("summary.reference"), Value: ref}, line{Label: p.T("email.paid_with"), Value: s.paidWith(ctx, p, txn)},
-			line{Label: p.T("receipt.transaction"), Value: txn.ID}, line{Label: p.T("email.date"), Value: p.Time(txn.UpdatedAt, fm.InDigits)})
+			line{Label: p.T("receipt.transaction"), Value: txn.ID}, line{Label: p.T("email.date"), Value: p.Time(txn.UpdatedAt, site.Location(), fm.InDigits)})
 	case KindRefund:
 		amount, at := txn.RefundedAmount, txn.UpdatedAt
 		if j.RefundID != "" {
@@ -143,7 +143,7 @@ func (s *Sender) buyerMessage(ctx context.Context, j job, c *checkout.Checkout, 
 		v.Intro = p.T("email.refund_intro", "Site", name, "Amount", fm.Format(amount, cur), "Ref", ref) + " " +
 			p.T("email.refund_total", "Refunded", fm.Format(txn.RefundedAmount, cur), "Total", fm.Format(txn.Amount, cur))
 		v.Facts = append(v.Facts, line{Label: p.T("summary.reference"), Value: ref}, line{Label: p.T("receipt.transaction"), Value: txn.ID},
-			line{Label: p.T("email.date"), Value: p.Time(at, fm.InDigits)})
+			line{Label: p.T("email.date"), Value: p.Time(at, site.Location(), fm.InDigits)})
 	}
 	m.Text, m.HTML, err = render(v)
 	return m, err

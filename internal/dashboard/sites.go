@@ -84,7 +84,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		Units: unitOptions(site.AmountUnits), Expiry: strconv.FormatInt(site.DefaultExpirySeconds/60, 10),
 		IPNVersion: site.IPNVersion,
 	}
-	v.RequireEmail = site.RequireEmail
+	v.RequireEmail, v.TimeZone = site.RequireEmail, site.TimeZone
 	v.Languages = append(v.Languages, views.Option{Value: "", Label: "English (default)", Selected: site.DefaultLanguage == ""})
 	for _, code := range lang.Codes() {
 		v.Languages = append(v.Languages, views.Option{Value: code, Label: code + " · " + display.Self.Name(language.MustParse(code)),
@@ -156,6 +156,12 @@ func (d *Dashboard) updateSite(w http.ResponseWriter, r *http.Request, s *signed
 	}
 	requireEmail := r.PostFormValue("require_email") == "1"
 	settings.RequireEmail = &requireEmail
+	zone := strings.TrimSpace(r.PostFormValue("time_zone"))
+	if _, err := time.LoadLocation(zone); err != nil || len(zone) > 64 || zone == "Local" {
+		d.renderSite(w, r, s, http.StatusUnprocessableEntity, nil, "The time zone must be an IANA name such as Europe/Berlin, or blank for UTC.")
+		return
+	}
+	settings.TimeZone = &zone
 	if l, ok := lang.Spoken(r.PostFormValue("language")); ok {
 		settings.DefaultLanguage = &l
 	} else {

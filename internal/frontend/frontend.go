@@ -423,10 +423,14 @@ func (f *Frontend) fail(w http.ResponseWriter, r *http.Request, err error) {
 	fmt.Fprintf(w, "Something went wrong on our side. Please try again in a moment. (request %s)\n", httpx.RequestID(r.Context()))
 }
 
-// when writes a time in the page's language, in UTC (the page's script
-// shows it in the buyer's time zone).
+// when writes a time in the page's language, in the site's time zone (the
+// page's script shows it in the buyer's own).
 func (f *Frontend) when(pc pageCtx, t time.Time) hosted.When {
-	return hosted.When{ISO: t.UTC().Format(time.RFC3339), Text: pc.p.Time(t, f.formatter(pc.lang).InDigits)}
+	var loc *time.Location
+	if pc.site != nil {
+		loc = pc.site.Location()
+	}
+	return hosted.When{ISO: t.UTC().Format(time.RFC3339), Text: pc.p.Time(t, loc, f.formatter(pc.lang).InDigits)}
 }
 
 // day writes a date in the page's language.

@@ -183,6 +183,17 @@ func TestLanguageChoice(t *testing.T) {
 	if got, _ := get(path(plain), "it"); got != "it" {
 		t.Errorf("the browser's language before the site's: %s", got)
 	}
+	// Times in the site's time zone (the page's script uses the buyer's).
+	zone := "Europe/Berlin"
+	_, err = sh.s.UpdateSite(context.Background(), sh.r.Organization.ID, sh.r.Site.ID, store.SiteSettings{TimeZone: &zone})
+	storetest.Must(t, err, "site zone")
+	resp, err := http.Get(sh.front + path(plain))
+	storetest.Must(t, err, "page")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !regexp.MustCompile(`data-local>[^<]*(CET|CEST)</time>`).Match(b) {
+		t.Errorf("the expiry is not written in the site's time zone: %s", regexp.MustCompile(`<time[^>]*>[^<]*</time>`).Find(b))
+	}
 }
 
 // TestPageWeight: the page's own HTML, CSS and scripts stay under 30 KB

@@ -274,11 +274,15 @@ func tagsOf(cs []string) []language.Tag {
 }
 
 // Time writes a moment in the printer's language (its month names and
-// order) in UTC; digits writes ASCII digits in the language's own.
-func (p *Printer) Time(t time.Time, digits func(string) string) string {
-	t = t.UTC()
+// order) in loc (UTC when nil), naming the zone; digits writes ASCII digits
+// in the language's own.
+func (p *Printer) Time(t time.Time, loc *time.Location, digits func(string) string) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
 	return p.T("date.time", "Day", digits(strconv.Itoa(t.Day())), "Month", p.T("month."+strconv.Itoa(int(t.Month()))),
-		"Year", digits(strconv.Itoa(t.Year())), "Time", digits(t.Format("15:04"))+" UTC")
+		"Year", digits(strconv.Itoa(t.Year())), "Time", digits(t.Format("15:04"))+" "+t.Format("MST"))
 }
 
 // Day writes a date in the printer's language.

@@ -221,6 +221,7 @@ type SiteSettings struct {
 	// DefaultLanguage is a BCP 47 tag pgw speaks, or "" for none.
 	DefaultLanguage *string
 	RequireEmail    *bool
+	TimeZone        *string
 }
 
 // UpdateSite changes a site's settings and returns the site.
@@ -246,6 +247,9 @@ func (s *Store) UpdateSite(ctx context.Context, orgID, id string, in SiteSetting
 	}
 	if in.RequireEmail != nil {
 		q = q.Set("require_email = ?", *in.RequireEmail)
+	}
+	if in.TimeZone != nil {
+		q = q.Set("time_zone = ?", *in.TimeZone)
 	}
 	if in.DefaultExpiry != nil {
 		q = q.Set("default_expiry_seconds = ?", int64(*in.DefaultExpiry/time.Second))

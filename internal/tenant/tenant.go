@@ -80,6 +80,9 @@ type Site struct {
 	// RequireEmail makes the hosted page ask the buyer's email, for the
 	// receipt, when the checkout has none.
 	RequireEmail bool `bun:",notnull"`
+	// TimeZone (IANA, such as "Europe/Berlin") is where the site's pages and
+	// emails write times when the buyer's browser does not say; "" is UTC.
+	TimeZone string `bun:",notnull"`
 	// DefaultExpirySeconds is the lifetime of a checkout created without one.
 	DefaultExpirySeconds int64     `bun:",notnull"`
 	CreatedAt            time.Time `bun:",notnull"`
@@ -126,4 +129,16 @@ func (s *Site) SigningSecrets(now time.Time) (current, previous string) {
 		previous = s.PreviousWebhookSecret
 	}
 	return s.WebhookSecret, previous
+}
+
+// Location is the site's time zone, UTC when it has none or it is unknown.
+func (s *Site) Location() *time.Location {
+	if s.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
