@@ -131,12 +131,12 @@ const (
 	maxLimit     = 100
 )
 
-type listResponse struct {
-	Data    []checkoutView `json:"data"`
-	Page    int            `json:"page"`
-	Limit   int            `json:"limit"`
-	Total   int            `json:"total"`
-	HasMore bool           `json:"hasMore"`
+type listResponse[T any] struct {
+	Data    []T  `json:"data"`
+	Page    int  `json:"page"`
+	Limit   int  `json:"limit"`
+	Total   int  `json:"total"`
+	HasMore bool `json:"hasMore"`
 }
 
 func (a *API) listCheckouts(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
@@ -177,7 +177,7 @@ func (a *API) listCheckouts(w http.ResponseWriter, r *http.Request, key *auth.AP
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	resp := listResponse{Data: make([]checkoutView, 0, len(list)), Page: f.Page, Limit: f.Limit, Total: total,
+	resp := listResponse[checkoutView]{Data: make([]checkoutView, 0, len(list)), Page: f.Page, Limit: f.Limit, Total: total,
 		HasMore: f.Page*f.Limit < total}
 	for _, c := range list {
 		resp.Data = append(resp.Data, a.view(c))

@@ -3,6 +3,7 @@ package adminapi
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pgw/pgw/internal/auth"
@@ -114,4 +115,71 @@ func (a *API) refund(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"refund": refundView{ID: rf.ID, Amount: rf.Amount, Currency: rf.Currency,
 		Status: rf.Status, CreatedAt: rf.CreatedAt}, "transaction": v})
+}
+
+// listTransactions answers a page of the key's transactions, newest first,
+// filtered by status, currency, from and to (RFC 3339, creation), siteId,
+// providerId and clientId.
+func (a *API) listTransactions(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	q := r.URL.Query()
+	f := store.TransactionFilter{OrganizationID: key.OrganizationID, Mode: key.Mode, Status: checkout.TxStatus(q.Get("status")),
+		Currency: strings.ToUpper(q.Get("currency")), SiteID: q.Get("siteId"), ProviderID: q.Get("providerId"),
+		ClientID: q.Get("clientId"), Page: 1, Limit: defaultLimit}
+	if f.Status != "" && !f.Status.Valid() {
+		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", "status",
+			"status must be initiated, pending_provider, succeeded, failed, cancelled, refunded or chargeback")
+		return
+	}
+	if _, err := money.ParseCurrency(f.Currency); f.Currency != "" && err != nil {
+		httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", "currency", "currency must be an ISO 4217 code")
+		return
+	}
+	for name, v := range map[string]string{"siteId": f.SiteID, "providerId": f.ProviderID, "clientId": f.ClientID} {
+		if len(v) > 255 {
+			httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", name, name+" is longer than 255 characters")
+			return
+		}
+	}
+	if !pageParams(w, r, &f.Page, &f.Limit) {
+		return
+	}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", name, name+" must be an RFC 3339 time")
+				return
+			}
+			*dst = t
+		}
+	}
+	list, total, err := a.store.ListTransactions(r.Context(), f)
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	resp := listResponse[transactionView]{Data: make([]transactionView, 0, len(list)), Page: f.Page, Limit: f.Limit, Total: total,
+		HasMore: f.Page*f.Limit < total}
+	for _, t := range list {
+		resp.Data = append(resp.Data, viewTransaction(t))
+	}
+	httpx.WriteJSON(w, http.StatusOK, resp)
+}
+
+// listRefunds answers a transaction's refunds, oldest first.
+func (a *API) listRefunds(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	t, err := a.store.TransactionInScope(r.Context(), store.KeyScope(key), r.PathValue("id"))
+	if httpx.Fail(w, r, a.log, err, "transaction") {
+		return
+	}
+	rs, err := a.store.ListRefunds(r.Context(), t.ID)
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	out := make([]refundView, 0, len(rs))
+	for _, rf := range rs {
+		out = append(out, refundView{ID: rf.ID, Amount: rf.Amount, Currency: rf.Currency, Status: rf.Status, Failure: rf.Failure, CreatedAt: rf.CreatedAt})
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": out})
 }

@@ -145,8 +145,16 @@ func (s *Store) ListRefunds(ctx context.Context, txID string) ([]*Refund, error)
 // TransactionFilter narrows ListTransactions. Zero fields do not filter.
 type TransactionFilter struct {
 	OrganizationID string
-	Status         checkout.TxStatus
-	Page, Limit    int
+	// Mode keeps the transactions of checkouts of one mode ("" for both).
+	Mode       checkout.Mode
+	Status     checkout.TxStatus
+	Currency   string
+	SiteID     string
+	ProviderID string
+	// ClientID is the merchant's id of the buyer, on the checkout.
+	ClientID    string
+	From, To    time.Time // created at or after From, before To
+	Page, Limit int
 }
 
 // ListTransactions returns a page of the organization's transactions, newest
@@ -154,8 +162,26 @@ type TransactionFilter struct {
 func (s *Store) ListTransactions(ctx context.Context, f TransactionFilter) ([]*checkout.Transaction, int, error) {
 	var list []*checkout.Transaction
 	q := s.read.NewSelect().Model(&list).Where("organization_id = ?", f.OrganizationID)
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
+	for col, v := range map[string]string{"status": string(f.Status), "currency": f.Currency, "site_id": f.SiteID, "provider_id": f.ProviderID} {
+		if v != "" {
+			q = q.Where("? = ?", bun.Ident(col), v)
+		}
+	}
+	if f.Mode != "" || f.ClientID != "" {
+		sub := s.read.NewSelect().Model((*checkout.Checkout)(nil)).Column("id").Where("organization_id = ?", f.OrganizationID)
+		if f.Mode != "" {
+			sub = sub.Where("mode = ?", f.Mode)
+		}
+		if f.ClientID != "" {
+			sub = sub.Where("client_id = ?", f.ClientID)
+		}
+		q = q.Where("checkout_id IN (?)", sub)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To.UTC())
 	}
 	n, err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(f.Limit)).Offset(int64((f.Page - 1) * f.Limit)).ScanAndCount(ctx)
 	if err != nil {
