@@ -76,6 +76,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/deliveries/{id}", a.authed(auth.ScopeNotificationRead, a.getDelivery))
 	mux.Handle("POST /api/v1/deliveries/{id}/redeliver", a.authed(auth.ScopeNotificationExec, a.idempotent(a.redeliver)))
 	mux.Handle("POST /api/v1/sites", a.authed(auth.ScopeSiteCreate, a.idempotent(a.createSite)))
+	mux.Handle("GET /api/v1/sites", a.authed(auth.ScopeSiteRead, a.listSites))
 	mux.Handle("GET /api/v1/sites/{id}", a.authed(auth.ScopeSiteRead, a.getSite))
 	mux.Handle("PATCH /api/v1/sites/{id}", a.authed(auth.ScopeSiteUpdate, a.patchSite))
 	mux.Handle("POST /api/v1/sites/{id}/webhook-secret/regenerate", a.authed(auth.ScopeSiteUpdate, a.idempotent(a.rotateSecret)))

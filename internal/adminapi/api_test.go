@@ -478,13 +478,19 @@ func TestMethodNotAllowed(t *testing.T) {
 
 func TestSiteTimeZone(t *testing.T) {
 	e := newEnv(t, storetest.Open(t, store.SQLite))
+	// The organization's sites, and only its own, without their secrets.
+	r := e.do("GET", "/api/v1/sites", e.a.Token, "")
+	expect(t, r, 200, "")
+	if sites := r.body["data"].([]any); len(sites) != 1 || sites[0].(map[string]any)["id"] != e.a.Site.ID || strings.Contains(string(r.raw), "whsec_") {
+		t.Fatalf("sites %s", r.raw)
+	}
 	path := "/api/v1/sites/" + e.a.Site.ID
 	for _, bad := range []string{`"Mars/Olympus"`, `"Local"`, `"../../etc/passwd"`} {
 		if r := e.do("PATCH", path, e.a.Token, `{"timeZone":`+bad+`}`); r.status != 422 || r.body["field"] != "timeZone" {
 			t.Errorf("%s: %d %s", bad, r.status, r.raw)
 		}
 	}
-	r := e.do("PATCH", path, e.a.Token, `{"timeZone":"Asia/Tokyo","defaultLanguage":"ja","requireEmail":true}`)
+	r = e.do("PATCH", path, e.a.Token, `{"timeZone":"Asia/Tokyo","defaultLanguage":"ja","requireEmail":true}`)
 	if expect(t, r, 200, ""); r.body["timeZone"] != "Asia/Tokyo" || r.body["defaultLanguage"] != "ja" || r.body["requireEmail"] != true {
 		t.Fatalf("site %s", r.raw)
 	}

@@ -206,6 +206,20 @@ func (a *API) getSite(w http.ResponseWriter, r *http.Request, key *auth.APIKey) 
 	httpx.WriteJSON(w, http.StatusOK, viewSite(site))
 }
 
+// listSites answers the organization's sites, oldest first.
+func (a *API) listSites(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	sites, err := a.store.ListSites(r.Context(), key.OrganizationID)
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return
+	}
+	out := make([]siteView, 0, len(sites))
+	for _, st := range sites {
+		out = append(out, viewSite(st))
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": out})
+}
+
 func (a *API) patchSite(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	var req siteRequest
 	if !readJSON(w, r, &req) {
