@@ -3,12 +3,14 @@ package adminapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/provider/stripe"
@@ -162,4 +164,119 @@ func (a *API) toggleProvider(enabled bool) handler {
 		}
 		httpx.WriteJSON(w, http.StatusOK, viewProvider(p))
 	}
+}
+
+// providerInScope is the key's provider of the path's site, or 404: another
+// organization's, another site's and another mode's are not found.
+func (a *API) providerInScope(r *http.Request, key *auth.APIKey) (*tenant.Provider, error) {
+	p, err := a.store.GetProvider(r.Context(), r.PathValue("providerId"))
+	if err != nil {
+		return nil, err
+	}
+	if p.OrganizationID != key.OrganizationID || p.SiteID != r.PathValue("id") || viewProvider(p).Mode != string(key.Mode) {
+		return nil, fmt.Errorf("provider %s: %w", p.ID, errs.ErrNotFound)
+	}
+	return p, nil
+}
+
+func (a *API) getProvider(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	p, err := a.providerInScope(r, key)
+	if httpx.Fail(w, r, a.log, err, "provider") {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, viewProvider(p))
+}
+
+// patchProvider takes {name, config}: the fields of config given replace
+// the stored ones (secrets are write-only: left out, they stay), and the
+// whole is checked again; a provider never changes its mode.
+func (a *API) patchProvider(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	var req struct {
+		Name   *string         `json:"name"`
+		Config json.RawMessage `json:"config"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	p, err := a.providerInScope(r, key)
+	if httpx.Fail(w, r, a.log, err, "provider") {
+		return
+	}
+	if req.Name != nil {
+		name := strings.TrimSpace(*req.Name)
+		if name == "" || len(name) > 100 || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "name", "name is plain text of 1 to 100 characters")
+			return
+		}
+		p.Name = name
+	}
+	if len(req.Config) > 0 {
+		field, msg := a.updateConfig(p, req.Config, key)
+		if field != "" {
+			httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", field, msg)
+			return
+		}
+	}
+	if err := a.store.UpdateProvider(r.Context(), p); httpx.Fail(w, r, a.log, err, "provider") {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, viewProvider(p))
+}
+
+// updateConfig lays the request's config over the stored one and checks
+// the result, naming the field that is wrong.
+func (a *API) updateConfig(p *tenant.Provider, raw json.RawMessage, key *auth.APIKey) (field, msg string) {
+	switch p.Type {
+	case tenant.ProviderStripe:
+		cfg, err := stripe.ParseConfig(p.Config)
+		if err != nil {
+			return "config", "the stored configuration cannot be read"
+		}
+		var in stripe.Config
+		if json.Unmarshal(raw, &in) != nil {
+			return "config", "config holds secretKey, publishableKey and webhookSecret"
+		}
+		for dst, v := range map[*string]string{&cfg.SecretKey: in.SecretKey, &cfg.PublishableKey: in.PublishableKey, &cfg.WebhookSecret: in.WebhookSecret} {
+			if v != "" {
+				*dst = v
+			}
+		}
+		mode, err := cfg.Mode()
+		if err != nil {
+			return "config", err.Error()
+		}
+		if mode != key.Mode {
+			return "config", "a provider keeps its mode: use " + string(key.Mode) + " keys"
+		}
+		p.Config = cfg.JSON()
+	case tenant.ProviderWire:
+		cfg, err := wire.ParseConfig(p.Config)
+		if err != nil {
+			return "config", "the stored configuration cannot be read"
+		}
+		if json.Unmarshal(raw, &cfg) != nil {
+			return "config", "config holds accountHolder, bankName, iban, bic, instructions, paymentWindowDays and currencies"
+		}
+		var fe *wire.FieldError
+		if err := cfg.Normalize(key.Mode); errors.As(err, &fe) {
+			return fe.Field, fe.Message
+		}
+		p.Config = cfg.JSON()
+	default:
+		return "config", "the sandbox has no configuration"
+	}
+	return "", ""
+}
+
+// deleteProvider deletes a provider no payment was made with; one that was
+// used is 409 provider_in_use (disable it instead).
+func (a *API) deleteProvider(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	p, err := a.providerInScope(r, key)
+	if httpx.Fail(w, r, a.log, err, "provider") {
+		return
+	}
+	if err := a.store.DeleteProvider(r.Context(), key.OrganizationID, p.SiteID, p.ID); httpx.Fail(w, r, a.log, err, "provider") {
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
