@@ -220,38 +220,16 @@ func (a *API) uploadStatement(w http.ResponseWriter, r *http.Request, key *auth.
 	if !ok {
 		return
 	}
+	// A statement that cannot be read is Invalid in the shared model (422,
+	// with its code), and nothing of it was applied.
 	res, err := a.pay.ApplyStatement(r.Context(), key.OrganizationID, key.Mode, filename, data)
-	var ee *statement.EntryError
-	switch {
-	case errors.Is(err, statement.ErrFormat):
-		httpx.WriteError(w, r, http.StatusUnprocessableEntity, "statement_format", err.Error())
-		return
-	case errors.Is(err, statement.ErrTooMany):
-		httpx.WriteError(w, r, http.StatusUnprocessableEntity, "statement_too_many_entries", err.Error())
-		return
-	case errors.Is(err, statement.ErrNoProfile):
-		httpx.WriteError(w, r, http.StatusUnprocessableEntity, "csv_profile_missing", err.Error())
-		return
-	case errors.As(err, &ee):
-		httpx.WriteError(w, r, http.StatusUnprocessableEntity, "statement_entry", ee.Error()+"; nothing was applied")
-		return
-	case err != nil && !isStoreErr(err):
-		httpx.WriteError(w, r, http.StatusUnprocessableEntity, "statement_columns", err.Error())
-		return
-	case httpx.Fail(w, r, a.log, err, ""):
+	if httpx.Fail(w, r, a.log, err, "") {
 		return
 	}
 	st := res.Statement
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"id": st.ID, "format": st.Format, "filename": st.Filename,
 		"entriesRead": st.EntriesRead, "skipped": st.Skipped, "matched": st.Matched, "alreadyApplied": st.AlreadyApplied,
 		"unmatched": st.Unmatched, "entries": res.Entries})
-}
-
-// isStoreErr tells a failure of ours from a CSV profile that does not fit
-// the file, which is the only other error ApplyStatement gives.
-func isStoreErr(err error) bool {
-	var ce *statement.ColumnError
-	return !errors.As(err, &ce)
 }
 
 // statementBody reads the statement: the multipart field "file", or the body.

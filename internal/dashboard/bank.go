@@ -17,7 +17,6 @@ import (
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider/wire"
-	"github.com/pgw/pgw/internal/statement"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
 	views "github.com/pgw/pgw/templates/dashboard"
@@ -207,16 +206,11 @@ func (d *Dashboard) uploadStatement(w http.ResponseWriter, r *http.Request, s *s
 		name = "statement"
 	}
 	res, err := d.pay.ApplyStatement(r.Context(), s.orgID, mode, name, data)
-	var ee *statement.EntryError
-	var ce *statement.ColumnError
-	switch {
-	case errors.Is(err, statement.ErrFormat), errors.Is(err, statement.ErrTooMany), errors.Is(err, statement.ErrNoProfile):
-		d.back(w, r, s, bankPath(mode), "", "Not applied: "+err.Error()+".")
+	if e, ok := errs.As(err); ok {
+		d.back(w, r, s, bankPath(mode), "", "Not applied: "+e.Message+".")
 		return
-	case errors.As(err, &ee), errors.As(err, &ce):
-		d.back(w, r, s, bankPath(mode), "", "Not applied: "+err.Error()+". Nothing was recorded.")
-		return
-	case err != nil:
+	}
+	if err != nil {
 		d.fail(w, r, s, err)
 		return
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pgw/pgw/internal/errs"
 )
 
 // Profile maps the columns of an organization's CSV statements. Columns are
@@ -96,6 +98,9 @@ func (p *Profile) columns(header []string) (map[string]int, error) {
 type ColumnError struct{ msg string }
 
 func (e *ColumnError) Error() string { return e.msg }
+
+// Unwrap is the error in the shared model.
+func (e *ColumnError) Unwrap() error { return errs.New(errs.Invalid, "statement_columns", e.msg) }
 
 func (p *Profile) parse(b []byte) (*Result, error) {
 	if _, err := p.Check(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pgw/pgw/internal/bank"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/money"
 )
 
@@ -51,9 +52,9 @@ const MaxEntries = 10000
 
 // Errors of parsing.
 var (
-	ErrFormat     = errors.New("the file is neither a camt.053 statement nor a CSV file")
-	ErrTooMany    = errors.New("the statement has more than 10000 entries; split it")
-	ErrNoProfile  = errors.New("a CSV statement needs the organization's CSV profile; save one first")
+	ErrFormat     = errs.New(errs.Invalid, "statement_format", "the file is neither a camt.053 statement nor a CSV file")
+	ErrTooMany    = errs.New(errs.Invalid, "statement_too_many_entries", "the statement has more than 10000 entries; split it")
+	ErrNoProfile  = errs.New(errs.Invalid, "csv_profile_missing", "a CSV statement needs the organization's CSV profile; save one first")
 	errBadAmount  = errors.New("amount")
 	errBadDate    = errors.New("date")
 	errNoCurrency = errors.New("currency")
@@ -68,6 +69,12 @@ type EntryError struct {
 
 func (e *EntryError) Error() string {
 	return "entry " + strconv.Itoa(e.Entry) + ": the " + e.Field + " " + strconv.Quote(e.Value) + " cannot be read"
+}
+
+// Unwrap is the error in the shared model: nothing of the statement was
+// applied.
+func (e *EntryError) Unwrap() error {
+	return errs.New(errs.Invalid, "statement_entry", e.Error()+"; nothing was applied")
 }
 
 // Parse reads a statement: camt.053 when it is XML, else CSV with profile
