@@ -73,9 +73,7 @@ func (a *API) putMailSettings(w http.ResponseWriter, r *http.Request, key *auth.
 	if req.Alerts != nil {
 		m.Alerts = *req.Alerts
 	}
-	var fe *pgwmail.FieldError
-	if err := m.Server.Check(); errors.As(err, &fe) {
-		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", fe.Field, fe.Message)
+	if httpx.Fail(w, r, a.log, m.Server.Check(), "") {
 		return
 	}
 	if err := a.store.SaveOrgMailSettings(r.Context(), key.OrganizationID, m, req.Password == nil); err != nil {

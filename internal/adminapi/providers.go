@@ -2,7 +2,6 @@ package adminapi
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -117,9 +116,7 @@ func (a *API) createProvider(w http.ResponseWriter, r *http.Request, key *auth.A
 				"config must hold accountHolder, bankName, iban and bic")
 			return
 		}
-		var fe *wire.FieldError
-		if err := cfg.Normalize(key.Mode); errors.As(err, &fe) {
-			httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", fe.Field, fe.Message)
+		if httpx.Fail(w, r, a.log, cfg.Normalize(key.Mode), "") {
 			return
 		}
 		p.Config = cfg.JSON()
@@ -257,9 +254,8 @@ func (a *API) updateConfig(p *tenant.Provider, raw json.RawMessage, key *auth.AP
 		if json.Unmarshal(raw, &cfg) != nil {
 			return "config", "config holds accountHolder, bankName, iban, bic, instructions, paymentWindowDays and currencies"
 		}
-		var fe *wire.FieldError
-		if err := cfg.Normalize(key.Mode); errors.As(err, &fe) {
-			return fe.Field, fe.Message
+		if e, ok := errs.As(cfg.Normalize(key.Mode)); ok {
+			return e.Field, e.Message
 		}
 		p.Config = cfg.JSON()
 	default:

@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -56,9 +55,8 @@ func (d *Dashboard) addWire(w http.ResponseWriter, r *http.Request, s *signedIn)
 	if r.PostFormValue("mode") == string(checkout.ModeLive) {
 		mode = checkout.ModeLive
 	}
-	var fe *wire.FieldError
-	if err := cfg.Normalize(mode); errors.As(err, &fe) {
-		d.renderSite(w, r, s, http.StatusUnprocessableEntity, nil, "Not added: "+fe.Message+".")
+	if e, ok := errs.As(cfg.Normalize(mode)); ok {
+		d.renderSite(w, r, s, http.StatusUnprocessableEntity, nil, "Not added: "+e.Message+".")
 		return
 	}
 	p := &tenant.Provider{ID: ids.New("prov"), OrganizationID: s.orgID, SiteID: site.ID, Type: tenant.ProviderWire,

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pgw/pgw/internal/buyermail"
+	"github.com/pgw/pgw/internal/errs"
 	pgwmail "github.com/pgw/pgw/internal/mail"
 	"github.com/pgw/pgw/internal/store"
 	views "github.com/pgw/pgw/templates/dashboard"
@@ -50,9 +51,8 @@ func (d *Dashboard) saveMail(w http.ResponseWriter, r *http.Request, s *signedIn
 		TLS: r.PostFormValue("tls"), Username: strings.TrimSpace(r.PostFormValue("username")), Password: pw,
 		From: strings.TrimSpace(r.PostFormValue("from"))},
 		Receipts: r.PostFormValue("receipts") == "1", Alerts: r.PostFormValue("alerts") == "1"}
-	var fe *pgwmail.FieldError
-	if err := m.Server.Check(); errors.As(err, &fe) {
-		d.back(w, r, s, "/dashboard/mail", "", "Not saved: "+fe.Message+".")
+	if e, ok := errs.As(m.Server.Check()); ok {
+		d.back(w, r, s, "/dashboard/mail", "", "Not saved: "+e.Message+".")
 		return
 	}
 	if err := d.store.SaveOrgMailSettings(r.Context(), s.orgID, m, pw == ""); err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pgw/pgw/internal/errs"
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -33,14 +34,9 @@ type Server struct {
 	From     string `json:"from"`
 }
 
-// FieldError names the setting that is wrong.
-type FieldError struct{ Field, Message string }
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-
 // Check reports what is wrong with the settings.
 func (s Server) Check() error {
-	bad := func(f, m string) error { return &FieldError{Field: f, Message: m} }
+	bad := func(f, m string) error { return errs.Refused("validation_error", f, m) }
 	switch {
 	case s.Host == "" || len(s.Host) > 253 || strings.ContainsAny(s.Host, " /:@\r\n"):
 		return bad("host", "host is the SMTP server's name or address")

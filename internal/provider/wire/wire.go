@@ -16,6 +16,7 @@ import (
 
 	"github.com/pgw/pgw/internal/bank"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/money"
 )
 
@@ -37,12 +38,8 @@ type Config struct {
 // DefaultWindowDays is the payment window when none is given.
 const DefaultWindowDays = 14
 
-// FieldError names the configuration field that is wrong.
-type FieldError struct{ Field, Message string }
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-
-func bad(field, msg string) error { return &FieldError{Field: field, Message: msg} }
+// bad is a refused configuration, naming the field that is wrong.
+func bad(field, msg string) error { return errs.Refused("validation_error", field, msg) }
 
 // ParseConfig reads a stored configuration.
 func ParseConfig(raw string) (Config, error) {
@@ -61,7 +58,7 @@ func (c Config) JSON() string {
 
 // Normalize checks a configuration as typed and fills its defaults: the IBAN
 // and BIC in electronic form, a payment window of 14 days, the currency of
-// the IBAN's country. A *FieldError names what is wrong.
+// the IBAN's country. The error (errs.Refused) names what is wrong.
 func (c *Config) Normalize(mode checkout.Mode) error {
 	c.Mode = mode
 	c.AccountHolder = strings.TrimSpace(c.AccountHolder)

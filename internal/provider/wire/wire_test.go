@@ -1,10 +1,10 @@
 package wire
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/errs"
 )
 
 func TestNormalize(t *testing.T) {
@@ -29,8 +29,7 @@ func TestNormalize(t *testing.T) {
 		"config.currencies":        {AccountHolder: "A", BankName: "B", IBAN: "DE89370400440532013000", BIC: "COBADEFF", Currencies: []string{"EURO"}},
 	} {
 		err := cfg.Normalize(checkout.ModeTest)
-		var fe *FieldError
-		if !errors.As(err, &fe) || fe.Field != field {
+		if e, ok := errs.As(err); !ok || e.Field != field {
 			t.Errorf("want an error at %s, got %v", field, err)
 		}
 	}
