@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -337,7 +336,7 @@ func (s *Store) TransfersNeedingAttention(ctx context.Context, orgID string, mod
 func (s *Store) ManualReceiptLike(ctx context.Context, txID string, amount int64) (bool, error) {
 	n, err := s.read.NewSelect().Model((*BankReceipt)(nil)).Where("transaction_id = ?", txID).Where("source = ?", ReceiptManual).
 		Where("bank_reference = ''").Where("amount = ?", amount).Count(ctx)
-	if err != nil && !errors.Is(err, errNoRows) {
+	if err != nil {
 		return false, fmt.Errorf("looking for a receipt recorded by hand: %w", err)
 	}
 	return n > 0, nil
