@@ -239,11 +239,18 @@ func From(ctx context.Context) *Printer {
 // IDs are the English catalogue's message ids.
 func (c *Catalog) IDs() []string { return slices.Clone(c.ids) }
 
-// codes are the languages the catalogues speak, as site settings name them.
-var codes = []string{"en", "ar", "cs", "da", "de", "es", "fi", "fr", "it", "ja", "nl", "pl", "pt", "sv", "zh-Hans"}
-
-// Codes are the languages spoken, as tags.
-func Codes() []string { return slices.Clone(codes) }
+// Codes are the languages spoken, as tags: the catalogues' file names,
+// English first.
+func Codes() []string {
+	entries, _ := fs.ReadDir(files, "locales") // embedded: it cannot fail
+	out := []string{"en"}
+	for _, e := range entries {
+		if code := strings.TrimSuffix(e.Name(), ".json"); code != "en" {
+			out = append(out, code)
+		}
+	}
+	return out
+}
 
 // Spoken reads a language a merchant chose (a site's default): "" is none;
 // a tag whose language is spoken comes back in canonical form ("de-AT"),
@@ -256,7 +263,7 @@ func Spoken(s string) (string, bool) {
 	if err != nil || len(s) > 35 {
 		return "", false
 	}
-	m, _, conf := language.NewMatcher(tagsOf(codes)).Match(t)
+	m, _, conf := language.NewMatcher(tagsOf(Codes())).Match(t)
 	mb, _ := m.Base()
 	tb, _ := t.Base()
 	if conf < language.High || mb != tb {
