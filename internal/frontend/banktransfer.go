@@ -13,12 +13,9 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
-	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
-	"github.com/pgw/pgw/internal/risk"
 	"github.com/pgw/pgw/internal/store"
-	"github.com/pgw/pgw/internal/tax"
 	"github.com/pgw/pgw/templates/hosted"
 )
 
@@ -43,21 +40,10 @@ func (f *Frontend) wireForm(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err := f.pay.StartBankTransfer(r.Context(), c, r.PostForm.Get("provider"), r.PostForm.Get("attempt"), httpx.ClientAddr(r),
 		payment.TaxBuyer{Billing: billing, VATID: in.vatID})
-	var held *risk.Refusal
-	var ex *limits.Exceeded
 	switch {
 	case err == nil:
 		http.Redirect(w, r, back, http.StatusSeeOther)
-	case errs.Is(err, tax.ErrNoCountry):
-		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: pc.p.T("form.choose_country"), wire: true})
-	case errors.As(err, &held):
-		f.page(w, r, c, pc, http.StatusForbidden, &formError{message: pc.p.T("form.cannot_take"), wire: true})
-	case errors.As(err, &ex):
-		f.tooManyAttempts(w, r, c, pc, ex)
-	case errors.Is(err, checkout.ErrNotOpen):
-		http.Redirect(w, r, back, http.StatusSeeOther)
-	case errors.Is(err, payment.ErrNoSuchMethod):
-		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: pc.p.T("form.method_unavailable"), wire: true})
+	case f.refused(w, r, c, pc, err, formError{wire: true}):
 	case errors.Is(err, store.ErrAttemptUsed), errors.Is(err, store.ErrTransferPending):
 		f.page(w, r, c, pc, http.StatusConflict, &formError{message: pc.p.T("wire.sent_before"), wire: true})
 	default:

@@ -63,20 +63,8 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 		CVC: r.PostForm.Get("cvc"), CardName: name, ClientAddr: httpx.ClientAddr(r), Billing: billing, VATID: in.vatID,
 	})
 	var ve *checkout.Error
-	var ex *limits.Exceeded
-	var held *risk.Refusal
 	switch {
-	case errs.Is(err, tax.ErrNoCountry):
-		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: pc.p.T("form.choose_country"),
-			field: "billingAddress.country", name: name, email: email})
-	case errors.As(err, &held):
-		f.page(w, r, c, pc, http.StatusForbidden, &formError{message: pc.p.T("form.cannot_take"), name: name, email: email})
-	case errors.As(err, &ex):
-		f.tooManyAttempts(w, r, c, pc, ex)
-	case errors.Is(err, checkout.ErrNotOpen):
-		http.Redirect(w, r, back, http.StatusSeeOther)
-	case errors.Is(err, payment.ErrNoSuchMethod):
-		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &formError{message: pc.p.T("form.method_unavailable"), name: name})
+	case f.refused(w, r, c, pc, err, formError{name: name, email: email}):
 	case errors.As(err, &ve) && strings.HasPrefix(ve.Field, "card."):
 		// Every wrong field at once, each beside its field.
 		fields := map[string]string{}
@@ -99,6 +87,33 @@ func (f *Frontend) payForm(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.page(w, r, c, pc, http.StatusPaymentRequired, &formError{message: declineMessage(pc, res.Transaction.FailureCode, res.Message), field: "card.number", name: name})
 	}
+}
+
+// refused answers the refusals every payment form shares (no country yet
+// under the tax engine, a risk hold, too many attempts, a checkout no longer
+// open, a method not offered) and reports whether it did; fe is what the
+// form shows again.
+func (f *Frontend) refused(w http.ResponseWriter, r *http.Request, c *checkout.Checkout, pc pageCtx, err error, fe formError) bool {
+	var held *risk.Refusal
+	var ex *limits.Exceeded
+	switch {
+	case errs.Is(err, tax.ErrNoCountry):
+		fe.message, fe.field = pc.p.T("form.choose_country"), "billingAddress.country"
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &fe)
+	case errors.As(err, &held):
+		fe.message = pc.p.T("form.cannot_take")
+		f.page(w, r, c, pc, http.StatusForbidden, &fe)
+	case errors.As(err, &ex):
+		f.tooManyAttempts(w, r, c, pc, ex)
+	case errors.Is(err, checkout.ErrNotOpen):
+		http.Redirect(w, r, "/checkout/"+c.ShortCode, http.StatusSeeOther)
+	case errors.Is(err, payment.ErrNoSuchMethod):
+		fe.message = pc.p.T("form.method_unavailable")
+		f.page(w, r, c, pc, http.StatusUnprocessableEntity, &fe)
+	default:
+		return false
+	}
+	return true
 }
 
 // tooManyAttempts tells a buyer past a limit of payment attempts to wait;
