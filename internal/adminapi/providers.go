@@ -12,6 +12,7 @@ import (
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
+	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/provider/wire"
 	"github.com/pgw/pgw/internal/tenant"
@@ -31,12 +32,12 @@ type providerView struct {
 // viewProvider never shows a secret in full.
 func viewProvider(p *tenant.Provider) providerView {
 	v := providerView{ID: p.ID, SiteID: p.SiteID, Type: p.Type, Name: p.Name, Enabled: p.Enabled, Config: map[string]string{}, CreatedAt: p.CreatedAt}
+	if mode, ok := payment.ModeOf(p); ok {
+		v.Mode = string(mode)
+	}
 	switch p.Type {
-	case tenant.ProviderSandbox:
-		v.Mode = "test"
 	case tenant.ProviderWire:
 		if cfg, err := wire.ParseConfig(p.Config); err == nil {
-			v.Mode = string(cfg.Mode)
 			v.Config = map[string]string{"accountHolder": cfg.AccountHolder, "bankName": cfg.BankName, "iban": cfg.IBAN,
 				"bic": cfg.BIC, "instructions": cfg.Instructions, "paymentWindowDays": strconv.Itoa(cfg.WindowDays),
 				"currencies": strings.Join(cfg.Currencies, ",")}
@@ -44,9 +45,6 @@ func viewProvider(p *tenant.Provider) providerView {
 	case tenant.ProviderStripe:
 		if cfg, err := stripe.ParseConfig(p.Config); err == nil {
 			v.Config = cfg.Masked()
-			if m, err := cfg.Mode(); err == nil {
-				v.Mode = string(m)
-			}
 		}
 	}
 	return v

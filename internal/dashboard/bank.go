@@ -70,12 +70,12 @@ func (d *Dashboard) addWire(w http.ResponseWriter, r *http.Request, s *signedIn)
 }
 
 // wireDetail is what the sites page says of a bank transfer account.
-func wireDetail(p *tenant.Provider) (mode, detail string) {
+func wireDetail(p *tenant.Provider) string {
 	cfg, err := wire.ParseConfig(p.Config)
 	if err != nil {
-		return "", ""
+		return ""
 	}
-	return string(cfg.Mode), cfg.AccountHolder + ", IBAN " + bank.IBAN(cfg.IBAN).Grouped() + ", BIC " + cfg.BIC + ", " +
+	return cfg.AccountHolder + ", IBAN " + bank.IBAN(cfg.IBAN).Grouped() + ", BIC " + cfg.BIC + ", " +
 		strconv.Itoa(cfg.WindowDays) + " days, " + strings.Join(cfg.Currencies, " ")
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/lang"
+	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
@@ -92,18 +93,18 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 	}
 	for _, p := range ps {
 		row := views.ProviderRow{ID: p.ID, Type: string(p.Type), Name: p.Name, Enabled: p.Enabled}
+		if mode, ok := payment.ModeOf(p); ok {
+			row.Mode = string(mode)
+		}
 		switch p.Type {
 		case tenant.ProviderSandbox:
-			row.Mode, row.Detail = "test", "built-in test cards"
+			row.Detail = "built-in test cards"
 		case tenant.ProviderWire:
-			row.Mode, row.Detail = wireDetail(p)
+			row.Detail = wireDetail(p)
 		case tenant.ProviderStripe:
 			if cfg, err := stripe.ParseConfig(p.Config); err == nil {
 				m := cfg.Masked()
 				row.Detail = "secret key " + m["secretKey"] + ", publishable key " + m["publishableKey"]
-				if mode, err := cfg.Mode(); err == nil {
-					row.Mode = string(mode)
-				}
 			}
 		}
 		v.Providers = append(v.Providers, row)

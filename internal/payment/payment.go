@@ -80,31 +80,40 @@ func (s *Service) Methods(ctx context.Context, c *checkout.Checkout) ([]Method, 
 		if !p.Enabled || !allowedType(c, p.Type) {
 			continue
 		}
-		switch p.Type {
-		case tenant.ProviderSandbox:
-			if c.Mode != checkout.ModeTest {
-				continue
-			}
-		case tenant.ProviderWire:
-			cfg, err := wire.ParseConfig(p.Config)
-			if err != nil || cfg.Mode != c.Mode || !cfg.Serves(c.Currency) {
-				continue
-			}
-		case tenant.ProviderStripe:
-			// Test keys serve test checkouts, live keys live ones.
-			cfg, err := stripe.ParseConfig(p.Config)
-			if err != nil {
-				continue
-			}
-			if m, err := cfg.Mode(); err != nil || m != c.Mode {
-				continue
-			}
-		default:
+		if mode, ok := ModeOf(p); !ok || mode != c.Mode {
 			continue
+		}
+		if p.Type == tenant.ProviderWire {
+			// A bank account takes the currencies it was set up for.
+			if cfg, err := wire.ParseConfig(p.Config); err != nil || !cfg.Serves(c.Currency) {
+				continue
+			}
 		}
 		out = append(out, Method{ID: p.ID, Type: p.Type, Name: p.Name})
 	}
 	return out, nil
+}
+
+// ModeOf is the mode of the checkouts a provider serves: test for the
+// sandbox, its keys' for Stripe (test keys serve test checkouts, live keys
+// live ones), its account's for a bank transfer. ok is false when the
+// configuration cannot be read or the type is unknown.
+func ModeOf(p *tenant.Provider) (checkout.Mode, bool) {
+	switch p.Type {
+	case tenant.ProviderSandbox:
+		return checkout.ModeTest, true
+	case tenant.ProviderWire:
+		cfg, err := wire.ParseConfig(p.Config)
+		return cfg.Mode, err == nil
+	case tenant.ProviderStripe:
+		cfg, err := stripe.ParseConfig(p.Config)
+		if err != nil {
+			return "", false
+		}
+		m, err := cfg.Mode()
+		return m, err == nil
+	}
+	return "", false
 }
 
 // Attempt is one submission of a payment form.
