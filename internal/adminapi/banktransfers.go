@@ -18,6 +18,7 @@ import (
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/plaintext"
 	"github.com/pgw/pgw/internal/statement"
 	"github.com/pgw/pgw/internal/store"
 )
@@ -131,24 +132,24 @@ func (a *API) markPaid(w http.ResponseWriter, r *http.Request, key *auth.APIKey)
 	if m.Currency == "" {
 		m.Currency = t.Currency
 	}
-	field, msg := "", ""
 	amount, aerr := money.IntegerFromJSON(req.Amount.String())
+	_, cerr := money.ParseCurrency(m.Currency)
+	var terr error
+	if req.ReceivedAt != "" {
+		m.ReceivedAt, terr = time.Parse(time.RFC3339, req.ReceivedAt)
+	}
+	field, msg := "", ""
 	switch {
 	case aerr != nil || amount <= 0:
 		field, msg = "amount", "amount must be a positive whole number of minor units"
-	case len(m.BankReference) > 140 || !utf8.ValidString(m.BankReference) || strings.ContainsAny(m.BankReference, "\r\n"):
+	case len(m.BankReference) > 140 || !plaintext.Valid(m.BankReference):
 		field, msg = "bankReference", "bankReference is the bank's reference of the entry, one line of at most 140 characters"
 	case !noteValid(m.Note, false):
 		field, msg = "note", "note is at most 500 characters"
-	}
-	if _, err := money.ParseCurrency(m.Currency); err == nil && field == "" && req.ReceivedAt != "" {
-		at, err := time.Parse(time.RFC3339, req.ReceivedAt)
-		if err != nil || at.After(a.opts.Now().Add(24*time.Hour)) {
-			field, msg = "receivedAt", "receivedAt is when the money arrived, an RFC 3339 time not in the future"
-		}
-		m.ReceivedAt = at
-	} else if err != nil && field == "" {
+	case cerr != nil:
 		field, msg = "currency", "currency must be an ISO 4217 code"
+	case terr != nil || m.ReceivedAt.After(a.opts.Now().Add(24*time.Hour)):
+		field, msg = "receivedAt", "receivedAt is when the money arrived, an RFC 3339 time not in the future"
 	}
 	if field != "" {
 		httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", field, msg)

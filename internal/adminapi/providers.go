@@ -13,6 +13,7 @@ import (
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/plaintext"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/provider/wire"
 	"github.com/pgw/pgw/internal/tenant"
@@ -199,7 +200,7 @@ func (a *API) patchProvider(w http.ResponseWriter, r *http.Request, key *auth.AP
 	}
 	if req.Name != nil {
 		name := strings.TrimSpace(*req.Name)
-		if name == "" || len(name) > 100 || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		if name == "" || len(name) > 100 || !plaintext.Valid(name) {
 			httpx.WriteFieldError(w, r, http.StatusUnprocessableEntity, "validation_error", "name", "name is plain text of 1 to 100 characters")
 			return
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/plaintext"
 	"github.com/pgw/pgw/internal/provider/wire"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
@@ -103,7 +104,7 @@ func (d *Dashboard) markPaid(w http.ResponseWriter, r *http.Request, s *signedIn
 		return
 	}
 	ref, note := strings.TrimSpace(r.PostFormValue("bank_reference")), strings.TrimSpace(r.PostFormValue("note"))
-	if len(ref) > 140 || len(note) > 500 || strings.ContainsAny(ref, "\r\n") {
+	if len(ref) > 140 || len(note) > 500 || !plaintext.Valid(ref) {
 		d.back(w, r, s, back, "", "The bank reference is one line of at most 140 characters, the note at most 500.")
 		return
 	}

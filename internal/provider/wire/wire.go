@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
@@ -18,6 +17,7 @@ import (
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/money"
+	"github.com/pgw/pgw/internal/plaintext"
 )
 
 // Config is the account a site's buyers transfer to. Nothing in it is
@@ -65,9 +65,9 @@ func (c *Config) Normalize(mode checkout.Mode) error {
 	c.BankName = strings.TrimSpace(c.BankName)
 	c.Instructions = strings.TrimSpace(c.Instructions)
 	switch {
-	case c.AccountHolder == "" || len(c.AccountHolder) > 70 || !printable(c.AccountHolder):
+	case c.AccountHolder == "" || len(c.AccountHolder) > 70 || !plaintext.Valid(c.AccountHolder):
 		return bad("config.accountHolder", "accountHolder is the account's holder, 1 to 70 characters")
-	case c.BankName == "" || len(c.BankName) > 100 || !printable(c.BankName):
+	case c.BankName == "" || len(c.BankName) > 100 || !plaintext.Valid(c.BankName):
 		return bad("config.bankName", "bankName is the bank's name, 1 to 100 characters")
 	case len(c.Instructions) > 500:
 		return bad("config.instructions", "instructions are at most 500 characters")
@@ -108,5 +108,3 @@ func (c *Config) Normalize(mode checkout.Mode) error {
 
 // Serves reports whether the account takes payments of a checkout in cur.
 func (c Config) Serves(cur string) bool { return slices.Contains(c.Currencies, cur) }
-
-func printable(s string) bool { return strings.IndexFunc(s, unicode.IsControl) < 0 }
