@@ -129,6 +129,16 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteRead, a.getIntandem))
 	mux.Handle("PUT /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteUpdate, a.putIntandem))
 	mux.Handle("DELETE /api/v1/sites/{id}/intandem", a.authed(auth.ScopeSiteUpdate, a.deleteIntandem))
+	// Creating and rotating a key answer its secret, which no idempotency
+	// record may keep: they take no Idempotency-Key.
+	keys := "/api/v1/organizations/{orgId}/api-keys"
+	mux.Handle("GET "+keys, a.authed(auth.ScopeAPIKeyRead, a.listKeys))
+	mux.Handle("POST "+keys, a.authed(auth.ScopeAPIKeyCreate, a.createKey))
+	mux.Handle("GET "+keys+"/{id}", a.authed(auth.ScopeAPIKeyRead, a.getKey))
+	mux.Handle("PUT "+keys+"/{id}", a.authed(auth.ScopeAPIKeyUpdate, a.updateKey))
+	mux.Handle("DELETE "+keys+"/{id}", a.authed(auth.ScopeAPIKeyDelete, a.deleteKey))
+	mux.Handle("POST "+keys+"/{id}/revoke", a.authed(auth.ScopeAPIKeyExec, a.idempotent(a.revokeKey)))
+	mux.Handle("POST "+keys+"/{id}/rotate", a.authed(auth.ScopeAPIKeyExec, a.rotateKey))
 	mux.HandleFunc("/", httpx.Fallback(mux))
 }
 

@@ -48,6 +48,9 @@ func (a *API) authedBody(scope string, limit int64, h handler) http.Handler {
 			httpx.WriteError(w, r, http.StatusUnauthorized, "unauthorized", "invalid or revoked API key")
 			return
 		}
+		if !allowedFrom(w, r, key) {
+			return
+		}
 		if !key.Allows(scope) {
 			httpx.WriteError(w, r, http.StatusForbidden, "forbidden", "this API key lacks the scope "+scope)
 			return
@@ -73,7 +76,7 @@ func (a *API) authenticate(ctx context.Context, token string) (*auth.APIKey, err
 	if err != nil {
 		return nil, err
 	}
-	if !key.Matches(mode, secret) || !key.Active() {
+	if !key.Matches(mode, secret, a.opts.Now()) || !key.Active() {
 		return nil, errBadKey
 	}
 	return key, nil

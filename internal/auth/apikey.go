@@ -4,6 +4,8 @@ package auth
 
 import (
 	"crypto/sha256"
+	"fmt"
+	"net/netip"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
@@ -28,6 +30,13 @@ type APIKey struct {
 	CreatedAt  time.Time `bun:",notnull"`
 	LastUsedAt time.Time `bun:",nullzero"`
 	RevokedAt  time.Time `bun:",nullzero"`
+	// PreviousSecretHash is the secret a rotation replaced; it is accepted
+	// until PreviousUntil (the grace period the rotation asked for).
+	PreviousSecretHash string    `bun:",notnull"`
+	PreviousUntil      time.Time `bun:",nullzero"`
+	// AllowedIPs is a space-separated list of addresses and CIDR prefixes the
+	// key may be used from; empty allows any.
+	AllowedIPs string `bun:"allowed_ips,notnull"`
 }
 
 // ErrMalformedKey is returned for a string that is not an sk_ key.
@@ -56,6 +65,16 @@ func (k *APIKey) Rotate() string {
 	return prefix(k.Mode) + k.ID + "." + secret
 }
 
+// RotateWithGrace gives the key a new secret and keeps the one it had valid
+// until until (not at all when until is not after now).
+func (k *APIKey) RotateWithGrace(now, until time.Time) string {
+	k.PreviousSecretHash, k.PreviousUntil = "", time.Time{}
+	if until.After(now) {
+		k.PreviousSecretHash, k.PreviousUntil = k.SecretHash, until
+	}
+	return k.Rotate()
+}
+
 func prefix(m checkout.Mode) string {
 	if m == checkout.ModeLive {
 		return "sk_live_"
@@ -80,10 +99,61 @@ func ParseToken(token string) (mode checkout.Mode, id, secret string, err error)
 	return mode, id, secret, nil
 }
 
-// Matches reports in constant time whether secret is this key's secret.
-func (k *APIKey) Matches(mode checkout.Mode, secret string) bool {
-	h := HashToken(secret)
-	return subtle.ConstantTimeCompare([]byte(h), []byte(k.SecretHash)) == 1 && mode == k.Mode
+// Matches reports in constant time whether secret is this key's secret at
+// now: its current one, or the one a rotation replaced while its grace lasts.
+func (k *APIKey) Matches(mode checkout.Mode, secret string, now time.Time) bool {
+	h := []byte(HashToken(secret))
+	current := subtle.ConstantTimeCompare(h, []byte(k.SecretHash)) == 1
+	previous := k.PreviousSecretHash != "" && subtle.ConstantTimeCompare(h, []byte(k.PreviousSecretHash)) == 1 &&
+		now.Before(k.PreviousUntil)
+	return (current || previous) && mode == k.Mode
+}
+
+// MaxAllowedIPs is how many entries a key's IP allow-list may have.
+const MaxAllowedIPs = 50
+
+// ParseAllowedIPs checks an allow-list of addresses ("203.0.113.7") and
+// prefixes ("203.0.113.0/24", "2001:db8::/32") and returns it normalized.
+func ParseAllowedIPs(list []string) ([]string, error) {
+	if len(list) > MaxAllowedIPs {
+		return nil, fmt.Errorf("at most %d entries", MaxAllowedIPs)
+	}
+	out := make([]string, 0, len(list))
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%q is not an IP address or CIDR prefix", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		p = p.Masked()
+		if !slices.Contains(out, p.String()) {
+			out = append(out, p.String())
+		}
+	}
+	return out, nil
+}
+
+// IPList returns the key's allow-list.
+func (k *APIKey) IPList() []string { return strings.Fields(k.AllowedIPs) }
+
+// AllowsAddr reports whether the key may be used from addr: any address when
+// its allow-list is empty.
+func (k *APIKey) AllowsAddr(addr netip.Addr) bool {
+	list := k.IPList()
+	if len(list) == 0 {
+		return true
+	}
+	addr = addr.Unmap()
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil && p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }
 
 // Active reports whether the key has not been revoked.
@@ -110,6 +180,19 @@ func (k *APIKey) Allows(scope string) bool {
 		}
 	}
 	return false
+}
+
+// Covers reports whether the key holds every right grant gives, so that a
+// key can hand on no more than it has: "site:*" needs "site:*" or "*", and
+// "*" needs "*".
+func (k *APIKey) Covers(grant string) bool {
+	if grant == "*" {
+		return slices.Contains(k.ScopeList(), "*")
+	}
+	if resource, ok := strings.CutSuffix(grant, ":*"); ok {
+		return slices.Contains(k.ScopeList(), "*") || slices.Contains(k.ScopeList(), resource+":*")
+	}
+	return k.Allows(grant)
 }
 
 // Scopes known to the API.
@@ -140,6 +223,11 @@ const (
 	ScopeTaxRateUpdate     = "tax_rate:update"
 	ScopeTaxRateDelete     = "tax_rate:delete"
 	ScopeTaxReportRead     = "tax_report:read"
+	ScopeAPIKeyRead        = "api_key:read"
+	ScopeAPIKeyCreate      = "api_key:create"
+	ScopeAPIKeyUpdate      = "api_key:update"
+	ScopeAPIKeyDelete      = "api_key:delete"
+	ScopeAPIKeyExec        = "api_key:execute"
 )
 
 // DefaultScopes are what a bootstrap key gets: every checkout and transaction
@@ -155,6 +243,10 @@ var DefaultScopes = []string{
 	ScopeOrganizationRead, ScopeOrganizationExec,
 	ScopeTaxRateRead, ScopeTaxRateCreate, ScopeTaxRateUpdate, ScopeTaxRateDelete, ScopeTaxReportRead,
 }
+
+// KeyScopes let a key manage the organization's keys. No key gets them by
+// default: a leaked shop key must not be able to mint keys of its own.
+var KeyScopes = []string{ScopeAPIKeyRead, ScopeAPIKeyCreate, ScopeAPIKeyUpdate, ScopeAPIKeyDelete, ScopeAPIKeyExec}
 
 var validResources = []string{
 	"checkout", "transaction", "site", "provider", "api_key", "organization", "notification", "client", "tax_rate", "tax_report",

@@ -24,6 +24,9 @@ func (d *Dashboard) renderKeys(w http.ResponseWriter, r *http.Request, s *signed
 	for _, sc := range auth.DefaultScopes {
 		v.Scopes = append(v.Scopes, views.Option{Value: sc, Label: sc, Selected: true})
 	}
+	for _, sc := range auth.KeyScopes {
+		v.Scopes = append(v.Scopes, views.Option{Value: sc, Label: sc})
+	}
 	for _, k := range keys {
 		row := views.KeyRow{ID: k.ID, Name: k.Name, Mode: string(k.Mode), Scopes: strings.Join(k.ScopeList(), " "),
 			Created: when(k.CreatedAt), LastUsed: when(k.LastUsedAt), Active: k.Active()}
@@ -54,7 +57,7 @@ func (d *Dashboard) createKey(w http.ResponseWriter, r *http.Request, s *signedI
 	}
 	var scopes []string
 	for _, sc := range r.PostForm["scope"] {
-		if !slices.Contains(auth.DefaultScopes, sc) {
+		if !slices.Contains(auth.DefaultScopes, sc) && !slices.Contains(auth.KeyScopes, sc) {
 			d.renderKeys(w, r, s, http.StatusUnprocessableEntity, "", "Unknown scope "+sc+".")
 			return
 		}

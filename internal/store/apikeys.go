@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/pgw/pgw/internal/auth"
+	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
 )
 
@@ -61,4 +63,110 @@ func (s *Store) TouchAPIKeys(ctx context.Context, used map[string]time.Time) err
 		}
 		return nil
 	})
+}
+
+// MaxAPIKeys is how many keys, revoked ones included, an organization may have.
+const MaxAPIKeys = 200
+
+// ErrTooManyKeys refuses a key past MaxAPIKeys.
+var ErrTooManyKeys = errs.New(errs.Conflict, "limit_reached", fmt.Sprintf("an organization has at most %d API keys; delete revoked ones first", MaxAPIKeys))
+
+// AddAPIKey inserts a key unless its organization has MaxAPIKeys already.
+func (s *Store) AddAPIKey(ctx context.Context, k *auth.APIKey) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*auth.APIKey)(nil)).Where("organization_id = ?", k.OrganizationID).Count(ctx)
+		if err != nil {
+			return fmt.Errorf("counting API keys: %w", err)
+		}
+		if n >= MaxAPIKeys {
+			return ErrTooManyKeys
+		}
+		if _, err := tx.NewInsert().Model(k).Exec(ctx); err != nil {
+			return fmt.Errorf("inserting API key: %w", err)
+		}
+		return nil
+	})
+}
+
+// OrgAPIKey returns a key of the organization in mode.
+func (s *Store) OrgAPIKey(ctx context.Context, orgID string, mode checkout.Mode, id string) (*auth.APIKey, error) {
+	k, err := s.GetAPIKey(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if k.OrganizationID != orgID || k.Mode != mode {
+		return nil, fmt.Errorf("API key %s: %w", id, errs.ErrNotFound)
+	}
+	return k, nil
+}
+
+// APIKeyChange is what an update of a key sets; nil leaves a field as it is.
+type APIKeyChange struct {
+	Name       *string
+	Scopes     []string
+	AllowedIPs []string
+}
+
+// UpdateAPIKey changes a key of the organization in mode.
+func (s *Store) UpdateAPIKey(ctx context.Context, orgID string, mode checkout.Mode, id string, ch APIKeyChange) (*auth.APIKey, error) {
+	q := s.write.NewUpdate().Model((*auth.APIKey)(nil)).Where("id = ?", id).
+		Where("organization_id = ?", orgID).Where("mode = ?", mode)
+	set := false
+	if ch.Name != nil {
+		q, set = q.Set("name = ?", *ch.Name), true
+	}
+	if ch.Scopes != nil {
+		q, set = q.Set("scopes = ?", strings.Join(ch.Scopes, " ")), true
+	}
+	if ch.AllowedIPs != nil {
+		q, set = q.Set("allowed_ips = ?", strings.Join(ch.AllowedIPs, " ")), true
+	}
+	if set {
+		if _, err := q.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("updating API key: %w", err)
+		}
+	}
+	return s.OrgAPIKey(ctx, orgID, mode, id)
+}
+
+// ErrKeyRevoked refuses to rotate a revoked key.
+var ErrKeyRevoked = errs.New(errs.Conflict, "api_key_revoked", "this API key is revoked; create a new one")
+
+// RotateAPIKey gives a key a new secret, keeping its previous one valid until
+// until, and returns the key and its new token. The update is conditional on
+// the secret it replaces, so two rotations at once cannot both win.
+func (s *Store) RotateAPIKey(ctx context.Context, orgID string, mode checkout.Mode, id string, now, until time.Time) (*auth.APIKey, string, error) {
+	k, err := s.OrgAPIKey(ctx, orgID, mode, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if !k.Active() {
+		return nil, "", ErrKeyRevoked
+	}
+	old := k.SecretHash
+	token := k.RotateWithGrace(now, until)
+	res, err := s.write.NewUpdate().Model((*auth.APIKey)(nil)).
+		Set("secret_hash = ?", k.SecretHash).Set("previous_secret_hash = ?", k.PreviousSecretHash).
+		Set("previous_until = ?", bun.NullTime{Time: k.PreviousUntil}).
+		Where("id = ?", id).Where("secret_hash = ?", old).Where("revoked_at IS NULL").Exec(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("rotating API key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, "", errs.New(errs.Conflict, "conflict", "the key changed while it was being rotated; try again")
+	}
+	return k, token, nil
+}
+
+// DeleteAPIKey removes a key of the organization in mode.
+func (s *Store) DeleteAPIKey(ctx context.Context, orgID string, mode checkout.Mode, id string) error {
+	res, err := s.write.NewDelete().Model((*auth.APIKey)(nil)).Where("id = ?", id).
+		Where("organization_id = ?", orgID).Where("mode = ?", mode).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("deleting API key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("API key %s: %w", id, errs.ErrNotFound)
+	}
+	return nil
 }

@@ -89,7 +89,7 @@ func TestBootstrapAndSecrets(t *testing.T) {
 		storetest.Must(t, err, "get key")
 		mode, _, secret, err := auth.ParseToken(r.Token)
 		storetest.Must(t, err, "parse token")
-		if !k.Matches(mode, secret) || !k.Allows("checkout:create") || !k.Allows("transaction:execute") || !k.Allows("site:update") || k.Allows("api_key:create") || k.Allows("organization:update") {
+		if !k.Matches(mode, secret, store.TimeNow()) || !k.Allows("checkout:create") || !k.Allows("transaction:execute") || !k.Allows("site:update") || k.Allows("api_key:create") || k.Allows("organization:update") {
 			t.Fatalf("key %+v", k)
 		}
 		if _, err := store.Bootstrap(ctx, s, store.BootstrapInput{Org: "B", Site: "B", Email: "ops@acme.test"}); err == nil {
