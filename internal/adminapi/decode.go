@@ -41,7 +41,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 // bodyLimits bound every request body before it is decoded: lists stop at
 // the largest list the API takes (items), and amounts are JSON numbers.
 var bodyLimits = httpx.JSONLimits{MaxArray: checkout.MaxItems, MaxDepth: 16,
-	ArrayKeys:   map[string]int{"frameOrigins": maxFrameOrigins, "events": len(notify.EventTypes),
+	ArrayKeys: map[string]int{"frameOrigins": maxFrameOrigins, "events": len(notify.EventTypes),
 		"scopes": 64, "allowedIps": auth.MaxAllowedIPs},
 	IntegerKeys: map[string]bool{"amount": true, "items.unitPrice": true}}
 

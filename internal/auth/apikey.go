@@ -4,11 +4,11 @@ package auth
 
 import (
 	"crypto/sha256"
-	"fmt"
-	"net/netip"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
