@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/adapter/intandem"
+	"github.com/pgw/pgw/internal/apidoc"
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/buyermail"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/httpx"
+	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
 )
@@ -38,6 +40,8 @@ type Options struct {
 	DefaultExpiry time.Duration
 	// Mail sends the test email of the mail settings.
 	Mail *buyermail.Sender
+	// Limits bounds each key's and organization's requests; nil is none.
+	Limits *limits.APILimiter
 }
 
 // API serves the Admin API.
@@ -66,7 +70,7 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, usage *auth.Usa
 const maxBody = 1 << 20
 
 // Register adds the API's routes to mux.
-func (a *API) Register(mux *http.ServeMux) {
+func (a *API) Register(mux httpx.Mux) {
 	mux.Handle("POST /api/v1/checkouts/{siteId}/create", a.authed(auth.ScopeCheckoutCreate, a.idempotentClaim(a.createCheckout)))
 	mux.Handle("GET /api/v1/checkouts/{id}", a.authed(auth.ScopeCheckoutRead, a.getCheckout))
 	mux.Handle("GET /api/v1/checkouts", a.authed(auth.ScopeCheckoutRead, a.listCheckouts))
@@ -139,6 +143,14 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("DELETE "+keys+"/{id}", a.authed(auth.ScopeAPIKeyDelete, a.deleteKey))
 	mux.Handle("POST "+keys+"/{id}/revoke", a.authed(auth.ScopeAPIKeyExec, a.idempotent(a.revokeKey)))
 	mux.Handle("POST "+keys+"/{id}/rotate", a.authed(auth.ScopeAPIKeyExec, a.rotateKey))
+	mux.Handle("DELETE /api/v1/sites/{id}", a.authed(auth.ScopeSiteDelete, a.deleteSite))
+	mux.Handle("GET /api/v1/clients", a.authed(auth.ScopeClientRead, a.listClients))
+	mux.Handle("GET /api/v1/clients/{id}", a.authed(auth.ScopeClientRead, a.getClient))
+	mux.Handle("GET /api/v1/events", a.authed(auth.ScopeNotificationRead, a.listEvents))
+	mux.Handle("GET /api/v1/dashboard", a.authed(auth.ScopeTransactionRead, a.dashboard))
+	mux.Handle("GET /api/v1/openapi.json", apidoc.Document(apidoc.MustAdmin()))
+	mux.Handle("GET /docs", apidoc.Reference("pgw Admin API", "/api/v1/openapi.json"))
+	mux.Handle("GET "+apidoc.AssetsPath, apidoc.Assets())
 	mux.HandleFunc("/", httpx.Fallback(mux))
 }
 

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pgw/pgw/internal/apidoc"
+	"github.com/pgw/pgw/internal/apidoc/apidoctest"
 	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
@@ -44,7 +46,8 @@ func newEnv(t *testing.T, s *store.Store, configure ...func(*config.Config)) *en
 		fn(cfg)
 	}
 	comp := app.Admin(cfg, s, slog.New(slog.DiscardHandler))
-	srv := httptest.NewServer(comp.Handler)
+	// Every request and answer of these tests is held to the document.
+	srv := httptest.NewServer(apidoctest.New(t, apidoc.MustAdmin(), "/api/", "/v1/", "/checkout-intents", "/payment-intents", "/refunds").Wrap(comp.Handler))
 	t.Cleanup(srv.Close)
 	e := &env{t: t, s: s, url: srv.URL, client: srv.Client()}
 	var err error
@@ -459,7 +462,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	}{
 		{"GET", "/api/v1/checkouts/" + e.a.Site.ID + "/create", 405, "method_not_allowed", "POST"},
 		{"GET", "/v1/checkouts/" + e.a.Site.ID + "/create", 405, "method_not_allowed", "POST"},
-		{"DELETE", "/api/v1/sites/" + e.a.Site.ID, 405, "method_not_allowed", "GET, HEAD, PATCH"},
+		{"PUT", "/api/v1/sites/" + e.a.Site.ID, 405, "method_not_allowed", "GET, HEAD, PATCH, DELETE"},
 		{"PUT", "/api/v1/transactions/txn_x/refund", 405, "method_not_allowed", "POST"},
 		{"POST", "/api/v1/organizations/settings/mail", 405, "method_not_allowed", "GET, HEAD, PUT"},
 		{"GET", "/api/v1/nothing-here", 404, "not_found", ""},

@@ -157,32 +157,41 @@ func (a *API) listCheckouts(w http.ResponseWriter, r *http.Request, key *auth.AP
 	if !pageParams(w, r, &f.Page, &f.Limit) {
 		return
 	}
-	for _, p := range []struct {
-		names []string
-		dst   *time.Time
-	}{{[]string{"from", "createdFrom"}, &f.CreatedFrom}, {[]string{"to", "createdTo"}, &f.CreatedTo}} {
-		for _, name := range p.names {
-			if v := q.Get(name); v != "" {
-				t, err := time.Parse(time.RFC3339, v)
-				if err != nil {
-					httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", name, name+" must be an RFC 3339 time")
-					return
-				}
-				*p.dst = t
-			}
-		}
+	if !timeParams(w, r, map[string]*time.Time{"from": &f.CreatedFrom, "createdFrom": &f.CreatedFrom,
+		"to": &f.CreatedTo, "createdTo": &f.CreatedTo}) {
+		return
 	}
 	list, total, err := a.store.ListCheckouts(r.Context(), f)
 	if err != nil {
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	resp := listResponse[checkoutView]{Data: make([]checkoutView, 0, len(list)), Page: f.Page, Limit: f.Limit, Total: total,
-		HasMore: f.Page*f.Limit < total}
-	for _, c := range list {
-		resp.Data = append(resp.Data, a.view(c))
+	httpx.WriteJSON(w, http.StatusOK, newPage(list, a.view, f.Page, f.Limit, total))
+}
+
+// newPage is one page of list in the API's list envelope, each item through view.
+func newPage[S, T any](list []S, view func(S) T, page, limit, total int) listResponse[T] {
+	resp := listResponse[T]{Data: make([]T, 0, len(list)), Page: page, Limit: limit, Total: total, HasMore: page*limit < total}
+	for _, s := range list {
+		resp.Data = append(resp.Data, view(s))
 	}
-	httpx.WriteJSON(w, http.StatusOK, resp)
+	return resp
+}
+
+// timeParams reads the RFC 3339 query parameters named into their times,
+// answering 400 itself for a bad one.
+func timeParams(w http.ResponseWriter, r *http.Request, params map[string]*time.Time) bool {
+	for name, dst := range params {
+		if v := r.URL.Query().Get(name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", name, name+" must be an RFC 3339 time")
+				return false
+			}
+			*dst = t
+		}
+	}
+	return true
 }
 
 // pageParams reads page (from 1) and limit (1 to 100) into page and limit,

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/errs"
@@ -48,7 +51,7 @@ func (a *API) authedBody(scope string, limit int64, h handler) http.Handler {
 			httpx.WriteError(w, r, http.StatusUnauthorized, "unauthorized", "invalid or revoked API key")
 			return
 		}
-		if !allowedFrom(w, r, key) {
+		if !allowedFrom(w, r, key) || !a.withinLimits(w, r, key) {
 			return
 		}
 		if !key.Allows(scope) {
@@ -80,4 +83,34 @@ func (a *API) authenticate(ctx context.Context, token string) (*auth.APIKey, err
 		return nil, errBadKey
 	}
 	return key, nil
+}
+
+// withinLimits counts the request against its key's and organization's
+// limits, tells the client where it stands in X-RateLimit-Limit, -Remaining
+// and -Reset (Unix seconds), and answers 429 with Retry-After past a limit.
+func (a *API) withinLimits(w http.ResponseWriter, r *http.Request, key *auth.APIKey) bool {
+	l := a.opts.Limits
+	if l == nil {
+		return true
+	}
+	if addr, err := netip.ParseAddr(httpx.ClientAddr(r)); err == nil && l.Exempt(key.ID, addr) {
+		return true
+	}
+	v, err := l.Request(r.Context(), key.ID, key.OrganizationID)
+	if err != nil {
+		httpx.Internal(w, r, a.log, err)
+		return false
+	}
+	if v.Limit > 0 {
+		h := w.Header()
+		h.Set("X-RateLimit-Limit", strconv.Itoa(v.Limit))
+		h.Set("X-RateLimit-Remaining", strconv.Itoa(v.Remaining))
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(v.Reset.Unix(), 10))
+	}
+	if !v.Allowed {
+		w.Header().Set("Retry-After", strconv.Itoa(int(v.RetryAfter/time.Second)+1))
+		httpx.WriteError(w, r, http.StatusTooManyRequests, "rate_limited", "too many requests; retry after the time in Retry-After")
+		return false
+	}
+	return true
 }

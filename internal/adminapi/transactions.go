@@ -143,27 +143,15 @@ func (a *API) listTransactions(w http.ResponseWriter, r *http.Request, key *auth
 	if !pageParams(w, r, &f.Page, &f.Limit) {
 		return
 	}
-	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
-		if v := q.Get(name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				httpx.WriteFieldError(w, r, http.StatusBadRequest, "invalid_request", name, name+" must be an RFC 3339 time")
-				return
-			}
-			*dst = t
-		}
+	if !timeParams(w, r, map[string]*time.Time{"from": &f.From, "to": &f.To}) {
+		return
 	}
 	list, total, err := a.store.ListTransactions(r.Context(), f)
 	if err != nil {
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	resp := listResponse[transactionView]{Data: make([]transactionView, 0, len(list)), Page: f.Page, Limit: f.Limit, Total: total,
-		HasMore: f.Page*f.Limit < total}
-	for _, t := range list {
-		resp.Data = append(resp.Data, viewTransaction(t))
-	}
-	httpx.WriteJSON(w, http.StatusOK, resp)
+	httpx.WriteJSON(w, http.StatusOK, newPage(list, viewTransaction, f.Page, f.Limit, total))
 }
 
 // listRefunds answers a transaction's refunds, oldest first.

@@ -164,6 +164,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		IntandemClient: intandemClient(cfg),
 		DefaultExpiry:  cfg.Checkout.DefaultExpiry,
 		Mail:           mailer,
+		Limits:         apiLimits(cfg, st),
 	})
 	api.Register(mux)
 	dash := dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{
@@ -197,7 +198,8 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 			func(ctx context.Context) {
 				every(ctx, time.Hour, func(ctx context.Context) {
 					pruneIdempotency(ctx, st, log)
-					if _, err := st.PruneRates(ctx, store.TimeNow().Add(-2*cfg.Limits.Window)); err != nil && ctx.Err() == nil {
+					// The longest window is the attempts' or the API's five minutes.
+					if _, err := st.PruneRates(ctx, store.TimeNow().Add(-2*max(cfg.Limits.Window, 5*time.Minute))); err != nil && ctx.Err() == nil {
 						log.Error("pruning rate counters", "err", err)
 					}
 				})
@@ -305,4 +307,14 @@ func every(ctx context.Context, interval time.Duration, fn func(context.Context)
 			fn(ctx)
 		}
 	}
+}
+
+// apiLimits is the Admin API's limiter; the rules were checked when the
+// configuration was loaded.
+func apiLimits(cfg *config.Config, st *store.Store) *limits.APILimiter {
+	l, err := limits.NewAPI(st, cfg.APIRules(), store.TimeNow)
+	if err != nil {
+		panic(err) // config.Validate refuses such rules
+	}
+	return l
 }

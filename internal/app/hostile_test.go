@@ -13,6 +13,8 @@ import (
 
 	"github.com/pgw/pgw/internal/adapter/intandem"
 	"github.com/pgw/pgw/internal/adapter/intandem/intandemtest"
+	"github.com/pgw/pgw/internal/apidoc"
+	"github.com/pgw/pgw/internal/apidoc/apidoctest"
 	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/config"
@@ -57,9 +59,9 @@ func TestHostileInputsWriteNothing(t *testing.T) {
 		cfg.Notify.AllowPrivateTargets = true
 		log := slog.New(slog.DiscardHandler)
 		front.Config.Handler = app.Frontend(cfg, s, log).Handler
-		admin := httptest.NewServer(app.Admin(cfg, s, log).Handler)
+		admin := httptest.NewServer(apidoctest.New(t, apidoc.MustAdmin(), "/api/", "/v1/", "/checkout-intents", "/payment-intents", "/refunds").Wrap(app.Admin(cfg, s, log).Handler))
 		t.Cleanup(admin.Close)
-		runtime := httptest.NewServer(app.Runtime(cfg, s, log).Handler)
+		runtime := httptest.NewServer(apidoctest.New(t, apidoc.MustRuntime(), "/api/", "/hooks/").Wrap(app.Runtime(cfg, s, log).Handler))
 		t.Cleanup(runtime.Close)
 		servers := map[string]string{"admin": admin.URL, "runtime": runtime.URL, "front": front.URL}
 

@@ -208,6 +208,7 @@ const (
 	ScopeSiteRead          = "site:read"
 	ScopeSiteUpdate        = "site:update"
 	ScopeSiteCreate        = "site:create"
+	ScopeSiteDelete        = "site:delete"
 	ScopeNotificationRead  = "notification:read"
 	ScopeNotificationExec  = "notification:execute"
 	ScopeProviderRead      = "provider:read"
@@ -237,7 +238,7 @@ var DefaultScopes = []string{
 	ScopeCheckoutRead, ScopeCheckoutCreate, ScopeCheckoutUpdate,
 	ScopeTransactionRead, ScopeTransactionCreate, ScopeTransactionUpdate,
 	ScopeTransactionDelete, ScopeTransactionExec,
-	ScopeSiteRead, ScopeSiteCreate, ScopeSiteUpdate, ScopeNotificationRead, ScopeNotificationExec,
+	ScopeSiteRead, ScopeSiteCreate, ScopeSiteUpdate, ScopeSiteDelete, ScopeNotificationRead, ScopeNotificationExec,
 	ScopeProviderRead, ScopeProviderCreate, ScopeProviderUpdate,
 	ScopeClientRead, ScopeClientCreate, ScopeClientDelete,
 	ScopeOrganizationRead, ScopeOrganizationExec,

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pgw/pgw/internal/apidoc"
 	"github.com/pgw/pgw/internal/bank"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
@@ -43,13 +44,14 @@ func NewAPI(s *store.Store, pay *payment.Service, tx *taxes.Service, log *slog.L
 const maxBody = 64 << 10
 
 // Register adds the routes to mux.
-func (a *API) Register(mux *http.ServeMux) {
+func (a *API) Register(mux httpx.Mux) {
 	mux.Handle("GET /api/v1/checkouts/{sessionPublicId}", a.cors(a.getCheckout))
 	mux.Handle("POST /api/v1/transactions/create", a.cors(a.createTransaction))
 	mux.Handle("POST /api/v1/checkouts/{sessionPublicId}/tax-preview", a.cors(a.taxPreview))
 	mux.Handle("GET /api/v1/transactions/{id}/status", a.cors(a.transactionStatus))
 	mux.Handle("POST /api/v1/transactions/{id}/cancel", a.cors(a.cancelTransaction))
 	mux.HandleFunc("POST /hooks/stripe/{providerId}", a.stripeHook)
+	mux.Handle("GET /api/v1/openapi.json", apidoc.Document(apidoc.MustRuntime()))
 	mux.Handle("OPTIONS /api/v1/", a.cors(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	mux.HandleFunc("/", httpx.Fallback(mux))
 }
@@ -123,7 +125,7 @@ func (a *API) getCheckout(w http.ResponseWriter, r *http.Request) {
 	if httpx.Fail(w, r, a.log, err, "checkout") {
 		return
 	}
-	site, err := a.store.GetSite(r.Context(), c.OrganizationID, c.SiteID)
+	site, err := a.store.SiteOf(r.Context(), c.OrganizationID, c.SiteID)
 	if err != nil {
 		httpx.Internal(w, r, a.log, err)
 		return

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pgw/pgw/internal/apidoc"
+	"github.com/pgw/pgw/internal/apidoc/apidoctest"
 	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/config"
@@ -36,7 +38,7 @@ func newEnv(t *testing.T, s *store.Store, configure ...func(*config.Config)) *en
 	for _, fn := range configure {
 		fn(cfg)
 	}
-	srv := httptest.NewServer(app.Runtime(cfg, s, slog.New(slog.DiscardHandler)).Handler)
+	srv := httptest.NewServer(apidoctest.New(t, apidoc.MustRuntime(), "/api/", "/hooks/").Wrap(app.Runtime(cfg, s, slog.New(slog.DiscardHandler)).Handler))
 	t.Cleanup(srv.Close)
 	r, err := store.Bootstrap(ctx, s, store.BootstrapInput{Org: "O", Site: "Shop"})
 	storetest.Must(t, err, "bootstrap")

@@ -61,7 +61,7 @@ func (s *Sender) Send(ctx context.Context, d *store.Delivery, _ time.Time) (stri
 	if err != nil {
 		return "", err
 	}
-	site, err := s.Store.GetSite(ctx, c.OrganizationID, c.SiteID)
+	site, err := s.Store.SiteOf(ctx, c.OrganizationID, c.SiteID)
 	if err != nil {
 		return "", err
 	}

@@ -87,18 +87,20 @@ type Checkout struct {
 	Status          Status `bun:",notnull"`
 	Currency        string `bun:",notnull"`
 	// Amount is in ISO 4217 minor units of Currency.
-	Amount            int64             `bun:",notnull"`
-	Email             string            `bun:",notnull"`
-	ReturnURL         string            `bun:",notnull"`
-	CancelURL         string            `bun:",notnull"`
-	IPNURL            string            `bun:"ipn_url,notnull"`
-	ExternalReference string            `bun:",notnull"`
-	InvoiceNumber     string            `bun:",notnull"`
-	ClientID          string            `bun:",notnull"`
-	BillingAddress    *Address          `bun:",json_use_number"`
-	ShippingAddress   *Address          `bun:",json_use_number"`
-	Metadata          map[string]string `bun:",notnull"`
-	Locale            string            `bun:",notnull"`
+	Amount            int64  `bun:",notnull"`
+	Email             string `bun:",notnull"`
+	ReturnURL         string `bun:",notnull"`
+	CancelURL         string `bun:",notnull"`
+	IPNURL            string `bun:"ipn_url,notnull"`
+	ExternalReference string `bun:",notnull"`
+	InvoiceNumber     string `bun:",notnull"`
+	ClientID          string `bun:",notnull"`
+	// ClientKey is the client the checkout counts for (see ClientKey).
+	ClientKey       string            `bun:",notnull"`
+	BillingAddress  *Address          `bun:",json_use_number"`
+	ShippingAddress *Address          `bun:",json_use_number"`
+	Metadata        map[string]string `bun:",notnull"`
+	Locale          string            `bun:",notnull"`
 	// AllowedProviderTypes, space-separated, restricts how the checkout may
 	// be paid (a customer risk hold's allow_provider_types); empty for any.
 	AllowedProviderTypes string    `bun:",notnull"`

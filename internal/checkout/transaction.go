@@ -16,6 +16,9 @@ const (
 	TxChargeback      TxStatus = "chargeback"
 )
 
+// TxStatuses are every transaction status.
+var TxStatuses = []TxStatus{TxInitiated, TxPendingProvider, TxSucceeded, TxFailed, TxCancelled, TxRefunded, TxChargeback}
+
 var txCodes = map[TxStatus]int{
 	TxCancelled:       -2,
 	TxInitiated:       -1,

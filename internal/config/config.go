@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/secrets"
 )
 
@@ -111,6 +112,15 @@ type Limits struct {
 	SigninPerEmail       int           `mapstructure:"signin_per_email"`
 	SigninPerClient      int           `mapstructure:"signin_per_client"`
 	PasswordHashes       int           `mapstructure:"password_hashes"`
+	API                  APILimits     `mapstructure:"api"`
+}
+
+// APILimits bound the Admin API's requests (sliding windows; 0 is no limit).
+type APILimits struct {
+	PerKeyPerMinute          int      `mapstructure:"per_key_per_minute"`
+	PerKeyPer5Minutes        int      `mapstructure:"per_key_per_5_minutes"`
+	PerOrganizationPerMinute int      `mapstructure:"per_organization_per_minute"`
+	Exempt                   []string `mapstructure:"exempt"`
 }
 
 // Listener is where one server listens.
@@ -119,101 +129,109 @@ type Listener struct {
 }
 
 var defaults = map[string]any{
-	"database.url":                   "sqlite:./data/pgw.db",
-	"admin_backend.addr":             "127.0.0.1:8080",
-	"main_backend.addr":              "127.0.0.1:8081",
-	"main_frontend.addr":             "127.0.0.1:8082",
-	"urls.admin_backend":             "",
-	"urls.main_backend":              "",
-	"urls.main_frontend":             "",
-	"secrets.master_key":             "",
-	"session.key":                    "",
-	"session.idle_timeout":           30 * time.Minute,
-	"session.max_age":                12 * time.Hour,
-	"log.level":                      "info",
-	"log.format":                     "json",
-	"checkout.default_expiry":        24 * time.Hour,
-	"checkout.max_amount":            int64(99_999_999_999),
-	"checkout.sweep_interval":        30 * time.Second,
-	"disputes.auto_hold":             "block_all",
-	"tax.vies_url":                   "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number",
-	"tax.vies_timeout":               5 * time.Second,
-	"tax.quotes_per_checkout":        int64(60),
-	"http.shutdown_timeout":          20 * time.Second,
-	"stripe.api_base":                "",
-	"mail.host":                      "",
-	"mail.port":                      int64(587),
-	"mail.from":                      "",
-	"mail.username":                  "",
-	"mail.password":                  "",
-	"mail.tls":                       "starttls",
-	"notify.max_age":                 72 * time.Hour,
-	"notify.allow_private_targets":   false,
-	"notify.secret_overlap":          24 * time.Hour,
-	"notify.poll_interval":           500 * time.Millisecond,
-	"notify.lease":                   time.Minute,
-	"notify.concurrency":             int64(32),
-	"notify.retry_base":              10 * time.Second,
-	"notify.retry_max":               time.Hour,
-	"notify.attempt_timeout":         10 * time.Second,
-	"http.trusted_proxies":           []string{},
-	"limits.window":                  15 * time.Minute,
-	"limits.attempts_per_checkout":   int64(10),
-	"limits.attempts_per_client":     int64(30),
-	"limits.attempts_per_site":       int64(300),
-	"limits.signin_per_email_client": int64(5),
-	"limits.signin_per_email":        int64(100),
-	"limits.signin_per_client":       int64(50),
-	"limits.password_hashes":         int64(4),
+	"database.url":                           "sqlite:./data/pgw.db",
+	"admin_backend.addr":                     "127.0.0.1:8080",
+	"main_backend.addr":                      "127.0.0.1:8081",
+	"main_frontend.addr":                     "127.0.0.1:8082",
+	"urls.admin_backend":                     "",
+	"urls.main_backend":                      "",
+	"urls.main_frontend":                     "",
+	"secrets.master_key":                     "",
+	"session.key":                            "",
+	"session.idle_timeout":                   30 * time.Minute,
+	"session.max_age":                        12 * time.Hour,
+	"log.level":                              "info",
+	"log.format":                             "json",
+	"checkout.default_expiry":                24 * time.Hour,
+	"checkout.max_amount":                    int64(99_999_999_999),
+	"checkout.sweep_interval":                30 * time.Second,
+	"disputes.auto_hold":                     "block_all",
+	"tax.vies_url":                           "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number",
+	"tax.vies_timeout":                       5 * time.Second,
+	"tax.quotes_per_checkout":                int64(60),
+	"http.shutdown_timeout":                  20 * time.Second,
+	"stripe.api_base":                        "",
+	"mail.host":                              "",
+	"mail.port":                              int64(587),
+	"mail.from":                              "",
+	"mail.username":                          "",
+	"mail.password":                          "",
+	"mail.tls":                               "starttls",
+	"notify.max_age":                         72 * time.Hour,
+	"notify.allow_private_targets":           false,
+	"notify.secret_overlap":                  24 * time.Hour,
+	"notify.poll_interval":                   500 * time.Millisecond,
+	"notify.lease":                           time.Minute,
+	"notify.concurrency":                     int64(32),
+	"notify.retry_base":                      10 * time.Second,
+	"notify.retry_max":                       time.Hour,
+	"notify.attempt_timeout":                 10 * time.Second,
+	"http.trusted_proxies":                   []string{},
+	"limits.window":                          15 * time.Minute,
+	"limits.attempts_per_checkout":           int64(10),
+	"limits.attempts_per_client":             int64(30),
+	"limits.attempts_per_site":               int64(300),
+	"limits.signin_per_email_client":         int64(5),
+	"limits.signin_per_email":                int64(100),
+	"limits.signin_per_client":               int64(50),
+	"limits.password_hashes":                 int64(4),
+	"limits.api.per_key_per_minute":          int64(100),
+	"limits.api.per_key_per_5_minutes":       int64(500),
+	"limits.api.per_organization_per_minute": int64(1000),
+	"limits.api.exempt":                      []string{},
 }
 
 var usage = map[string]string{
-	"database.url":                   "database: sqlite:PATH or postgres://...",
-	"admin_backend.addr":             "listen address of admin-backend",
-	"main_backend.addr":              "listen address of main-backend",
-	"main_frontend.addr":             "listen address of main-frontend",
-	"urls.admin_backend":             "public base URL of admin-backend (default http://ADDR)",
-	"urls.main_backend":              "public base URL of main-backend (default http://ADDR)",
-	"urls.main_frontend":             "public base URL of main-frontend; paymentUrl is built from it (default http://ADDR)",
-	"secrets.master_key":             "base64 of 32 bytes that encrypt secrets at rest (pgw genkey makes one)",
-	"session.key":                    "base64 of 32 bytes that sign and encrypt dashboard cookies (derived from secrets.master_key when empty)",
-	"session.idle_timeout":           "a dashboard session not used for this long ends",
-	"session.max_age":                "a dashboard session ends this long after sign-in, used or not",
-	"log.level":                      "debug, info, warn or error",
-	"log.format":                     "json or text",
-	"checkout.default_expiry":        "lifetime of a checkout created without one, for new sites",
-	"checkout.max_amount":            "largest checkout amount accepted, in minor units",
-	"checkout.sweep_interval":        "how often main-backend expires checkouts past their time",
-	"disputes.auto_hold":             "customer risk hold a lost or accepted dispute puts on its customer: block_all, manual_review or none",
-	"tax.vies_url":                   "the EU's VIES REST check-vat-number endpoint (tests use a fake on loopback)",
-	"tax.vies_timeout":               "time limit of one VIES check; no answer means the VAT ID is not confirmed",
-	"tax.quotes_per_checkout":        "tax previews per checkout within limits.window (each may ask VIES; 0: no limit)",
-	"http.shutdown_timeout":          "how long a server waits for requests in flight on SIGTERM",
-	"stripe.api_base":                "Stripe API URL; only for tests against stripe-mock",
-	"mail.host":                      "SMTP server of receipts and alerts for organizations without their own (empty: none)",
-	"mail.port":                      "SMTP port (587 for starttls, 465 for tls, 25 or 1025 for none)",
-	"mail.from":                      "address receipts come from, such as \"Shop payments <pay@shop.example>\"",
-	"mail.username":                  "SMTP user (empty: no authentication)",
-	"mail.password":                  "SMTP password",
-	"mail.tls":                       "none, starttls or tls",
-	"notify.max_age":                 "how long notifications are retried before they fail",
-	"notify.allow_private_targets":   "deliver notifications to loopback and private addresses (tests, local development)",
-	"notify.secret_overlap":          "how long a rotated signing secret still signs beside the new one",
-	"notify.poll_interval":           "how often main-backend looks for due notifications",
-	"notify.lease":                   "how long a worker holds a claimed notification",
-	"notify.concurrency":             "notification attempts in flight per main-backend",
-	"notify.retry_base":              "first retry delay of a notification, doubled per attempt",
-	"notify.retry_max":               "longest retry delay of a notification",
-	"notify.attempt_timeout":         "time limit of one notification attempt",
-	"http.trusted_proxies":           "CIDRs of reverse proxies whose X-Forwarded-For names the client (comma-separated; default none)",
-	"limits.window":                  "the window of every limit below",
-	"limits.attempts_per_checkout":   "payment attempts per checkout within limits.window (0: no limit)",
-	"limits.attempts_per_client":     "payment attempts per client address within limits.window (0: no limit)",
-	"limits.attempts_per_site":       "payment attempts per site (or inTandem business) within limits.window (0: no limit)",
-	"limits.signin_per_email_client": "dashboard sign-in attempts per email and client address within limits.window",
-	"limits.signin_per_email":        "dashboard sign-in attempts per email within limits.window",
-	"limits.signin_per_client":       "dashboard sign-in attempts per client address within limits.window",
-	"limits.password_hashes":         "password hashes (64 MiB each) computed at once per admin-backend; more wait briefly, then 429",
+	"database.url":                           "database: sqlite:PATH or postgres://...",
+	"admin_backend.addr":                     "listen address of admin-backend",
+	"main_backend.addr":                      "listen address of main-backend",
+	"main_frontend.addr":                     "listen address of main-frontend",
+	"urls.admin_backend":                     "public base URL of admin-backend (default http://ADDR)",
+	"urls.main_backend":                      "public base URL of main-backend (default http://ADDR)",
+	"urls.main_frontend":                     "public base URL of main-frontend; paymentUrl is built from it (default http://ADDR)",
+	"secrets.master_key":                     "base64 of 32 bytes that encrypt secrets at rest (pgw genkey makes one)",
+	"session.key":                            "base64 of 32 bytes that sign and encrypt dashboard cookies (derived from secrets.master_key when empty)",
+	"session.idle_timeout":                   "a dashboard session not used for this long ends",
+	"session.max_age":                        "a dashboard session ends this long after sign-in, used or not",
+	"log.level":                              "debug, info, warn or error",
+	"log.format":                             "json or text",
+	"checkout.default_expiry":                "lifetime of a checkout created without one, for new sites",
+	"checkout.max_amount":                    "largest checkout amount accepted, in minor units",
+	"checkout.sweep_interval":                "how often main-backend expires checkouts past their time",
+	"disputes.auto_hold":                     "customer risk hold a lost or accepted dispute puts on its customer: block_all, manual_review or none",
+	"tax.vies_url":                           "the EU's VIES REST check-vat-number endpoint (tests use a fake on loopback)",
+	"tax.vies_timeout":                       "time limit of one VIES check; no answer means the VAT ID is not confirmed",
+	"tax.quotes_per_checkout":                "tax previews per checkout within limits.window (each may ask VIES; 0: no limit)",
+	"http.shutdown_timeout":                  "how long a server waits for requests in flight on SIGTERM",
+	"stripe.api_base":                        "Stripe API URL; only for tests against stripe-mock",
+	"mail.host":                              "SMTP server of receipts and alerts for organizations without their own (empty: none)",
+	"mail.port":                              "SMTP port (587 for starttls, 465 for tls, 25 or 1025 for none)",
+	"mail.from":                              "address receipts come from, such as \"Shop payments <pay@shop.example>\"",
+	"mail.username":                          "SMTP user (empty: no authentication)",
+	"mail.password":                          "SMTP password",
+	"mail.tls":                               "none, starttls or tls",
+	"notify.max_age":                         "how long notifications are retried before they fail",
+	"notify.allow_private_targets":           "deliver notifications to loopback and private addresses (tests, local development)",
+	"notify.secret_overlap":                  "how long a rotated signing secret still signs beside the new one",
+	"notify.poll_interval":                   "how often main-backend looks for due notifications",
+	"notify.lease":                           "how long a worker holds a claimed notification",
+	"notify.concurrency":                     "notification attempts in flight per main-backend",
+	"notify.retry_base":                      "first retry delay of a notification, doubled per attempt",
+	"notify.retry_max":                       "longest retry delay of a notification",
+	"notify.attempt_timeout":                 "time limit of one notification attempt",
+	"http.trusted_proxies":                   "CIDRs of reverse proxies whose X-Forwarded-For names the client (comma-separated; default none)",
+	"limits.window":                          "the window of every limit below",
+	"limits.attempts_per_checkout":           "payment attempts per checkout within limits.window (0: no limit)",
+	"limits.attempts_per_client":             "payment attempts per client address within limits.window (0: no limit)",
+	"limits.attempts_per_site":               "payment attempts per site (or inTandem business) within limits.window (0: no limit)",
+	"limits.signin_per_email_client":         "dashboard sign-in attempts per email and client address within limits.window",
+	"limits.signin_per_email":                "dashboard sign-in attempts per email within limits.window",
+	"limits.signin_per_client":               "dashboard sign-in attempts per client address within limits.window",
+	"limits.password_hashes":                 "password hashes (64 MiB each) computed at once per admin-backend; more wait briefly, then 429",
+	"limits.api.per_key_per_minute":          "Admin API requests per API key in any minute (sliding; 0: no limit)",
+	"limits.api.per_key_per_5_minutes":       "Admin API requests per API key in any 5 minutes (sliding; 0: no limit)",
+	"limits.api.per_organization_per_minute": "Admin API requests per organization in any minute, all its keys together (0: no limit)",
+	"limits.api.exempt":                      "API key ids, client addresses and CIDRs exempt from the API limits (comma-separated; default none)",
 }
 
 // Flags adds a flag for every key (--database.url, --log.level...) and
@@ -353,6 +371,12 @@ func (c *Config) validate() error {
 		l.SigninPerEmailClient, l.SigninPerEmail, l.SigninPerClient) < 0 {
 		errs = append(errs, errors.New("limits.window must be at least 1s, limits.password_hashes at least 1, and no limit negative"))
 	}
+	if a := l.API; min(a.PerKeyPerMinute, a.PerKeyPer5Minutes, a.PerOrganizationPerMinute) < 0 {
+		errs = append(errs, errors.New("limits.api: no limit may be negative"))
+	}
+	if _, err := limits.NewAPI(nil, c.APIRules(), nil); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Session.IdleTimeout < time.Minute || c.Session.MaxAge < c.Session.IdleTimeout {
 		errs = append(errs, errors.New("session.idle_timeout must be at least 1m and session.max_age at least session.idle_timeout"))
 	}
@@ -379,4 +403,14 @@ func (h *HTTPSettings) TrustedPrefixes() ([]netip.Prefix, error) {
 		}
 	}
 	return out, nil
+}
+
+// APIRules are limits.api as the limiter takes them.
+func (c *Config) APIRules() limits.APIRules {
+	a := c.Limits.API
+	return limits.APIRules{
+		PerKey:          []limits.Rule{{Limit: a.PerKeyPerMinute, Window: time.Minute}, {Limit: a.PerKeyPer5Minutes, Window: 5 * time.Minute}},
+		PerOrganization: []limits.Rule{{Limit: a.PerOrganizationPerMinute, Window: time.Minute}},
+		Exempt:          a.Exempt,
+	}
 }

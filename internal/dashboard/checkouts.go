@@ -130,7 +130,7 @@ func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *sign
 		d.fail(w, r, s, err)
 		return
 	}
-	site, err := d.store.GetSite(r.Context(), s.orgID, c.SiteID)
+	site, err := d.store.SiteOf(r.Context(), s.orgID, c.SiteID)
 	if err != nil {
 		d.fail(w, r, s, err)
 		return

@@ -203,7 +203,7 @@ func (f *Frontend) load(w http.ResponseWriter, r *http.Request) (*checkout.Check
 		return nil, pc, false
 	}
 	if err == nil {
-		pc.site, err = f.store.GetSite(r.Context(), c.OrganizationID, c.SiteID)
+		pc.site, err = f.store.SiteOf(r.Context(), c.OrganizationID, c.SiteID)
 	}
 	if err != nil {
 		f.fail(w, r, err)

@@ -24,7 +24,7 @@ type Pinger interface {
 
 // Health adds /health (the process is up) and /health/ready (the database
 // answers) to mux.
-func Health(mux *http.ServeMux, db Pinger) {
+func Health(mux Mux, db Pinger) {
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -44,7 +44,7 @@ func Health(mux *http.ServeMux, db Pinger) {
 // a bearer token; without one it answers only the machine itself: a TCP peer
 // on loopback whose request no proxy forwarded (a reverse proxy on the same
 // machine adds X-Forwarded-For). Anyone else gets 404.
-func NewRegistry(mux *http.ServeMux, token string) *prometheus.Registry {
+func NewRegistry(mux Mux, token string) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	serve := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})

@@ -32,7 +32,7 @@ type Signed struct {
 
 // Request signs the body afresh.
 func (sg Signed) Request(ctx context.Context, d *store.Delivery, now time.Time) (*http.Request, error) {
-	site, err := sg.Store.GetSite(ctx, d.OrganizationID, d.SiteID)
+	site, err := sg.Store.SiteOf(ctx, d.OrganizationID, d.SiteID)
 	if err != nil {
 		return nil, fmt.Errorf("loading signing secret: %w", err)
 	}

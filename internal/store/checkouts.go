@@ -44,6 +44,8 @@ type CheckoutFilter struct {
 	SiteID            string
 	Status            checkout.Status
 	ExternalReference string
+	// ClientKey is the client's id (checkout.ClientKey).
+	ClientKey string
 	// Search matches the start of the reference, invoice number or email,
 	// ignoring case.
 	Search      string
@@ -71,6 +73,9 @@ func (s *Store) ListCheckouts(ctx context.Context, f CheckoutFilter) ([]*checkou
 	}
 	if f.ExternalReference != "" {
 		q = q.Where("checkout.external_reference = ?", f.ExternalReference)
+	}
+	if f.ClientKey != "" {
+		q = q.Where("checkout.client_key = ?", f.ClientKey)
 	}
 	if f.Search != "" {
 		like := strings.ToLower(likeEscape(f.Search)) + "%"

@@ -54,6 +54,8 @@ type hotStmts struct {
 	// the lines of a checkout, siteByID a site of an organization, apiKey a
 	// key by id.
 	checkoutByShortCode, checkoutByPublicID, items, siteByID, apiKey string
+	// anySiteByID is siteByID with deleted sites too.
+	anySiteByID string
 	// claimIdempotency inserts a record unless its key is taken,
 	// completeIdempotency stores a claimed request's answer.
 	claimIdempotency    rowInsert
@@ -71,7 +73,8 @@ func (s *Store) newHotStmts() hotStmts {
 		checkoutByShortCode: s.selectWhere((*checkout.Checkout)(nil), "", "short_code"),
 		checkoutByPublicID:  s.selectWhere((*checkout.Checkout)(nil), "", "session_public_id"),
 		items:               s.selectWhere((*checkout.LineItem)(nil), " ORDER BY position", "checkout_id"),
-		siteByID:            s.selectWhere((*siteRow)(nil), "", "id", "organization_id"),
+		siteByID:            s.selectWhere((*siteRow)(nil), " AND deleted_at IS NULL", "id", "organization_id"),
+		anySiteByID:         s.selectWhere((*siteRow)(nil), "", "id", "organization_id"),
 		apiKey:              s.selectWhere((*auth.APIKey)(nil), "", "id"),
 		claimIdempotency:    claim,
 		completeIdempotency: s.updateWhere((*IdempotencyRecord)(nil), []string{"state", "response_status", "response_body"}, "organization_id", "idem_key"),
@@ -217,6 +220,7 @@ func (s *Store) execPrepared(ctx context.Context, tx bun.Tx, query string, args 
 }
 
 func (s *Store) insertCheckout(ctx context.Context, tx bun.Tx, c *checkout.Checkout, done *IdempotencyResult) error {
+	c.ClientKey = checkout.ClientKey(c.ClientID, c.Email, c.BillingAddress)
 	args, err := s.stmts.insertCheckout.args(s, c)
 	if err != nil {
 		return fmt.Errorf("encoding checkout: %w", err)

@@ -173,7 +173,9 @@ func (s *Store) ListTransactions(ctx context.Context, f TransactionFilter) ([]*c
 			sub = sub.Where("mode = ?", f.Mode)
 		}
 		if f.ClientID != "" {
-			sub = sub.Where("client_id = ?", f.ClientID)
+			sub = sub.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				return q.Where("client_id = ?", f.ClientID).WhereOr("client_key = ?", f.ClientID)
+			})
 		}
 		q = q.Where("checkout_id IN (?)", sub)
 	}

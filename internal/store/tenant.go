@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/tenant"
 )
@@ -88,10 +89,21 @@ func (s *Store) CreateSite(ctx context.Context, site *tenant.Site) error {
 	return nil
 }
 
-// GetSite returns a site of the organization; a site of another organization
-// is not found.
+// GetSite returns a site of the organization; a site of another organization,
+// or one deleted, is not found.
 func (s *Store) GetSite(ctx context.Context, orgID, id string) (*tenant.Site, error) {
-	rows, err := s.queryPrepared(ctx, s.stmts.siteByID, id, orgID)
+	return s.getSite(ctx, s.stmts.siteByID, orgID, id)
+}
+
+// SiteOf returns the site of a checkout or a notification, deleted or not:
+// the pages, receipts and notifications of a deleted site's checkouts still
+// need its name, branding and secret.
+func (s *Store) SiteOf(ctx context.Context, orgID, id string) (*tenant.Site, error) {
+	return s.getSite(ctx, s.stmts.anySiteByID, orgID, id)
+}
+
+func (s *Store) getSite(ctx context.Context, stmt, orgID, id string) (*tenant.Site, error) {
+	rows, err := s.queryPrepared(ctx, stmt, id, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("loading site: %w", err)
 	}
@@ -104,7 +116,7 @@ func (s *Store) GetSite(ctx context.Context, orgID, id string) (*tenant.Site, er
 
 // CountSites returns how many sites the organization has.
 func (s *Store) CountSites(ctx context.Context, orgID string) (int, error) {
-	n, err := s.read.NewSelect().Model((*siteRow)(nil)).Where("organization_id = ?", orgID).Count(ctx)
+	n, err := s.read.NewSelect().Model((*siteRow)(nil)).Where("organization_id = ?", orgID).Where("deleted_at IS NULL").Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("counting sites: %w", err)
 	}
@@ -114,7 +126,8 @@ func (s *Store) CountSites(ctx context.Context, orgID string) (int, error) {
 // ListSites returns the organization's sites, oldest first.
 func (s *Store) ListSites(ctx context.Context, orgID string) ([]*tenant.Site, error) {
 	var rows []*siteRow
-	if err := s.read.NewSelect().Model(&rows).Where("organization_id = ?", orgID).OrderExpr("created_at, id").Scan(ctx); err != nil {
+	if err := s.read.NewSelect().Model(&rows).Where("organization_id = ?", orgID).Where("deleted_at IS NULL").
+		OrderExpr("created_at, id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("listing sites: %w", err)
 	}
 	out := make([]*tenant.Site, 0, len(rows))
@@ -254,7 +267,7 @@ func (s *Store) UpdateSite(ctx context.Context, orgID, id string, in SiteSetting
 	if in.DefaultExpiry != nil {
 		q = q.Set("default_expiry_seconds = ?", int64(*in.DefaultExpiry/time.Second))
 	}
-	res, err := q.Exec(ctx)
+	res, err := q.Where("deleted_at IS NULL").Exec(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("updating site: %w", err)
 	}
@@ -291,4 +304,29 @@ func (s *Store) SetProviderEnabled(ctx context.Context, orgID, siteID, id string
 		return fmt.Errorf("provider %s: %w", id, errs.ErrNotFound)
 	}
 	return nil
+}
+
+// ErrSiteHasOpenCheckouts refuses to delete a site buyers may still pay.
+var ErrSiteHasOpenCheckouts = errs.New(errs.Conflict, "site_has_open_checkouts",
+	"the site has open checkouts; cancel them or let them expire before deleting it")
+
+// DeleteSite deletes a site of the organization that has no open checkout:
+// it takes no more checkouts and leaves its lists, its history stays. The
+// update is conditional, so a checkout created meanwhile keeps it.
+func (s *Store) DeleteSite(ctx context.Context, orgID, id string) error {
+	open := s.write.NewSelect().Model((*checkout.Checkout)(nil)).ColumnExpr("1").
+		Where("site_id = ?", id).Where("status = ?", checkout.StatusOpen)
+	res, err := s.write.NewUpdate().Model((*siteRow)(nil)).Set("deleted_at = ?", now()).Set("updated_at = ?", now()).
+		Where("id = ?", id).Where("organization_id = ?", orgID).Where("deleted_at IS NULL").
+		Where("NOT EXISTS (?)", open).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("deleting site: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	if _, err := s.GetSite(ctx, orgID, id); err != nil {
+		return err
+	}
+	return ErrSiteHasOpenCheckouts
 }

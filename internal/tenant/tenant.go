@@ -87,6 +87,9 @@ type Site struct {
 	DefaultExpirySeconds int64     `bun:",notnull"`
 	CreatedAt            time.Time `bun:",notnull"`
 	UpdatedAt            time.Time `bun:",notnull"`
+	// DeletedAt is when the merchant deleted the site: it takes no more
+	// checkouts and is gone from its lists, but its history stays readable.
+	DeletedAt time.Time `bun:",nullzero"`
 }
 
 // IPN versions; sites created from now on speak the current one.

@@ -57,7 +57,7 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 type Authenticator func(scope string, h func(http.ResponseWriter, *http.Request, *auth.APIKey)) http.Handler
 
 // Register adds the routes to mux; authed checks keys as the Admin API does.
-func (h *Handler) Register(mux *http.ServeMux, authed Authenticator) {
+func (h *Handler) Register(mux httpx.Mux, authed Authenticator) {
 	mux.Handle("POST /checkout-intents", authed(auth.ScopeCheckoutCreate, h.createIntent))
 	mux.Handle("GET /checkout-intents", authed(auth.ScopeCheckoutRead, h.listIntents))
 	mux.Handle("POST /payment-intents", authed(auth.ScopeCheckoutCreate, h.createPayment))

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pgw/pgw/internal/apidoc"
+	"github.com/pgw/pgw/internal/apidoc/apidoctest"
 	"github.com/pgw/pgw/internal/app"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/config"
@@ -41,7 +43,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	cfg := &config.Config{}
 	cfg.URLs.MainFrontend = "https://secure.example.com"
 	cfg.Checkout.MaxAmount = 1e12
-	srv := httptest.NewServer(app.Admin(cfg, s, slog.New(slog.DiscardHandler)).Handler)
+	srv := httptest.NewServer(apidoctest.New(t, apidoc.MustAdmin(), "/api/", "/checkout-intents", "/payment-intents", "/refunds").Wrap(app.Admin(cfg, s, slog.New(slog.DiscardHandler)).Handler))
 	t.Cleanup(srv.Close)
 	r, err := store.Bootstrap(ctx, s, store.BootstrapInput{Org: "Merchant", Site: "your-tenant-id"})
 	storetest.Must(t, err, "bootstrap")

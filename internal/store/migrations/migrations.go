@@ -33,6 +33,7 @@ func New() (*migrate.Migrations, error) {
 		register20261203190000,
 		register20261203200000,
 		register20261204000000,
+		register20261204010000,
 	} {
 		if err := register(m); err != nil {
 			return nil, fmt.Errorf("registering migration: %w", err)

@@ -1,0 +1,162 @@
+// Package apidoc holds the OpenAPI 3.1 documents of the HTTP APIs, the
+// Admin API of admin-backend (with the Orchestrapay surface) and the runtime
+// API of main-backend (with the provider hooks), and serves them with a
+// reference page. The documents are written by hand in YAML, where the
+// contract is read and reviewed; what every operation shares (the key's
+// scope as its security, the answers of authentication, rate limits,
+// idempotency and failure) is added when they are loaded, so that it is said
+// once and cannot be forgotten on one operation.
+package apidoc
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed admin.yaml
+var adminYAML []byte
+
+//go:embed runtime.yaml
+var runtimeYAML []byte
+
+// Admin returns the Admin API's document as JSON.
+func Admin() ([]byte, error) { return build(adminYAML) }
+
+// Runtime returns the runtime API's document as JSON.
+func Runtime() ([]byte, error) { return build(runtimeYAML) }
+
+// MustAdmin is Admin for servers: the document is compiled in and its test
+// loads it, so failing here is a build that was never tested.
+func MustAdmin() []byte { return must(Admin()) }
+
+// MustRuntime is Runtime for servers.
+func MustRuntime() []byte { return must(Runtime()) }
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// Operation is one documented method and path.
+type Operation struct {
+	Method, Path string
+}
+
+// Operations lists a document's operations, sorted.
+func Operations(doc []byte) ([]Operation, error) {
+	var d struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return nil, fmt.Errorf("reading the document's paths: %w", err)
+	}
+	var ops []Operation
+	for path, item := range d.Paths {
+		for method := range item {
+			if methods[method] {
+				ops = append(ops, Operation{Method: strings.ToUpper(method), Path: path})
+			}
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool {
+		return ops[i].Path+" "+ops[i].Method < ops[j].Path+" "+ops[j].Method
+	})
+	return ops, nil
+}
+
+var methods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "patch": true, "options": true, "head": true}
+
+func build(src []byte) ([]byte, error) {
+	var doc map[string]any
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, fmt.Errorf("reading the API document: %w", err)
+	}
+	root, _ := doc["security"].([]any)
+	paths, _ := doc["paths"].(map[string]any)
+	for _, item := range paths {
+		for method, op := range item.(map[string]any) {
+			if methods[method] {
+				complete(op.(map[string]any), len(root) > 0)
+			}
+		}
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("writing the API document: %w", err)
+	}
+	return b, nil
+}
+
+// also adds an error code to a response's description, making the response
+// (in the error envelope) when the operation has none of that status. A
+// shared response ($ref) is copied first, so that the code is this
+// operation's only.
+func also(responses map[string]any, status, codes string) {
+	r, ok := responses[status].(map[string]any)
+	if d, _ := r["description"].(string); strings.Contains(d, codes[:strings.Index(codes[1:], "`")+2]) {
+		return // said already
+	}
+	if ok && r["$ref"] != nil {
+		r = nil // replaced below with the shared response's words
+		ok = false
+	}
+	if !ok || r["description"] == nil {
+		prev := ""
+		if ref, isRef := responses[status].(map[string]any); isRef {
+			if name, _ := ref["$ref"].(string); name == "#/components/responses/Validation" {
+				prev = "`validation_error`: a field is wrong; `field` names it. "
+			}
+		}
+		responses[status] = map[string]any{"description": prev + codes,
+			"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
+		return
+	}
+	r["description"] = r["description"].(string) + " " + codes
+}
+
+// complete adds to an operation what every operation of its kind answers.
+// An operation is secured when it names a scope, or says nothing and the
+// document's default is secured.
+func complete(op map[string]any, securedByDefault bool) {
+	responses, _ := op["responses"].(map[string]any)
+	if responses == nil {
+		responses = map[string]any{}
+		op["responses"] = responses
+	}
+	ref := func(name string) map[string]any { return map[string]any{"$ref": "#/components/responses/" + name} }
+	add := func(status, name string) {
+		if _, ok := responses[status]; !ok {
+			responses[status] = ref(name)
+		}
+	}
+	if scope, ok := op["x-scope"].(string); ok {
+		op["security"] = []any{map[string]any{"apiKey": []any{scope}}}
+		desc, _ := op["description"].(string)
+		op["description"] = strings.TrimSpace("Scope: `" + scope + "`.\n\n" + desc)
+	}
+	if sec, ok := op["security"].([]any); (ok && len(sec) > 0) || (!ok && securedByDefault) {
+		add("401", "Unauthorized")
+		add("403", "Forbidden")
+		add("429", "RateLimited")
+	}
+	// Any request may carry bytes no URL or header may hold; the
+	// middleware refuses them before any route, in the API's envelope.
+	add("400", "BadRequest")
+	if _, ok := op["requestBody"]; ok && op["x-nest"] == nil {
+		add("413", "TooLarge")
+	}
+	if op["x-idempotent"] == true {
+		params, _ := op["parameters"].([]any)
+		op["parameters"] = append(params, map[string]any{"$ref": "#/components/parameters/IdempotencyKey"})
+		also(responses, "409", "`idempotency_in_flight`: a request with the same Idempotency-Key is still running.")
+		also(responses, "422", "`idempotency_error`: the Idempotency-Key was used with another body or endpoint.")
+	}
+	add("500", "Internal")
+}
