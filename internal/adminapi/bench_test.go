@@ -21,14 +21,19 @@ import (
 // callers. Run: go test -bench CreateCheckout -cpu 1,32 ./internal/adminapi/
 func BenchmarkCreateCheckout(b *testing.B) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
-		for _, idem := range []bool{false, true} {
-			b.Run(fmt.Sprintf("%s/idempotency=%v", d, idem), func(b *testing.B) {
+		for _, tc := range []struct{ idem, limits bool }{{false, false}, {true, false}, {false, true}} {
+			idem := tc.idem
+			b.Run(fmt.Sprintf("%s/idempotency=%v/limits=%v", d, idem, tc.limits), func(b *testing.B) {
 				s := storetest.Open(b, d)
 				r, err := store.Bootstrap(ctx, s, store.BootstrapInput{Org: "bench", Site: "bench"})
 				storetest.Must(b, err, "bootstrap")
 				cfg := &config.Config{}
 				cfg.URLs.MainFrontend = "https://secure.example.com"
 				cfg.Checkout.MaxAmount = 100_000_000
+				if tc.limits {
+					// Counted in the database on every request, but never reached.
+					cfg.Limits.API = config.APILimits{PerKeyPerMinute: 1 << 30, PerKeyPer5Minutes: 1 << 30, PerOrganizationPerMinute: 1 << 30}
+				}
 				h := app.Admin(cfg, s, slog.New(slog.DiscardHandler)).Handler
 				path := "/v1/checkouts/" + r.Site.ID + "/create"
 				var n atomic.Int64

@@ -156,6 +156,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	usage := auth.NewUsage(st.TouchAPIKeys, log)
 	pay := payments(cfg, st, log)
 	mailer := mailSender(cfg, st)
+	limiter := apiLimits(cfg, st)
 	api := adminapi.New(st, pay, log, usage, adminapi.Options{
 		PaymentBaseURL: cfg.URLs.MainFrontend,
 		MaxAmount:      cfg.Checkout.MaxAmount,
@@ -164,7 +165,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		IntandemClient: intandemClient(cfg),
 		DefaultExpiry:  cfg.Checkout.DefaultExpiry,
 		Mail:           mailer,
-		Limits:         apiLimits(cfg, st),
+		Limits:         limiter,
 	})
 	api.Register(mux)
 	dash := dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{
@@ -195,6 +196,9 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		Server: httpx.Server{Name: AdminBackend, Addr: cfg.AdminBackend.Addr, Handler: serve(cfg, adminapi.V1Alias(mux), log, m)},
 		Background: []func(context.Context){
 			func(ctx context.Context) { usage.Run(ctx, 10*time.Second) },
+			func(ctx context.Context) {
+				limiter.Run(ctx, 250*time.Millisecond, func(err error) { log.Error("syncing API rate counters", "err", err) })
+			},
 			func(ctx context.Context) {
 				every(ctx, time.Hour, func(ctx context.Context) {
 					pruneIdempotency(ctx, st, log)

@@ -1,11 +1,9 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -78,78 +76,56 @@ func (s *Store) PruneRates(ctx context.Context, cutoff time.Time) (int64, error)
 	return n, nil
 }
 
-// CountRates counts one request against every counter and answers what
-// each holds now: one upsert for all of them and one read of their previous
-// windows, whatever their number. Counting first and judging after means
-// two requests at once can never both take a last place; a refused request
-// is given back with UncountRates.
-func (s *Store) CountRates(ctx context.Context, counts []limits.Count, now time.Time) ([]limits.Seen, error) {
-	if len(counts) == 0 {
-		return nil, nil
+// AddRates adds to the counts of windows, in one statement (see
+// limits.APILimiter).
+func (s *Store) AddRates(ctx context.Context, add map[limits.Window]int64) error {
+	if len(add) == 0 {
+		return nil
 	}
-	values := make([]string, len(counts))
-	args := make([]any, 0, 2*len(counts))
-	starts := make([]int64, len(counts))
-	prevKeys := make([]string, 0, len(counts))
-	for i, c := range counts {
-		w := int64(c.Window / time.Second)
-		if w < 1 {
-			return nil, errors.New("rate window shorter than a second")
-		}
-		starts[i] = now.Unix() / w * w
-		values[i] = "(?, ?, 1)"
-		args = append(args, c.Bucket, starts[i])
-		prevKeys = append(prevKeys, c.Bucket)
+	values := make([]string, 0, len(add))
+	args := make([]any, 0, 3*len(add))
+	for w, n := range add {
+		values = append(values, "(?, ?, ?)")
+		args = append(args, w.Bucket, w.Start, n)
+	}
+	_, err := s.write.NewRaw(`INSERT INTO rate_counters (bucket, window_start, count) VALUES `+strings.Join(values, ", ")+`
+ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + excluded.count`, args...).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("adding to rate counters: %w", err)
+	}
+	return nil
+}
+
+// ReadRates answers the counts of windows; a window never counted is 0.
+func (s *Store) ReadRates(ctx context.Context, windows []limits.Window) (map[limits.Window]int64, error) {
+	out := make(map[limits.Window]int64, len(windows))
+	if len(windows) == 0 {
+		return out, nil
+	}
+	buckets := make([]string, 0, len(windows))
+	starts := make([]int64, 0, len(windows))
+	for _, w := range windows {
+		buckets = append(buckets, w.Bucket)
+		starts = append(starts, w.Start)
 	}
 	var rows []struct {
 		Bucket      string
 		WindowStart int64
 		Count       int64
 	}
-	err := s.write.NewRaw(`INSERT INTO rate_counters (bucket, window_start, count) VALUES `+strings.Join(values, ", ")+`
-ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1
-RETURNING bucket, window_start, count`, args...).Scan(ctx, &rows)
+	err := s.read.NewRaw("SELECT bucket, window_start, count FROM rate_counters WHERE bucket IN (?) AND window_start IN (?)",
+		bun.In(buckets), bun.In(starts)).Scan(ctx, &rows)
 	if err != nil {
-		return nil, fmt.Errorf("counting a request: %w", err)
+		return nil, fmt.Errorf("reading rate counters: %w", err)
 	}
-	seen := make([]limits.Seen, len(counts))
-	for i, c := range counts {
-		seen[i].WindowStart = time.Unix(starts[i], 0)
-		for _, r := range rows {
-			if r.Bucket == c.Bucket && r.WindowStart == starts[i] {
-				seen[i].Current = r.Count
-			}
+	want := make(map[limits.Window]bool, len(windows))
+	for _, w := range windows {
+		want[w] = true
+	}
+	for _, r := range rows {
+		if w := (limits.Window{Bucket: r.Bucket, Start: r.WindowStart}); want[w] {
+			out[w] = r.Count
 		}
 	}
-	var prev []struct {
-		Bucket      string
-		WindowStart int64
-		Count       int64
-	}
-	err = s.write.NewRaw("SELECT bucket, window_start, count FROM rate_counters WHERE bucket IN (?) AND window_start < ? AND window_start >= ?",
-		bun.In(prevKeys), slices.Max(starts), slices.Min(starts)-int64(slices.MaxFunc(counts, func(a, b limits.Count) int {
-			return cmp.Compare(a.Window, b.Window)
-		}).Window/time.Second)).Scan(ctx, &prev)
-	if err != nil {
-		return nil, fmt.Errorf("reading previous rate windows: %w", err)
-	}
-	for i, c := range counts {
-		want := starts[i] - int64(c.Window/time.Second)
-		for _, p := range prev {
-			if p.Bucket == c.Bucket && p.WindowStart == want {
-				seen[i].Previous = p.Count
-			}
-		}
-	}
-	return seen, nil
-}
-
-// UncountRates takes back a request CountRates counted.
-func (s *Store) UncountRates(ctx context.Context, counts []limits.Count, now time.Time) error {
-	for _, c := range counts {
-		if err := s.GiveRate(ctx, c.Bucket, c.Window, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	return out, nil
 }
