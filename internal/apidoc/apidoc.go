@@ -80,10 +80,13 @@ func build(src []byte) ([]byte, error) {
 	}
 	root, _ := doc["security"].([]any)
 	paths, _ := doc["paths"].(map[string]any)
+	components, _ := doc["components"].(map[string]any)
+	schemas, _ := components["schemas"].(map[string]any)
 	for _, item := range paths {
 		for method, op := range item.(map[string]any) {
 			if methods[method] {
 				complete(op.(map[string]any), len(root) > 0)
+				exemplify(op.(map[string]any), schemas)
 			}
 		}
 	}
@@ -159,4 +162,145 @@ func complete(op map[string]any, securedByDefault bool) {
 		also(responses, "422", "`idempotency_error`: the Idempotency-Key was used with another body or endpoint.")
 	}
 	add("500", "Internal")
+}
+
+// exemplify gives each JSON body of an operation that has no example of its
+// own one composed from its schema: the examples of the component schemas it
+// refers to, put together as the schema says (a list's page, a wrapper), and
+// a plain value of the right type where a schema has none. The document's
+// test validates every example against its schema.
+func exemplify(op map[string]any, schemas map[string]any) {
+	var list []map[string]any
+	var answers []bool
+	if rb, ok := op["requestBody"].(map[string]any); ok {
+		list, answers = append(list, rb), append(answers, false)
+	}
+	responses, _ := op["responses"].(map[string]any)
+	for status, r := range responses {
+		if m, ok := r.(map[string]any); ok && strings.HasPrefix(status, "2") {
+			list, answers = append(list, m), append(answers, true)
+		}
+	}
+	for i, b := range list {
+		content, _ := b["content"].(map[string]any)
+		mt, _ := content["application/json"].(map[string]any)
+		if mt == nil || mt["example"] != nil || mt["examples"] != nil {
+			continue
+		}
+		schema, _ := mt["schema"].(map[string]any)
+		e := exampler{schemas: schemas, answer: answers[i]}
+		if ex, ok := e.of(schema, 0); ok {
+			mt["example"] = ex
+		}
+	}
+}
+
+// exampler composes examples of one direction: an answer leaves out
+// writeOnly properties, a request readOnly ones.
+type exampler struct {
+	schemas map[string]any
+	answer  bool
+}
+
+// direct leaves out of a schema's example the properties that do not travel
+// in this direction.
+func (e exampler) direct(s map[string]any, ex any) any {
+	m, ok := ex.(map[string]any)
+	props, _ := s["properties"].(map[string]any)
+	if !ok || props == nil {
+		return ex
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		p, _ := props[k].(map[string]any)
+		if e.answer && p["writeOnly"] == true || !e.answer && p["readOnly"] == true {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// of composes a value of schema; see exemplify.
+func (e exampler) of(s map[string]any, depth int) (any, bool) {
+	if s == nil || depth > 10 {
+		return nil, false
+	}
+	if ref, ok := s["$ref"].(string); ok {
+		target, _ := e.schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+		return e.of(target, depth+1)
+	}
+	if exs, ok := s["examples"].([]any); ok && len(exs) > 0 {
+		return e.direct(s, exs[0]), true
+	}
+	for _, k := range []string{"example", "const", "default"} {
+		if v, ok := s[k]; ok {
+			return v, true
+		}
+	}
+	if enum, ok := s["enum"].([]any); ok && len(enum) > 0 {
+		return enum[0], true
+	}
+	if all, ok := s["allOf"].([]any); ok {
+		merged := map[string]any{}
+		for _, part := range all {
+			v, ok := e.of(part.(map[string]any), depth+1)
+			m, isMap := v.(map[string]any)
+			if !ok || !isMap {
+				return nil, false
+			}
+			for k, x := range m {
+				merged[k] = x
+			}
+		}
+		return merged, true
+	}
+	for _, k := range []string{"oneOf", "anyOf"} {
+		if alts, ok := s[k].([]any); ok && len(alts) > 0 {
+			return e.of(alts[0].(map[string]any), depth+1)
+		}
+	}
+	typ := s["type"]
+	if list, ok := typ.([]any); ok && len(list) > 0 {
+		typ = list[0]
+	}
+	switch typ {
+	case "object", nil:
+		out := map[string]any{}
+		props, _ := s["properties"].(map[string]any)
+		for name, p := range props {
+			pm := p.(map[string]any)
+			if e.answer && pm["writeOnly"] == true || !e.answer && pm["readOnly"] == true {
+				continue
+			}
+			if v, ok := e.of(pm, depth+1); ok {
+				out[name] = v
+			}
+		}
+		return out, true
+	case "array":
+		items, _ := s["items"].(map[string]any)
+		if v, ok := e.of(items, depth+1); ok {
+			return []any{v}, true
+		}
+		return []any{}, true
+	case "string":
+		switch s["format"] {
+		case "date-time":
+			return "2026-12-03T10:00:00Z", true
+		case "date":
+			return "2026-12-03", true
+		case "uuid":
+			return "0b6f1f7e-6d0a-4e3b-9a43-5f6a2c1d8e90", true
+		}
+		return "text", true
+	case "integer", "number":
+		if m, ok := s["minimum"]; ok {
+			return m, true
+		}
+		return 1, true
+	case "boolean":
+		return true, true
+	}
+	return nil, false
 }

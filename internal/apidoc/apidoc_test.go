@@ -36,6 +36,16 @@ func TestDocuments(t *testing.T) {
 					if secured && op.Extensions["x-scope"] == nil {
 						t.Errorf("%s %s needs a key but names no scope", method, path)
 					}
+					if rb := op.RequestBody; rb != nil {
+						if mt := rb.Value.Content.Get("application/json"); mt != nil && mt.Example == nil && len(mt.Examples) == 0 {
+							t.Errorf("%s %s: the request body has no example", method, path)
+						}
+					}
+					for code, r := range op.Responses.Map() {
+						if mt := r.Value.Content.Get("application/json"); code[0] == '2' && mt != nil && mt.Example == nil && len(mt.Examples) == 0 {
+							t.Errorf("%s %s: answer %s has no example", method, path, code)
+						}
+					}
 					if op.Responses.Status(500) == nil {
 						t.Errorf("%s %s does not document its failure", method, path)
 					}

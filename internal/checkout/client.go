@@ -8,9 +8,11 @@ import (
 
 // ClientKey is the id of the client a checkout belongs to: its merchant's
 // clientId when it has one, else its buyer's email (the checkout's, else its
-// billing address's), case-folded. Empty when it has neither. The id is a hash,
-// so it says nothing of the email it stands for.
-func ClientKey(clientID, email string, billing *Address) string {
+// billing address's), case-folded, within its organization. Empty when it has
+// neither. The id is a hash: it does not show the email, though whoever
+// guesses an email and knows the organization's id can compute it, so it is
+// personal data like the email itself.
+func ClientKey(orgID, clientID, email string, billing *Address) string {
 	var key string
 	switch {
 	case clientID != "":
@@ -22,6 +24,6 @@ func ClientKey(clientID, email string, billing *Address) string {
 	default:
 		return ""
 	}
-	sum := sha256.Sum256([]byte(key))
+	sum := sha256.Sum256([]byte(orgID + "\x00" + key))
 	return "cli_" + hex.EncodeToString(sum[:12])
 }

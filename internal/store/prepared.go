@@ -220,7 +220,7 @@ func (s *Store) execPrepared(ctx context.Context, tx bun.Tx, query string, args 
 }
 
 func (s *Store) insertCheckout(ctx context.Context, tx bun.Tx, c *checkout.Checkout, done *IdempotencyResult) error {
-	c.ClientKey = checkout.ClientKey(c.ClientID, c.Email, c.BillingAddress)
+	c.ClientKey = checkout.ClientKey(c.OrganizationID, c.ClientID, c.Email, c.BillingAddress)
 	args, err := s.stmts.insertCheckout.args(s, c)
 	if err != nil {
 		return fmt.Errorf("encoding checkout: %w", err)

@@ -51,13 +51,14 @@ ALTER TABLE checkouts DROP COLUMN client_key`)
 func fillClientKeys(ctx context.Context, db *bun.DB) error {
 	type row struct {
 		ID             string
+		OrganizationID string
 		ClientID       string
 		Email          string
 		BillingAddress []byte
 	}
 	for after := ""; ; {
 		var rows []row
-		if err := db.NewRaw(`SELECT id, client_id, email, billing_address FROM checkouts WHERE id > ? ORDER BY id LIMIT 1000`, after).
+		if err := db.NewRaw(`SELECT id, organization_id, client_id, email, billing_address FROM checkouts WHERE id > ? ORDER BY id LIMIT 1000`, after).
 			Scan(ctx, &rows); err != nil {
 			return fmt.Errorf("reading checkouts for their clients: %w", err)
 		}
@@ -70,7 +71,7 @@ func fillClientKeys(ctx context.Context, db *bun.DB) error {
 				if len(r.BillingAddress) > 0 {
 					_ = json.Unmarshal(r.BillingAddress, &billing) // an unreadable address names no client
 				}
-				key := checkout.ClientKey(r.ClientID, r.Email, billing)
+				key := checkout.ClientKey(r.OrganizationID, r.ClientID, r.Email, billing)
 				if key == "" {
 					continue
 				}
