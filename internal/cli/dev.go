@@ -87,6 +87,7 @@ func cmdDev(ctx context.Context, env *Env, args []string) error {
 pgw is running on %s
 
   Admin API      %s
+  API reference  %s/docs
   Dashboard      %s/dashboard
   Runtime        %s
   Hosted pages   %s
@@ -104,7 +105,7 @@ Create a checkout, then open its paymentUrl:
     -d '{"amount":4900,"currency":"EUR","externalReference":"order-1001","items":[{"name":"T-shirt","quantity":2,"unitPrice":1950},{"name":"Shipping","quantity":1,"unitPrice":1000}]}'
 
 Stop with Ctrl-C. Demo credentials are kept in %s.
-`, cfg.Database.URL, cfg.URLs.AdminBackend, cfg.URLs.AdminBackend, cfg.URLs.MainBackend, cfg.URLs.MainFrontend,
+`, cfg.Database.URL, cfg.URLs.AdminBackend, cfg.URLs.AdminBackend, cfg.URLs.AdminBackend, cfg.URLs.MainBackend, cfg.URLs.MainFrontend,
 		demo.SiteID, demo.APIKey, demo.WebhookSecret, demo.AdminEmail, demo.AdminPassword,
 		cfg.URLs.AdminBackend, demo.SiteID, demo.APIKey, filepath.Join(*dataDir, "demo.json"))
 
