@@ -86,3 +86,26 @@ func Screens(t *testing.T, ctx context.Context, dir, name string) {
 		t.Fatalf("viewport: %v", err)
 	}
 }
+
+// NoOverflow fails when the current page is wider than the window at a
+// desktop (1280x900) or a phone (390x844) size: tables may scroll inside
+// their box, the page itself may not scroll sideways. It leaves the window at
+// the desktop size.
+func NoOverflow(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	for _, size := range [][2]int64{{1280, 900}, {390, 844}} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(size[0], size[1])); err != nil {
+			t.Fatalf("viewport: %v", err)
+		}
+		widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+		if err != nil {
+			t.Fatalf("measuring %s: %v", name, err)
+		}
+		if len(widths) != 2 || widths[0] > widths[1] {
+			t.Errorf("%s at %dx%d is %d px wide in a %d px window", name, size[0], size[1], widths[0], widths[1])
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("viewport: %v", err)
+	}
+}

@@ -39,7 +39,7 @@ func signInAs(t *testing.T, ctx context.Context, w *world, role string) {
 	), "sign in as %s", role)
 	h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
 	storetest.Must(t, err, "read the title")
-	if h1 != "Checkouts" {
+	if h1 != "Overview" {
 		t.Fatalf("after sign-in the page is %q", h1)
 	}
 }

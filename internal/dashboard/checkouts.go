@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -51,6 +52,25 @@ func pageNumber(r *http.Request) int {
 	return n
 }
 
+// listProblem says what is wrong with a list's page and filters, "" when
+// nothing: a page that is not a number from 1, a page past the last (known
+// once the list is counted; total < 0 before), a status not in statuses.
+func listProblem(r *http.Request, total int, status string, statuses []string) string {
+	if v := r.URL.Query().Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1<<20 {
+			return "The page must be a whole number from 1."
+		}
+		if pages := max(1, int(math.Ceil(float64(total)/pageSize))); total >= 0 && n > pages {
+			return fmt.Sprintf("There is no page %d: the list has %d.", n, pages)
+		}
+	}
+	if status != "" && !slices.Contains(statuses, status) {
+		return fmt.Sprintf("%q is not a status; choose one from the list.", status)
+	}
+	return ""
+}
+
 // pagerFor links the pages around page of total rows, keeping the other query parameters.
 func pagerFor(r *http.Request, page, total int) views.Pager {
 	pages := max(1, int(math.Ceil(float64(total)/pageSize)))
@@ -93,7 +113,9 @@ func (d *Dashboard) listCheckouts(w http.ResponseWriter, r *http.Request, s *sig
 		OrganizationID: s.orgID, SiteID: q.Get("site"), Status: checkout.Status(q.Get("status")),
 		Search: q.Get("q"), Page: pageNumber(r), Limit: pageSize,
 	}
-	if f.Status != "" && !f.Status.Valid() {
+	statuses := []checkout.Status{checkout.StatusOpen, checkout.StatusComplete, checkout.StatusExpired, checkout.StatusCanceled}
+	problem := listProblem(r, -1, string(f.Status), texts(statuses))
+	if problem != "" {
 		f.Status = ""
 	}
 	if len(f.Search) > 200 {
@@ -104,6 +126,9 @@ func (d *Dashboard) listCheckouts(w http.ResponseWriter, r *http.Request, s *sig
 		d.fail(w, r, s, err)
 		return
 	}
+	if problem == "" {
+		problem = listProblem(r, total, "", nil)
+	}
 	sites, names, err := d.siteOptions(r, s, f.SiteID, "All sites")
 	if err != nil {
 		d.fail(w, r, s, err)
@@ -111,8 +136,13 @@ func (d *Dashboard) listCheckouts(w http.ResponseWriter, r *http.Request, s *sig
 	}
 	v := views.CheckoutList{Sites: sites, Search: f.Search, Pager: pagerFor(r, f.Page, total)}
 	v.Statuses = append(v.Statuses, views.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
-	for _, st := range []checkout.Status{checkout.StatusOpen, checkout.StatusComplete, checkout.StatusExpired, checkout.StatusCanceled} {
+	for _, st := range statuses {
 		v.Statuses = append(v.Statuses, views.Option{Value: string(st), Label: string(st), Selected: f.Status == st})
+	}
+	if problem != "" {
+		v.Pager = pagerFor(r, 1, total)
+		d.render(w, r, http.StatusBadRequest, views.Checkouts(d.frameError(s, "checkouts", "Checkouts", problem), v))
+		return
 	}
 	now := d.opts.Now()
 	for _, c := range list {
@@ -294,13 +324,18 @@ func (d *Dashboard) redeliver(w http.ResponseWriter, r *http.Request, s *signedI
 
 func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *signedIn) {
 	f := store.TransactionFilter{OrganizationID: s.orgID, Status: checkout.TxStatus(r.URL.Query().Get("status")), Page: pageNumber(r), Limit: pageSize}
-	if f.Status != "" && !f.Status.Valid() {
+	statuses := []checkout.TxStatus{checkout.TxSucceeded, checkout.TxPendingProvider, checkout.TxFailed, checkout.TxCancelled, checkout.TxRefunded, checkout.TxChargeback}
+	problem := listProblem(r, -1, string(f.Status), texts(statuses))
+	if problem != "" {
 		f.Status = ""
 	}
 	list, total, err := d.store.ListTransactions(r.Context(), f)
 	if err != nil {
 		d.fail(w, r, s, err)
 		return
+	}
+	if problem == "" {
+		problem = listProblem(r, total, "", nil)
 	}
 	names, err := d.store.ProviderNames(r.Context(), s.orgID)
 	if err != nil {
@@ -309,8 +344,13 @@ func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *
 	}
 	v := views.TxList{Pager: pagerFor(r, f.Page, total)}
 	v.Statuses = append(v.Statuses, views.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
-	for _, st := range []checkout.TxStatus{checkout.TxSucceeded, checkout.TxPendingProvider, checkout.TxFailed, checkout.TxCancelled, checkout.TxRefunded, checkout.TxChargeback} {
+	for _, st := range statuses {
 		v.Statuses = append(v.Statuses, views.Option{Value: string(st), Label: string(st), Selected: f.Status == st})
+	}
+	if problem != "" {
+		v.Pager = pagerFor(r, 1, total)
+		d.render(w, r, http.StatusBadRequest, views.Transactions(d.frameError(s, "transactions", "Transactions", problem), v))
+		return
 	}
 	for _, t := range list {
 		v.Rows = append(v.Rows, txRow(t, names[t.ProviderID]))
@@ -355,4 +395,13 @@ func (d *Dashboard) refund(w http.ResponseWriter, r *http.Request, s *signedIn) 
 		d.log.Info("refund from the dashboard", "transaction", t.ID, "refund", rf.ID, "user", s.user.ID)
 		d.back(w, r, s, back, fmt.Sprintf("Refunded %s.", amount(minor, t.Currency)), "")
 	}
+}
+
+// texts is a list of statuses as text.
+func texts[S ~string](list []S) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = string(s)
+	}
+	return out
 }

@@ -119,10 +119,10 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	}))
 	sub := http.NewServeMux()
 	sub.HandleFunc("GET /dashboard", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/dashboard/checkouts", http.StatusSeeOther)
+		http.Redirect(w, r, "/dashboard/overview", http.StatusSeeOther)
 	})
 	sub.HandleFunc("GET /dashboard/{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/dashboard/checkouts", http.StatusSeeOther)
+		http.Redirect(w, r, "/dashboard/overview", http.StatusSeeOther)
 	})
 	sub.HandleFunc("GET /dashboard/signin", d.signInPage)
 	sub.HandleFunc("POST /dashboard/signin", d.signIn)
@@ -131,6 +131,7 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("GET /dashboard/account", d.page(tenant.RoleViewer, d.account))
 	sub.Handle("POST /dashboard/account/password", d.page(tenant.RoleViewer, d.changePassword))
 
+	sub.Handle("GET /dashboard/overview", d.page(tenant.RoleViewer, d.overview))
 	sub.Handle("GET /dashboard/checkouts", d.page(tenant.RoleViewer, d.listCheckouts))
 	sub.Handle("GET /dashboard/checkouts/{id}", d.page(tenant.RoleViewer, d.showCheckout))
 	sub.Handle("POST /dashboard/checkouts/{id}/expire", d.page(tenant.RoleEditor, d.closeCheckout(checkout.StatusExpired)))

@@ -44,8 +44,8 @@ func TestSignIn(t *testing.T) {
 		}
 		// After signing in the operator lands where the link pointed, never
 		// on another site.
-		for next, want := range map[string]string{"/dashboard/sites": "/dashboard/sites", "//evil.example/x": "/dashboard/checkouts",
-			"https://evil.example/dashboard/": "/dashboard/checkouts", "/dashboard/\\evil.example": "/dashboard/checkouts"} {
+		for next, want := range map[string]string{"/dashboard/sites": "/dashboard/sites", "//evil.example/x": "/dashboard/overview",
+			"https://evil.example/dashboard/": "/dashboard/overview", "/dashboard/\\evil.example": "/dashboard/overview"} {
 			c := w.client()
 			if r := c.post("/dashboard/signin", url.Values{"email": {w.emails["viewer"]}, "password": {password}, "next": {next}}); r.location != want {
 				t.Fatalf("next %q went to %q", next, r.location)

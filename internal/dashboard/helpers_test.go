@@ -88,7 +88,7 @@ func (w *world) client() *client {
 func (w *world) signIn(role string) *client {
 	c := w.client()
 	resp := c.post("/dashboard/signin", url.Values{"email": {w.emails[role]}, "password": {password}})
-	if resp.status != http.StatusSeeOther || resp.location != "/dashboard/checkouts" {
+	if resp.status != http.StatusSeeOther || resp.location != "/dashboard/overview" {
 		w.t.Fatalf("sign in as %s: %d %s %s", role, resp.status, resp.location, resp.body)
 	}
 	return c

@@ -21,8 +21,11 @@ func (d *Dashboard) renderKeys(w http.ResponseWriter, r *http.Request, s *signed
 		return
 	}
 	v := views.KeyPage{NewToken: token}
+	// A new key can create and read checkouts, what a shop needs; anything
+	// more is ticked on purpose.
 	for _, sc := range auth.DefaultScopes {
-		v.Scopes = append(v.Scopes, views.Option{Value: sc, Label: sc, Selected: true})
+		v.Scopes = append(v.Scopes, views.Option{Value: sc, Label: sc,
+			Selected: sc == auth.ScopeCheckoutCreate || sc == auth.ScopeCheckoutRead})
 	}
 	for _, sc := range auth.KeyScopes {
 		v.Scopes = append(v.Scopes, views.Option{Value: sc, Label: sc})

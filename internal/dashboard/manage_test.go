@@ -330,7 +330,7 @@ func TestCheckoutPages(t *testing.T) {
 	if n := strings.Count(second.body, `href="/dashboard/checkouts/co_`); n != 5 || !strings.Contains(second.body, ">page-0<") || !strings.Contains(second.body, `rel="prev"`) {
 		t.Fatalf("page 2 has %d rows", n)
 	}
-	if r := c.get("/dashboard/checkouts?page=abc&status=bogus"); r.status != 200 {
+	if r := c.get("/dashboard/checkouts?page=abc&status=bogus"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "The page must be") {
 		t.Fatalf("bad list parameters: %d", r.status)
 	}
 }

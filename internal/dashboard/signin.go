@@ -37,7 +37,7 @@ func (d *Dashboard) signInFrame(errMsg string) views.Frame {
 // another site.
 func localNext(next string) string {
 	if !strings.HasPrefix(next, "/dashboard/") || strings.ContainsAny(next, "\\\r\n") || len(next) > 2048 {
-		return "/dashboard/checkouts"
+		return "/dashboard/overview"
 	}
 	return next
 }
@@ -164,5 +164,5 @@ func (d *Dashboard) switchOrg(w http.ResponseWriter, r *http.Request, s *signedI
 		d.fail(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, "/dashboard/checkouts", http.StatusSeeOther)
+	http.Redirect(w, r, "/dashboard/overview", http.StatusSeeOther)
 }

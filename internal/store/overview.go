@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/notify"
 )
 
 // Overview is an organization's payments in one currency over a period.
@@ -82,4 +83,114 @@ func (s *Store) Overview(ctx context.Context, f OverviewFilter) (*Overview, erro
 		return nil, fmt.Errorf("listing recent transactions: %w", err)
 	}
 	return o, nil
+}
+
+// Conversion is how many checkouts of a period were created and how many of
+// those were paid.
+type Conversion struct {
+	Created, Completed int
+}
+
+// Conversion counts the checkouts created in [From, To) in Currency and Mode.
+func (s *Store) Conversion(ctx context.Context, f OverviewFilter) (Conversion, error) {
+	var c Conversion
+	err := s.read.NewSelect().Model((*checkout.Checkout)(nil)).
+		ColumnExpr("COUNT(*) AS created").
+		ColumnExpr("COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS completed", checkout.StatusComplete).
+		Where("organization_id = ?", f.OrganizationID).Where("mode = ?", f.Mode).Where("currency = ?", f.Currency).
+		Where("created_at >= ?", f.From.UTC()).Where("created_at < ?", f.To.UTC()).Scan(ctx, &c.Created, &c.Completed)
+	if err != nil {
+		return c, fmt.Errorf("counting checkouts: %w", err)
+	}
+	return c, nil
+}
+
+// DayPoint is one day (UTC) of an overview's series.
+type DayPoint struct {
+	Day               string // YYYY-MM-DD
+	Volume            int64  // what succeeded payments took
+	Succeeded, Failed int
+}
+
+// Daily answers the overview's series, one point per day that had
+// transactions, oldest first.
+func (s *Store) Daily(ctx context.Context, f OverviewFilter) ([]DayPoint, error) {
+	day := "strftime('%Y-%m-%d', t.created_at)"
+	if s.dialect == Postgres {
+		day = "to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	var out []DayPoint
+	err := s.read.NewSelect().TableExpr("transactions AS t").
+		ColumnExpr(day+" AS day").
+		ColumnExpr("COALESCE(SUM(CASE WHEN t.status IN (?) THEN t.amount ELSE 0 END), 0) AS volume",
+			bun.In([]checkout.TxStatus{checkout.TxSucceeded, checkout.TxRefunded})).
+		ColumnExpr("COALESCE(SUM(CASE WHEN t.status IN (?) THEN 1 ELSE 0 END), 0) AS succeeded",
+			bun.In([]checkout.TxStatus{checkout.TxSucceeded, checkout.TxRefunded})).
+		ColumnExpr("COALESCE(SUM(CASE WHEN t.status = ? THEN 1 ELSE 0 END), 0) AS failed", checkout.TxFailed).
+		Where("t.organization_id = ?", f.OrganizationID).Where("t.currency = ?", f.Currency).
+		Where("t.created_at >= ?", f.From.UTC()).Where("t.created_at < ?", f.To.UTC()).
+		Where("t.checkout_id IN (?)", s.read.NewSelect().Model((*checkout.Checkout)(nil)).Column("id").
+			Where("organization_id = ?", f.OrganizationID).Where("mode = ?", f.Mode)).
+		GroupExpr("1").OrderExpr("1").Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("adding up days: %w", err)
+	}
+	return out, nil
+}
+
+// Currencies lists the currencies of the organization's transactions in a
+// mode, the most used first.
+func (s *Store) Currencies(ctx context.Context, orgID string, mode checkout.Mode) ([]string, error) {
+	var out []string
+	err := s.read.NewSelect().TableExpr("transactions AS t").Column("t.currency").
+		Where("t.organization_id = ?", orgID).
+		Where("t.checkout_id IN (?)", s.read.NewSelect().Model((*checkout.Checkout)(nil)).Column("id").
+			Where("organization_id = ?", orgID).Where("mode = ?", mode)).
+		Group("t.currency").OrderExpr("COUNT(*) DESC, t.currency").Limit(50).Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("listing currencies: %w", err)
+	}
+	return out, nil
+}
+
+// Attention counts what needs a person: bank transfers with late, partial or
+// extra money, open disputes, and notifications that gave up in the last
+// seven days or keep failing.
+type Attention struct {
+	Transfers, Disputes, FailedDeliveries int
+}
+
+// NeedsAttention counts the organization's open matters in a mode.
+func (s *Store) NeedsAttention(ctx context.Context, orgID string, mode checkout.Mode, now time.Time) (Attention, error) {
+	var a Attention
+	transfers, err := s.TransfersNeedingAttention(ctx, orgID, mode, 100)
+	if err != nil {
+		return a, err
+	}
+	a.Transfers = len(transfers)
+	inMode := s.read.NewSelect().Model((*checkout.Checkout)(nil)).Column("id").
+		Where("organization_id = ?", orgID).Where("mode = ?", mode)
+	n, err := s.read.NewSelect().Table("disputes").Where("organization_id = ?", orgID).
+		Where("status IN (?)", bun.In([]string{"open", "under_review"})).Where("checkout_id IN (?)", inMode).Count(ctx)
+	if err != nil {
+		return a, fmt.Errorf("counting disputes: %w", err)
+	}
+	a.Disputes = int(n)
+	n, err = s.read.NewSelect().Table("outbox_deliveries").Where("organization_id = ?", orgID).
+		Where("checkout_id IN (?)", inMode).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("status = ? AND updated_at >= ?", notify.Failed, now.Add(-7*24*time.Hour).UTC()).
+				WhereOr("status = ? AND attempts >= 3", notify.Pending)
+		}).Count(ctx)
+	if err != nil {
+		return a, fmt.Errorf("counting failing notifications: %w", err)
+	}
+	a.FailedDeliveries = int(n)
+	return a, nil
+}
+
+// HasTransactions reports whether the organization has any transaction in mode.
+func (s *Store) HasTransactions(ctx context.Context, orgID string, mode checkout.Mode) (bool, error) {
+	return s.read.NewSelect().Model((*checkout.Checkout)(nil)).Where("organization_id = ?", orgID).
+		Where("mode = ?", mode).Where("status = ?", checkout.StatusComplete).Exists(ctx)
 }

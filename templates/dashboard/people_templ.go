@@ -224,7 +224,7 @@ func Keys(d Frame, v KeyPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if d.IsAdmin {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<form method=\"post\" action=\"/dashboard/keys\" class=\"card\"><h2>New key</h2><div class=\"row\"><div class=\"grow\"><label for=\"key-name\">Name</label> <input id=\"key-name\" name=\"name\" required maxlength=\"100\"></div><div><label for=\"key-mode\">Mode</label> <select id=\"key-mode\" name=\"mode\"><option value=\"live\">live</option> <option value=\"test\">test</option></select></div></div><fieldset class=\"scopes\"><legend>Scopes</legend> ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<form method=\"post\" action=\"/dashboard/keys\" class=\"card\"><h2>New key</h2><div class=\"row\"><div class=\"grow\"><label for=\"key-name\">Name</label> <input id=\"key-name\" name=\"name\" required maxlength=\"100\"></div><div><label for=\"key-mode\">Mode</label> <select id=\"key-mode\" name=\"mode\"><option value=\"test\" selected>test</option> <option value=\"live\">live</option></select></div></div><fieldset class=\"scopes\"><legend>Scopes</legend> ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
