@@ -57,6 +57,8 @@ const (
 	SourceDashboard    Source = "dashboard"
 	SourceOrchestrapay Source = "orchestrapay"
 	SourceIntandem     Source = "intandem"
+	// SourceLink is a reusable payment link's checkout.
+	SourceLink Source = "payment_link"
 )
 
 // Address is a billing or shipping address. The shop plugins send firstName,
@@ -96,7 +98,9 @@ type Checkout struct {
 	InvoiceNumber     string `bun:",notnull"`
 	ClientID          string `bun:",notnull"`
 	// ClientKey is the client the checkout counts for (see ClientKey).
-	ClientKey       string            `bun:",notnull"`
+	ClientKey string `bun:",notnull"`
+	// PaymentLinkID is the reusable payment link the checkout came from.
+	PaymentLinkID   string            `bun:",notnull"`
 	BillingAddress  *Address          `bun:",json_use_number"`
 	ShippingAddress *Address          `bun:",json_use_number"`
 	Metadata        map[string]string `bun:",notnull"`

@@ -14,6 +14,7 @@ import (
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/notify"
+	"github.com/pgw/pgw/internal/paylink"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/plaintext"
 	"github.com/pgw/pgw/internal/store"
@@ -160,3 +161,34 @@ func (s *Service) Close(ctx context.Context, orgID, id string, to checkout.Statu
 // ErrIntentsLeftOpen says a checkout was closed but canceling its open
 // provider payments failed; money that still arrives is recorded and flagged.
 var ErrIntentsLeftOpen = errs.New(errs.Internal, "intents_left_open", "the checkout is closed, but its open provider payments could not all be canceled")
+
+// FromLink makes the checkout a customer's choice on a reusable payment link
+// asks for, when the link still takes payments (paylink's errors otherwise),
+// and stores it.
+func (s *Service) FromLink(ctx context.Context, l *paylink.Link, ch paylink.Choice) (*checkout.Checkout, error) {
+	now := s.now()
+	if err := l.Open(now, 0); err != nil {
+		return nil, err
+	}
+	req, err := l.Request(ch)
+	if err != nil {
+		return nil, err
+	}
+	site, err := s.store.GetSite(ctx, l.OrganizationID, l.SiteID)
+	if err != nil {
+		return nil, fmt.Errorf("loading the link's site: %w", err)
+	}
+	c, err := s.Build(Input{Request: req, Site: site, Mode: l.Mode, Source: checkout.SourceLink,
+		DefaultExpiry: paylink.CheckoutLifetime})
+	if err != nil {
+		return nil, err
+	}
+	c.Metadata["paymentLink"] = l.ID
+	if err := s.pay.Screen(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateLinkCheckout(ctx, l, c, now); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
