@@ -8,8 +8,8 @@ import (
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
-	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/paylink"
+	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/store/storetest"
 )

@@ -65,7 +65,7 @@ func (s *Store) PaymentLinkByCode(ctx context.Context, code string) (*paylink.Li
 func (s *Store) ListPaymentLinks(ctx context.Context, orgID string, mode checkout.Mode, page, limit int) ([]*paylink.Link, int, error) {
 	var rows []*paylinkRow
 	n, err := s.read.NewSelect().Model(&rows).Where("organization_id = ?", orgID).Where("mode = ?", mode).
-		OrderExpr("created_at DESC, id DESC").Limit(int64(limit)).Offset(int64((page-1)*limit)).ScanAndCount(ctx)
+		OrderExpr("created_at DESC, id DESC").Limit(int64(limit)).Offset(int64((page - 1) * limit)).ScanAndCount(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing payment links: %w", err)
 	}
