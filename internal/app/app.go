@@ -257,6 +257,8 @@ func Frontend(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	mux, m := newMux(cfg, MainFrontend, st)
 	pay := payments(cfg, st, log)
 	pages := frontend.New(st, pay, log)
+	pages.Links(checkouts.New(st, pay, cfg.Checkout.MaxAmount, nil), limits.New(st, store.TimeNow),
+		limits.Rule{Limit: cfg.Limits.AttemptsPerClient, Window: cfg.Limits.Window})
 	pages.Register(mux)
 	intandem.NewApp(st, pay, checkouts.New(st, pay, cfg.Checkout.MaxAmount, nil), log.With("surface", "intandem"), pages,
 		intandem.Options{HTTPClient: intandemClient(cfg), DashboardURL: cfg.URLs.AdminBackend}).Register(mux)

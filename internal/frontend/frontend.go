@@ -20,10 +20,12 @@ import (
 
 	"github.com/pgw/pgw/internal/bank"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/lang"
+	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/money"
 	"github.com/pgw/pgw/internal/payment"
 	"github.com/pgw/pgw/internal/store"
@@ -45,6 +47,10 @@ type Frontend struct {
 	// cached counts its entries.
 	formatters sync.Map
 	cached     atomic.Int64
+	// checkouts, limiter and linkRule serve reusable payment links (see Links).
+	checkouts *checkouts.Service
+	limiter   *limits.Limiter
+	linkRule  limits.Rule
 }
 
 // maxFormatters bounds the formatter cache: there are a few hundred
@@ -97,6 +103,8 @@ func (f *Frontend) Register(mux *http.ServeMux) {
 	mux.Handle("POST /checkout/{code}/pay", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.payForm)))
 	mux.Handle("POST /checkout/{code}/bank-transfer", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.wireForm)))
 	mux.HandleFunc("GET /checkout/{code}/return", f.returned)
+	mux.HandleFunc("GET /l/{code}", f.showLink)
+	mux.Handle("POST /l/{code}", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.useLink)))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		pc := f.anonymous(r)
 		f.render(w, r, http.StatusNotFound, pc, hosted.NotFound(f.head(pc, pc.p.T("notfound.title"))))

@@ -131,11 +131,7 @@ func (s *Store) CreateLinkCheckout(ctx context.Context, l *paylink.Link, c *chec
 		if err := tx.NewSelect().Model(fresh).Where("id = ?", l.ID).Scan(ctx); err != nil {
 			return notFound(err, "payment link")
 		}
-		taken, err := tx.NewSelect().Model((*checkout.Checkout)(nil)).Where("payment_link_id = ?", l.ID).
-			WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				return q.Where("status = ?", checkout.StatusComplete).
-					WhereOr("status = ? AND expires_at > ?", checkout.StatusOpen, now.UTC())
-			}).Count(ctx)
+		taken, err := takenQuery(tx.NewSelect(), l.ID, now).Count(ctx)
 		if err != nil {
 			return fmt.Errorf("counting payment link's checkouts: %w", err)
 		}
@@ -145,4 +141,23 @@ func (s *Store) CreateLinkCheckout(ctx context.Context, l *paylink.Link, c *chec
 		c.PaymentLinkID = l.ID
 		return s.insertCheckout(ctx, tx, c, nil)
 	})
+}
+
+// takenQuery selects a link's checkouts that hold one of its payments: paid,
+// or open and not yet expired.
+func takenQuery(q *bun.SelectQuery, linkID string, now time.Time) *bun.SelectQuery {
+	return q.Model((*checkout.Checkout)(nil)).Where("payment_link_id = ?", linkID).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("status = ?", checkout.StatusComplete).
+				WhereOr("status = ? AND expires_at > ?", checkout.StatusOpen, now.UTC())
+		})
+}
+
+// PaymentLinkTaken counts the link's checkouts that hold one of its payments.
+func (s *Store) PaymentLinkTaken(ctx context.Context, linkID string, now time.Time) (int, error) {
+	n, err := takenQuery(s.read.NewSelect(), linkID, now).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("counting payment link's checkouts: %w", err)
+	}
+	return int(n), nil
 }
