@@ -90,7 +90,9 @@ func TestBrowserPaymentLink(t *testing.T) {
 	signInAs(t, ctx, w, "admin")
 
 	storetest.Must(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav a[href="/dashboard/links/new"]`)),
+		chromedp.Click(chromedp.CSS(`nav a[href="/dashboard/links"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main a[href="/dashboard/links/new"]`)),
+		chromedp.Click(chromedp.CSS(`main a[href="/dashboard/links/new"]`)),
 		chromedp.WaitVisible(chromedp.ID("link-form")),
 		chromedp.SendKeys(chromedp.ID("item-name-0"), "Consulting hour"),
 		js(`document.getElementById("item-qty-0").value = ""`),

@@ -46,6 +46,8 @@ type CheckoutFilter struct {
 	ExternalReference string
 	// ClientKey is the client's id (checkout.ClientKey).
 	ClientKey string
+	// PaymentLinkID is the reusable payment link the checkouts came from.
+	PaymentLinkID string
 	// Search matches the start of the reference, invoice number or email,
 	// ignoring case.
 	Search      string
@@ -76,6 +78,9 @@ func (s *Store) ListCheckouts(ctx context.Context, f CheckoutFilter) ([]*checkou
 	}
 	if f.ClientKey != "" {
 		q = q.Where("checkout.client_key = ?", f.ClientKey)
+	}
+	if f.PaymentLinkID != "" {
+		q = q.Where("checkout.payment_link_id = ?", f.PaymentLinkID)
 	}
 	if f.Search != "" {
 		like := strings.ToLower(likeEscape(f.Search)) + "%"

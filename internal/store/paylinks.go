@@ -40,10 +40,14 @@ func (s *Store) CreatePaymentLink(ctx context.Context, l *paylink.Link) error {
 	})
 }
 
-// GetPaymentLink returns a link of the organization in mode.
+// GetPaymentLink returns a link of the organization in mode ("" for any).
 func (s *Store) GetPaymentLink(ctx context.Context, orgID string, mode checkout.Mode, id string) (*paylink.Link, error) {
 	row := new(paylinkRow)
-	err := s.read.NewSelect().Model(row).Where("id = ?", id).Where("organization_id = ?", orgID).Where("mode = ?", mode).Scan(ctx)
+	q := s.read.NewSelect().Model(row).Where("id = ?", id).Where("organization_id = ?", orgID)
+	if mode != "" {
+		q = q.Where("mode = ?", mode)
+	}
+	err := q.Scan(ctx)
 	if err != nil {
 		return nil, notFound(err, "payment link")
 	}
@@ -60,12 +64,15 @@ func (s *Store) PaymentLinkByCode(ctx context.Context, code string) (*paylink.Li
 	return &row.Link, nil
 }
 
-// ListPaymentLinks returns a page of the organization's links in mode,
-// newest first, and how many there are.
+// ListPaymentLinks returns a page of the organization's links in mode ("" for
+// any), newest first, and how many there are.
 func (s *Store) ListPaymentLinks(ctx context.Context, orgID string, mode checkout.Mode, page, limit int) ([]*paylink.Link, int, error) {
 	var rows []*paylinkRow
-	n, err := s.read.NewSelect().Model(&rows).Where("organization_id = ?", orgID).Where("mode = ?", mode).
-		OrderExpr("created_at DESC, id DESC").Limit(int64(limit)).Offset(int64((page - 1) * limit)).ScanAndCount(ctx)
+	q := s.read.NewSelect().Model(&rows).Where("organization_id = ?", orgID)
+	if mode != "" {
+		q = q.Where("mode = ?", mode)
+	}
+	n, err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit)).Offset(int64((page - 1) * limit)).ScanAndCount(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing payment links: %w", err)
 	}
@@ -78,8 +85,12 @@ func (s *Store) ListPaymentLinks(ctx context.Context, orgID string, mode checkou
 
 // DeactivatePaymentLink stops a link; its checkouts still open may be paid.
 func (s *Store) DeactivatePaymentLink(ctx context.Context, orgID string, mode checkout.Mode, id string, now time.Time) (*paylink.Link, error) {
-	_, err := s.write.NewUpdate().Model((*paylinkRow)(nil)).Set("active = ?", false).Set("updated_at = ?", now.UTC()).
-		Where("id = ?", id).Where("organization_id = ?", orgID).Where("mode = ?", mode).Exec(ctx)
+	q := s.write.NewUpdate().Model((*paylinkRow)(nil)).Set("active = ?", false).Set("updated_at = ?", now.UTC()).
+		Where("id = ?", id).Where("organization_id = ?", orgID)
+	if mode != "" {
+		q = q.Where("mode = ?", mode)
+	}
+	_, err := q.Exec(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("deactivating payment link: %w", err)
 	}
