@@ -3,6 +3,7 @@ package dashboard
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -180,7 +181,20 @@ func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *sign
 	v := views.CheckoutDetail{
 		ID: c.ID, Reference: c.Reference(), Invoice: c.InvoiceNumber, Email: c.Email, Site: site.DisplayName,
 		Status: string(status), Mode: string(c.Mode), Currency: c.Currency, Created: when(c.CreatedAt), Expires: when(c.ExpiresAt),
-		PaymentURL: c.PaymentURL(d.opts.PaymentBaseURL), Open: status == checkout.StatusOpen,
+		ExpiresLabel: "Expires", PaymentURL: c.PaymentURL(d.opts.PaymentBaseURL), Open: status == checkout.StatusOpen,
+	}
+	switch status {
+	case checkout.StatusExpired:
+		v.ExpiresLabel = "Expired"
+		if !c.ClosedAt.IsZero() && c.ClosedAt.Before(c.ExpiresAt) {
+			v.Expires = when(c.ClosedAt) // expired early, by hand
+		}
+	case checkout.StatusComplete, checkout.StatusCanceled:
+		v.ExpiresLabel = map[checkout.Status]string{checkout.StatusComplete: "Paid", checkout.StatusCanceled: "Canceled"}[status]
+		v.Expires = when(c.ClosedAt)
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Metadata)) {
+		v.Metadata = append(v.Metadata, views.Option{Value: k, Label: c.Metadata[k]})
 	}
 	totals, err := payment.Totals(c)
 	if err != nil {
@@ -241,7 +255,7 @@ func txRow(t *checkout.Transaction, provider string) views.TxRow {
 	row := views.TxRow{
 		ID: t.ID, CheckoutID: t.CheckoutID, Provider: provider, Amount: amount(t.Amount, t.Currency),
 		Refunded: amount(t.RefundedAmount, t.Currency), Status: string(t.Status), Created: when(t.CreatedAt), Flag: t.Flag,
-		Refundable: t.Refundable(), Failure: t.FailureMessage,
+		Refundable: t.Refundable(), Failure: t.FailureMessage, Currency: t.Currency,
 	}
 	if t.CardLast4 != "" {
 		row.Card = t.CardBrand + " •••• " + t.CardLast4
@@ -365,8 +379,11 @@ func (d *Dashboard) refund(w http.ResponseWriter, r *http.Request, s *signedIn) 
 		d.fail(w, r, s, err)
 		return
 	}
+	// Back to the page the refund started from: its checkout's, or the list.
 	back := "/dashboard/transactions"
-	if ref := r.Referer(); ref != "" {
+	if b := r.PostFormValue("back"); b == "/dashboard/checkouts/"+t.CheckoutID {
+		back = b
+	} else if ref := r.Referer(); ref != "" {
 		if u, err := url.Parse(ref); err == nil && u.Path == "/dashboard/checkouts/"+t.CheckoutID {
 			back = u.Path
 		}
@@ -393,7 +410,7 @@ func (d *Dashboard) refund(w http.ResponseWriter, r *http.Request, s *signedIn) 
 		d.fail(w, r, s, err)
 	default:
 		d.log.Info("refund from the dashboard", "transaction", t.ID, "refund", rf.ID, "user", s.user.ID)
-		d.back(w, r, s, back, fmt.Sprintf("Refunded %s.", amount(minor, t.Currency)), "")
+		d.back(w, r, s, back, fmt.Sprintf("Refunded %s of %s (%s).", amount(minor, t.Currency), amount(t.Amount, t.Currency), t.ID), "")
 	}
 }
 

@@ -130,9 +130,14 @@ func (c *client) post(path string, form url.Values) response {
 // here delivers to.
 func (w *world) createCheckout(org *store.BootstrapResult, ref string) string {
 	w.t.Helper()
-	req, _ := http.NewRequest("POST", w.admin+"/api/v1/checkouts/"+org.Site.ID+"/create",
-		strings.NewReader(`{"amount":2500,"currency":"EUR","externalReference":"`+ref+`","email":"buyer@example.com",
-		"ipnUrl":"https://merchant.example/ipn","items":[{"name":"Mug","quantity":2,"unitPrice":1250}]}`))
+	return w.createCheckoutWith(org, `{"amount":2500,"currency":"EUR","externalReference":"`+ref+`","email":"buyer@example.com",
+		"ipnUrl":"https://merchant.example/ipn","items":[{"name":"Mug","quantity":2,"unitPrice":1250}]}`)
+}
+
+// createCheckoutWith makes a checkout of org from a create request's body.
+func (w *world) createCheckoutWith(org *store.BootstrapResult, body string) string {
+	w.t.Helper()
+	req, _ := http.NewRequest("POST", w.admin+"/api/v1/checkouts/"+org.Site.ID+"/create", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+org.Token)
 	resp, err := http.DefaultClient.Do(req)
 	storetest.Must(w.t, err, "create checkout")

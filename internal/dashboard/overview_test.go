@@ -182,3 +182,35 @@ func TestListProblemsAndKeyDefaults(t *testing.T) {
 		t.Errorf("the key form ticks %d scopes, %d of them checkout:create and checkout:read", strings.Count(r.body, " checked"), checked)
 	}
 }
+
+// A checkout's page shows its metadata and when it was paid or expired; a
+// refund started there comes back there and names the amount.
+func TestCheckoutPageDetails(t *testing.T) {
+	w := newWorld(t, storetest.Open(t, store.SQLite))
+	co, tx := w.paid(w.acme, "cp-1")
+	ctx := context.Background()
+	editor := w.signIn("editor")
+	page := editor.get("/dashboard/checkouts/" + co)
+	if !strings.Contains(page.body, "<dt>Paid</dt>") || !strings.Contains(page.body, `value="/dashboard/checkouts/`+co+`"`) {
+		t.Error("the paid checkout's page lacks when it was paid or the refund's way back")
+	}
+	r := editor.post("/dashboard/transactions/"+tx+"/refund", url.Values{"amount": {"5.00"}, "back": {"/dashboard/checkouts/" + co}})
+	if r.status != http.StatusSeeOther || r.location != "/dashboard/checkouts/"+co {
+		t.Fatalf("refund went to %d %s", r.status, r.location)
+	}
+	if page := editor.get(r.location); !strings.Contains(page.body, "Refunded €5.00 of €25.00") {
+		t.Error("the refund's confirmation does not name the amount")
+	}
+	// A way back elsewhere is not followed.
+	if r := editor.post("/dashboard/transactions/"+tx+"/refund", url.Values{"amount": {"1.00"}, "back": {"https://evil.example/"}}); r.location != "/dashboard/transactions" {
+		t.Errorf("refund with a foreign way back went to %s", r.location)
+	}
+	// Metadata, and an expired checkout's expiry.
+	id := w.createCheckoutWith(w.acme, `{"amount":100,"currency":"EUR","externalReference":"cp-2","metadata":{"cart":"c_81","channel":"pos"}}`)
+	_, err := w.s.ExpireCheckout(ctx, w.acme.Organization.ID, id)
+	storetest.Must(t, err, "expire")
+	page = editor.get("/dashboard/checkouts/" + id)
+	if !strings.Contains(page.body, "<dt>Expired</dt>") || !strings.Contains(page.body, "<dt>cart</dt><dd>c_81</dd>") {
+		t.Error("the expired checkout's page lacks its expiry or metadata")
+	}
+}

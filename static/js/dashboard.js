@@ -5,7 +5,10 @@
 
 	document.querySelectorAll("[data-confirm]").forEach(function (b) {
 		b.addEventListener("click", function (e) {
-			if (!window.confirm(b.getAttribute("data-confirm"))) e.preventDefault();
+			var msg = b.getAttribute("data-confirm");
+			var field = b.getAttribute("data-confirm-value");
+			if (field) msg = msg.replace("{value}", document.getElementById(field).value.trim());
+			if (!window.confirm(msg)) e.preventDefault();
 		});
 	});
 
