@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
@@ -108,20 +109,58 @@ func (d *Dashboard) siteOptions(r *http.Request, s *signedIn, selected, anyLabel
 	return opts, names, nil
 }
 
-func (d *Dashboard) listCheckouts(w http.ResponseWriter, r *http.Request, s *signedIn) {
+// checkoutStatuses are the statuses the checkout list filters on.
+var checkoutStatuses = []checkout.Status{checkout.StatusOpen, checkout.StatusComplete, checkout.StatusExpired, checkout.StatusCanceled}
+
+// checkoutFilter reads the checkout list's filters: q, status, site, from and
+// to (dates, to inclusive), page; problem says what is wrong with them.
+func checkoutFilter(r *http.Request, s *signedIn) (f store.CheckoutFilter, problem string) {
 	q := r.URL.Query()
-	f := store.CheckoutFilter{
-		OrganizationID: s.orgID, SiteID: q.Get("site"), Status: checkout.Status(q.Get("status")),
-		Search: q.Get("q"), Page: pageNumber(r), Limit: pageSize,
-	}
-	statuses := []checkout.Status{checkout.StatusOpen, checkout.StatusComplete, checkout.StatusExpired, checkout.StatusCanceled}
-	problem := listProblem(r, -1, string(f.Status), texts(statuses))
-	if problem != "" {
-		f.Status = ""
-	}
+	f = store.CheckoutFilter{OrganizationID: s.orgID, SiteID: q.Get("site"), Status: checkout.Status(q.Get("status")),
+		Search: q.Get("q"), Page: pageNumber(r), Limit: pageSize}
 	if len(f.Search) > 200 {
 		f.Search = f.Search[:200]
 	}
+	problem = listProblem(r, -1, string(f.Status), texts(checkoutStatuses))
+	if problem == "" {
+		f.CreatedFrom, f.CreatedTo, problem = dateRange(r)
+	}
+	if problem != "" {
+		f.Status = ""
+	}
+	return f, problem
+}
+
+// dateRange reads ?from= and ?to= (dates, UTC, to inclusive) as [from, to).
+func dateRange(r *http.Request) (from, to time.Time, problem string) {
+	q := r.URL.Query()
+	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
+		if v := q.Get(name); v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				return from, to, "The dates must be written YYYY-MM-DD."
+			}
+			*dst = t
+		}
+	}
+	if !to.IsZero() {
+		to = to.AddDate(0, 0, 1)
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		return from, to, "From must be on or before To."
+	}
+	return from, to, ""
+}
+
+// exportURL is the list's CSV with the same filters.
+func exportURL(r *http.Request, path string) string {
+	q := r.URL.Query()
+	q.Del("page")
+	return path + "?" + q.Encode()
+}
+
+func (d *Dashboard) listCheckouts(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	f, problem := checkoutFilter(r, s)
 	list, total, err := d.store.ListCheckouts(r.Context(), f)
 	if err != nil {
 		d.fail(w, r, s, err)
@@ -135,9 +174,11 @@ func (d *Dashboard) listCheckouts(w http.ResponseWriter, r *http.Request, s *sig
 		d.fail(w, r, s, err)
 		return
 	}
-	v := views.CheckoutList{Sites: sites, Search: f.Search, Pager: pagerFor(r, f.Page, total)}
+	q := r.URL.Query()
+	v := views.CheckoutList{Sites: sites, Search: f.Search, From: q.Get("from"), To: q.Get("to"), Pager: pagerFor(r, f.Page, total),
+		ExportURL: exportURL(r, "/dashboard/checkouts/export.csv")}
 	v.Statuses = append(v.Statuses, views.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
-	for _, st := range statuses {
+	for _, st := range checkoutStatuses {
 		v.Statuses = append(v.Statuses, views.Option{Value: string(st), Label: string(st), Selected: f.Status == st})
 	}
 	if problem != "" {
@@ -336,13 +377,49 @@ func (d *Dashboard) redeliver(w http.ResponseWriter, r *http.Request, s *signedI
 	d.back(w, r, s, back, "The notification is queued again.", "")
 }
 
-func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *signedIn) {
-	f := store.TransactionFilter{OrganizationID: s.orgID, Status: checkout.TxStatus(r.URL.Query().Get("status")), Page: pageNumber(r), Limit: pageSize}
-	statuses := []checkout.TxStatus{checkout.TxSucceeded, checkout.TxPendingProvider, checkout.TxFailed, checkout.TxCancelled, checkout.TxRefunded, checkout.TxChargeback}
-	problem := listProblem(r, -1, string(f.Status), texts(statuses))
+// txStatuses are the statuses the transaction list filters on.
+var txStatuses = []checkout.TxStatus{checkout.TxSucceeded, checkout.TxPendingProvider, checkout.TxFailed, checkout.TxCancelled,
+	checkout.TxRefunded, checkout.TxChargeback}
+
+// txFilter reads the transaction list's filters: q (a provider id, an
+// amount such as 25.00, or the start of the order reference or email),
+// status, from and to, page; problem says what is wrong with them.
+func txFilter(r *http.Request, s *signedIn) (f store.TransactionFilter, search, problem string) {
+	q := r.URL.Query()
+	f = store.TransactionFilter{OrganizationID: s.orgID, Status: checkout.TxStatus(q.Get("status")), Page: pageNumber(r), Limit: pageSize}
+	search = strings.TrimSpace(q.Get("q"))
+	if len(search) > 200 {
+		search = search[:200]
+	}
+	switch {
+	case search == "":
+	case strings.HasPrefix(search, "prov_"):
+		f.ProviderID = search
+	case isAmount(search):
+		f.Amount, _ = money.ParseDecimal(search, twoDecimals)
+	default:
+		f.Search = search
+	}
+	problem = listProblem(r, -1, string(f.Status), texts(txStatuses))
+	if problem == "" {
+		f.From, f.To, problem = dateRange(r)
+	}
 	if problem != "" {
 		f.Status = ""
 	}
+	return f, search, problem
+}
+
+// twoDecimals reads an amount searched for as most currencies write it.
+var twoDecimals = money.Currency{Code: "XXX", Exponent: 2}
+
+func isAmount(s string) bool {
+	n, err := money.ParseDecimal(s, twoDecimals)
+	return err == nil && n > 0
+}
+
+func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	f, search, problem := txFilter(r, s)
 	list, total, err := d.store.ListTransactions(r.Context(), f)
 	if err != nil {
 		d.fail(w, r, s, err)
@@ -356,9 +433,11 @@ func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *
 		d.fail(w, r, s, err)
 		return
 	}
-	v := views.TxList{Pager: pagerFor(r, f.Page, total)}
+	q := r.URL.Query()
+	v := views.TxList{Pager: pagerFor(r, f.Page, total), Search: search, From: q.Get("from"), To: q.Get("to"),
+		ExportURL: exportURL(r, "/dashboard/transactions/export.csv")}
 	v.Statuses = append(v.Statuses, views.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
-	for _, st := range statuses {
+	for _, st := range txStatuses {
 		v.Statuses = append(v.Statuses, views.Option{Value: string(st), Label: string(st), Selected: f.Status == st})
 	}
 	if problem != "" {
@@ -366,10 +445,25 @@ func (d *Dashboard) listTransactions(w http.ResponseWriter, r *http.Request, s *
 		d.render(w, r, http.StatusBadRequest, views.Transactions(d.frameError(s, "transactions", "Transactions", problem), v))
 		return
 	}
+	refs, err := d.checkoutRefs(r, s, list)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
 	for _, t := range list {
-		v.Rows = append(v.Rows, txRow(t, names[t.ProviderID]))
+		row := txRow(t, names[t.ProviderID])
+		row.Reference = refs[t.CheckoutID]
+		v.Rows = append(v.Rows, row)
 	}
 	d.render(w, r, http.StatusOK, views.Transactions(d.frame(s, "transactions", "Transactions"), v))
+}
+
+func (d *Dashboard) checkoutRefs(r *http.Request, s *signedIn, list []*checkout.Transaction) (map[string]string, error) {
+	ids := make([]string, 0, len(list))
+	for _, t := range list {
+		ids = append(ids, t.CheckoutID)
+	}
+	return d.store.CheckoutRefs(r.Context(), s.orgID, ids)
 }
 
 // refund gives back the amount entered (in major units) of a transaction.

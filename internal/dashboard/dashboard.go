@@ -133,6 +133,8 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 
 	sub.Handle("GET /dashboard/overview", d.page(tenant.RoleViewer, d.overview))
 	sub.Handle("GET /dashboard/checkouts", d.page(tenant.RoleViewer, d.listCheckouts))
+	sub.Handle("GET /dashboard/checkouts/export.csv", d.page(tenant.RoleViewer, d.exportCheckouts))
+	sub.Handle("GET /dashboard/transactions/export.csv", d.page(tenant.RoleViewer, d.exportTransactions))
 	sub.Handle("GET /dashboard/checkouts/{id}", d.page(tenant.RoleViewer, d.showCheckout))
 	sub.Handle("POST /dashboard/checkouts/{id}/expire", d.page(tenant.RoleEditor, d.closeCheckout(checkout.StatusExpired)))
 	sub.Handle("POST /dashboard/checkouts/{id}/cancel", d.page(tenant.RoleEditor, d.closeCheckout(checkout.StatusCanceled)))

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -152,8 +153,12 @@ type TransactionFilter struct {
 	SiteID     string
 	ProviderID string
 	// ClientID is the merchant's id of the buyer, on the checkout.
-	ClientID    string
-	From, To    time.Time // created at or after From, before To
+	ClientID string
+	From, To time.Time // created at or after From, before To
+	// Search matches the start of the checkout's reference, invoice number or
+	// email, ignoring case; Amount an exact amount (minor units).
+	Search      string
+	Amount      int64
 	Page, Limit int
 }
 
@@ -166,6 +171,18 @@ func (s *Store) ListTransactions(ctx context.Context, f TransactionFilter) ([]*c
 		if v != "" {
 			q = q.Where("? = ?", bun.Ident(col), v)
 		}
+	}
+	if f.Amount > 0 {
+		q = q.Where("amount = ?", f.Amount)
+	}
+	if f.Search != "" {
+		like := strings.ToLower(likeEscape(f.Search)) + "%"
+		q = q.Where("checkout_id IN (?)", s.read.NewSelect().Model((*checkout.Checkout)(nil)).Column("id").
+			Where("organization_id = ?", f.OrganizationID).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`lower(external_reference) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`lower(invoice_number) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`lower(email) LIKE ? ESCAPE '\'`, like)
+		}))
 	}
 	if f.Mode != "" || f.ClientID != "" {
 		sub := s.read.NewSelect().Model((*checkout.Checkout)(nil)).Column("id").Where("organization_id = ?", f.OrganizationID)
@@ -190,4 +207,28 @@ func (s *Store) ListTransactions(ctx context.Context, f TransactionFilter) ([]*c
 		return nil, 0, fmt.Errorf("listing transactions: %w", err)
 	}
 	return list, int(n), nil
+}
+
+// CheckoutRefs answers the references of the organization's checkouts by id,
+// for lists of their transactions.
+func (s *Store) CheckoutRefs(ctx context.Context, orgID string, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID, ExternalReference, InvoiceNumber string
+	}
+	err := s.read.NewSelect().Model((*checkout.Checkout)(nil)).Column("id", "external_reference", "invoice_number").
+		Where("organization_id = ?", orgID).Where("id IN (?)", bun.In(ids)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("loading checkout references: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.ExternalReference
+		if out[r.ID] == "" {
+			out[r.ID] = r.InvoiceNumber
+		}
+	}
+	return out, nil
 }
