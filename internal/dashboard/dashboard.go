@@ -157,6 +157,8 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("POST /dashboard/bank/receipts/{id}/assign", d.page(tenant.RoleEditor, d.assignReceipt))
 	sub.Handle("POST /dashboard/bank/receipts/{id}/dismiss", d.page(tenant.RoleEditor, d.dismissReceipt))
 	sub.Handle("GET /dashboard/holds", d.page(tenant.RoleViewer, d.listHolds))
+	sub.Handle("GET /dashboard/clients", d.page(tenant.RoleViewer, d.listClients))
+	sub.Handle("GET /dashboard/clients/{id}", d.page(tenant.RoleViewer, d.showClient))
 	sub.Handle("GET /dashboard/mail", d.page(tenant.RoleViewer, d.mailPage))
 	sub.Handle("POST /dashboard/mail", d.page(tenant.RoleAdmin, d.saveMail))
 	sub.Handle("POST /dashboard/mail/test", d.page(tenant.RoleAdmin, d.testMail))

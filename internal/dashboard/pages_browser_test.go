@@ -6,6 +6,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pgw/pgw/internal/browsertest"
+	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/store/storetest"
 )
@@ -24,6 +25,7 @@ func TestBrowserEveryPageFits(t *testing.T) {
 		"reusable-new": "/dashboard/links/reusable/new", "sites": "/dashboard/sites", "site": "/dashboard/sites/" + w.acme.Site.ID,
 		"bank": "/dashboard/bank", "holds": "/dashboard/holds", "tax": "/dashboard/tax", "mail": "/dashboard/mail",
 		"keys": "/dashboard/keys", "users": "/dashboard/users", "account": "/dashboard/account",
+		"clients": "/dashboard/clients?mode=test", "client": "/dashboard/clients/" + checkout.ClientKey(w.acme.Organization.ID, "", "buyer@example.com", nil) + "?mode=test",
 	} {
 		storetest.Must(t, chromedp.Do(ctx, chromedp.Navigate(w.admin+path), chromedp.WaitVisible(chromedp.CSS("main h1"))), "open %s", path)
 		browsertest.NoOverflow(t, ctx, name)
