@@ -168,8 +168,10 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		Limits:         limiter,
 	})
 	api.Register(mux)
+	preview := frontend.New(st, pay, log.With("surface", "preview"))
 	dash := dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{
 		Mail:               mailer,
+		Preview:            preview.Preview,
 		SessionKey:         sessionKey(cfg),
 		Secure:             strings.HasPrefix(cfg.URLs.AdminBackend, "https://"),
 		IdleTimeout:        cfg.Session.IdleTimeout,

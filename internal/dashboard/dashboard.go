@@ -34,6 +34,9 @@ import (
 type Options struct {
 	// Mail sends the test email of the mail settings (nil: none).
 	Mail *buyermail.Sender
+	// Preview renders the hosted payment page of a site for the branding
+	// preview (main-frontend's templates; nil: no preview).
+	Preview func(w http.ResponseWriter, r *http.Request, site *tenant.Site)
 	// SessionKey signs and encrypts the session cookie (at least 32 bytes).
 	SessionKey []byte
 	// Secure marks the cookie Secure; set it when admin-backend is served over TLS.
@@ -170,6 +173,7 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("GET /dashboard/sites", d.page(tenant.RoleViewer, d.listSites))
 	sub.Handle("GET /dashboard/sites/{id}", d.page(tenant.RoleViewer, d.showSite))
 	sub.Handle("POST /dashboard/sites/{id}", d.page(tenant.RoleAdmin, d.updateSite))
+	sub.Handle("GET /dashboard/sites/{id}/preview", d.page(tenant.RoleViewer, d.previewSite))
 	sub.Handle("POST /dashboard/sites/{id}/providers", d.page(tenant.RoleAdmin, d.addStripe))
 	sub.Handle("POST /dashboard/sites/{id}/providers/wire", d.page(tenant.RoleAdmin, d.addWire))
 	sub.Handle("POST /dashboard/sites/{id}/providers/{providerId}", d.page(tenant.RoleAdmin, d.toggleProvider))
@@ -202,7 +206,7 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 // csp is the dashboard's Content-Security-Policy with the given form-action
 // sources (browsers apply form-action to the redirect after a post too).
 func csp(formAction ...string) string {
-	return httpx.StrictCSP().Set("form-action", formAction...).String()
+	return httpx.StrictCSP().Set("form-action", formAction...).Set("frame-src", "'self'").String()
 }
 
 func securityHeaders(next http.Handler) http.Handler {

@@ -14,6 +14,7 @@ import (
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/lang"
 	"github.com/pgw/pgw/internal/payment"
+	"github.com/pgw/pgw/internal/plaintext"
 	"github.com/pgw/pgw/internal/provider/stripe"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/tenant"
@@ -258,4 +259,33 @@ func contrastWarning(color string) string {
 	}
 	return fmt.Sprintf("%s has a contrast of %.1f:1 with white text; WCAG AA asks 4.5:1. The payment page uses %s for buttons and links instead.",
 		color, tenant.ContrastWithWhite(color), shade)
+}
+
+// previewSite shows the site's payment page as main-frontend renders it, with
+// the branding the query gives (name, logo_url, color, font, corners) in
+// place of the saved one where it is valid.
+func (d *Dashboard) previewSite(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	site, err := d.store.GetSite(r.Context(), s.orgID, r.PathValue("id"))
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	if d.opts.Preview == nil {
+		http.NotFound(w, r)
+		return
+	}
+	q := r.URL.Query()
+	if n := strings.TrimSpace(q.Get("name")); n != "" && len(n) <= 100 && plaintext.Valid(n) {
+		site.DisplayName = n
+	}
+	logo, color, font, corners := site.LogoURL, site.PrimaryColor, site.Font, site.CornerStyle
+	for dst, key := range map[*string]string{&logo: "logo_url", &color: "color", &font: "font", &corners: "corners"} {
+		if q.Has(key) {
+			*dst = strings.TrimSpace(q.Get(key))
+		}
+	}
+	if tenant.ValidateBranding(logo, color, font, corners) == nil {
+		site.LogoURL, site.PrimaryColor, site.Font, site.CornerStyle = logo, color, font, corners
+	}
+	d.opts.Preview(w, r, site)
 }

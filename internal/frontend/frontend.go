@@ -154,6 +154,8 @@ type pageCtx struct {
 	formDest string // origin the form's redirect may lead to
 	stripe   bool   // the page mounts Stripe's Payment Element
 	taxLive  bool   // the page asks itself for totals as the buyer chooses
+	// frameable: a preview the dashboard shows in a frame of its own origin.
+	frameable bool
 }
 
 // securityHeaders: only our own scripts and styles (and the per-response
@@ -173,12 +175,17 @@ func securityHeaders(w http.ResponseWriter, pc pageCtx) {
 	if pc.taxLive {
 		csp.Add("connect-src", "'self'")
 	}
+	frames := "DENY"
+	if pc.frameable {
+		csp.Set("frame-ancestors", "'self'")
+		frames = "SAMEORIGIN"
+	}
 	h := w.Header()
 	h.Set("Content-Security-Policy", csp.String())
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Frame-Options", frames)
 	h.Set("Strict-Transport-Security", "max-age=63072000")
 }
 

@@ -72,22 +72,38 @@
 		total();
 	}
 
+	// The branding preview is the real payment page, rendered again with the
+	// values typed so far; the contrast warning follows the colour.
 	var branding = document.getElementById("branding");
 	var preview = document.getElementById("preview");
-	if (branding && preview) {
-		var fonts = {
-			system: "system-ui, sans-serif", serif: "Georgia, serif",
-			rounded: "ui-rounded, system-ui, sans-serif", mono: "ui-monospace, monospace"
+	if (branding && preview && preview.tagName === "IFRAME") {
+		var luminance = function (hex) {
+			var c = [1, 3, 5].map(function (i) {
+				var v = parseInt(hex.substr(i, 2), 16) / 255;
+				return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+			});
+			return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
 		};
-		var corners = { square: "0", rounded: "10px", pill: "22px" };
+		var timer;
 		var update = function () {
-			preview.style.setProperty("--pv-color", branding.elements.color.value);
-			preview.style.setProperty("--pv-font", fonts[branding.elements.font.value] || fonts.system);
-			preview.style.setProperty("--pv-radius", corners[branding.elements.corners.value] || "10px");
-			document.getElementById("pv-name").textContent = branding.elements.name.value;
+			var e = branding.elements, q = new URLSearchParams();
+			q.set("name", e.name.value);
+			q.set("logo_url", e.logo_url.value);
+			q.set("color", e.color.value);
+			q.set("font", e.font.value);
+			q.set("corners", e.corners.value);
+			clearTimeout(timer);
+			timer = setTimeout(function () { preview.src = preview.getAttribute("data-base") + "?" + q.toString(); }, 300);
+			var warn = document.getElementById("contrast-live");
+			var saved = document.getElementById("contrast-warning");
+			if (/^#[0-9a-fA-F]{6}$/.test(e.color.value)) {
+				var low = 1.05 / (luminance(e.color.value) + 0.05) < 4.5;
+				var same = !!saved && saved.getAttribute("data-color") === e.color.value;
+				if (saved) saved.hidden = !same;
+				warn.hidden = !low || same;
+			}
 		};
 		branding.addEventListener("input", update);
 		branding.addEventListener("change", update);
-		update();
 	}
 })();
