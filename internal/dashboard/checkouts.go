@@ -121,6 +121,10 @@ func checkoutFilter(r *http.Request, s *signedIn) (f store.CheckoutFilter, probl
 	if len(f.Search) > 200 {
 		f.Search = f.Search[:200]
 	}
+	if isAmount(f.Search) {
+		f.Amount, _ = money.ParseDecimal(f.Search, twoDecimals)
+		f.Search = ""
+	}
 	problem = listProblem(r, -1, string(f.Status), texts(checkoutStatuses))
 	if problem == "" {
 		f.CreatedFrom, f.CreatedTo, problem = dateRange(r)
@@ -175,7 +179,7 @@ func (d *Dashboard) listCheckouts(w http.ResponseWriter, r *http.Request, s *sig
 		return
 	}
 	q := r.URL.Query()
-	v := views.CheckoutList{Sites: sites, Search: f.Search, From: q.Get("from"), To: q.Get("to"), Pager: pagerFor(r, f.Page, total),
+	v := views.CheckoutList{Sites: sites, Search: q.Get("q"), From: q.Get("from"), To: q.Get("to"), Pager: pagerFor(r, f.Page, total),
 		ExportURL: exportURL(r, "/dashboard/checkouts/export.csv")}
 	v.Statuses = append(v.Statuses, views.Option{Value: "", Label: "Any status", Selected: f.Status == ""})
 	for _, st := range checkoutStatuses {

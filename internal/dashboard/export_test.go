@@ -31,6 +31,11 @@ func TestListsSearchAndExport(t *testing.T) {
 		if r := viewer.get("/dashboard/transactions"); !strings.Contains(r.body, ">exp-1</a>") {
 			t.Error("the transaction list does not show the order reference")
 		}
+		for q, want := range map[string]int{"9.90": 1, "25.00": 2, "zoe@": 1} {
+			if r := viewer.get("/dashboard/checkouts?q=" + q); strings.Count(r.body, `href="/dashboard/checkouts/co_`) != want {
+				t.Errorf("checkouts ?q=%s: want %d rows", q, want)
+			}
+		}
 		today := time.Now().UTC().Format(time.DateOnly)
 		for path, want := range map[string]int{
 			"/dashboard/checkouts?from=" + today + "&to=" + today: 3,

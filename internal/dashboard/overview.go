@@ -182,8 +182,13 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, s *signedIn
 		d.fail(w, r, s, err)
 		return
 	}
+	refs, err := d.checkoutRefs(r, s, now.Recent)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
 	for _, t := range now.Recent {
-		row := views.TxRow{ID: t.ID, CheckoutID: t.CheckoutID, Status: string(t.Status),
+		row := views.TxRow{Reference: refs[t.CheckoutID],ID: t.ID, CheckoutID: t.CheckoutID, Status: string(t.Status),
 			Amount: amount(t.Amount, t.Currency), Provider: names[t.ProviderID], Created: when(t.CreatedAt)}
 		if t.RefundedAmount > 0 {
 			row.Refunded = amount(t.RefundedAmount, t.Currency)

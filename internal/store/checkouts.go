@@ -48,6 +48,8 @@ type CheckoutFilter struct {
 	ClientKey string
 	// PaymentLinkID is the reusable payment link the checkouts came from.
 	PaymentLinkID string
+	// Amount is an exact amount (minor units).
+	Amount int64
 	// Search matches the start of the reference, invoice number or email,
 	// ignoring case.
 	Search      string
@@ -81,6 +83,9 @@ func (s *Store) ListCheckouts(ctx context.Context, f CheckoutFilter) ([]*checkou
 	}
 	if f.PaymentLinkID != "" {
 		q = q.Where("checkout.payment_link_id = ?", f.PaymentLinkID)
+	}
+	if f.Amount > 0 {
+		q = q.Where("checkout.amount = ?", f.Amount)
 	}
 	if f.Search != "" {
 		like := strings.ToLower(likeEscape(f.Search)) + "%"

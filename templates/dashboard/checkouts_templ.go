@@ -104,7 +104,7 @@ func Checkouts(d Frame, v CheckoutList) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<form method=\"get\" action=\"/dashboard/checkouts\" class=\"filters\" role=\"search\"><div><label for=\"q\">Reference or email</label> <input id=\"q\" name=\"q\" type=\"search\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<form method=\"get\" action=\"/dashboard/checkouts\" class=\"filters\" role=\"search\"><div><label for=\"q\">Reference, email or amount</label> <input id=\"q\" name=\"q\" type=\"search\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
