@@ -188,7 +188,7 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, s *signedIn
 		return
 	}
 	for _, t := range now.Recent {
-		row := views.TxRow{Reference: refs[t.CheckoutID],ID: t.ID, CheckoutID: t.CheckoutID, Status: string(t.Status),
+		row := views.TxRow{Reference: refs[t.CheckoutID], ID: t.ID, CheckoutID: t.CheckoutID, Status: string(t.Status),
 			Amount: amount(t.Amount, t.Currency), Provider: names[t.ProviderID], Created: when(t.CreatedAt)}
 		if t.RefundedAmount > 0 {
 			row.Refunded = amount(t.RefundedAmount, t.Currency)
