@@ -16,6 +16,7 @@ import (
 	"github.com/pgw/pgw/internal/buyermail"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
+	"github.com/pgw/pgw/internal/customdomain"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
 	"github.com/pgw/pgw/internal/payment"
@@ -42,6 +43,8 @@ type Options struct {
 	Mail *buyermail.Sender
 	// Limits bounds each key's and organization's requests; nil is none.
 	Limits *limits.APILimiter
+	// Domains checks custom domains' DNS records; nil answers 503.
+	Domains *customdomain.Verifier
 }
 
 // API serves the Admin API.
@@ -152,6 +155,10 @@ func (a *API) Register(mux httpx.Mux) {
 	mux.Handle("GET /api/v1/payment-links", a.authed(auth.ScopeCheckoutRead, a.listLinks))
 	mux.Handle("GET /api/v1/payment-links/{id}", a.authed(auth.ScopeCheckoutRead, a.getLink))
 	mux.Handle("POST /api/v1/payment-links/{id}/deactivate", a.authed(auth.ScopeCheckoutUpdate, a.idempotent(a.deactivateLink)))
+	mux.Handle("GET /api/v1/domains", a.authed(auth.ScopeDomainRead, a.listDomains))
+	mux.Handle("POST /api/v1/domains", a.authed(auth.ScopeDomainCreate, a.idempotent(a.createDomain)))
+	mux.Handle("DELETE /api/v1/domains/{id}", a.authed(auth.ScopeDomainDelete, a.deleteDomain))
+	mux.Handle("POST /api/v1/domains/{id}/verify", a.authed(auth.ScopeDomainExec, a.verifyDomain))
 	mux.Handle("GET /api/v1/openapi.json", apidoc.Document(apidoc.MustAdmin()))
 	mux.Handle("GET /docs", apidoc.Reference("pgw Admin API", "/api/v1/openapi.json"))
 	mux.Handle("GET "+apidoc.AssetsPath, apidoc.Assets())

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/pgw/pgw/internal/buyermail"
 	"github.com/pgw/pgw/internal/checkouts"
 	"github.com/pgw/pgw/internal/config"
+	"github.com/pgw/pgw/internal/customdomain"
 	"github.com/pgw/pgw/internal/dashboard"
 	"github.com/pgw/pgw/internal/frontend"
 	"github.com/pgw/pgw/internal/httpx"
@@ -166,6 +168,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 		DefaultExpiry:  cfg.Checkout.DefaultExpiry,
 		Mail:           mailer,
 		Limits:         limiter,
+		Domains:        domainVerifier(cfg),
 	})
 	api.Register(mux)
 	preview := frontend.New(st, pay, log.With("surface", "preview"))
@@ -261,6 +264,7 @@ func Frontend(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	pages := frontend.New(st, pay, log)
 	pages.Links(checkouts.New(st, pay, cfg.Checkout.MaxAmount, nil), limits.New(st, store.TimeNow),
 		limits.Rule{Limit: cfg.Limits.AttemptsPerClient, Window: cfg.Limits.Window})
+	pages.Hosts(domainVerifier(cfg).Target)
 	pages.Register(mux)
 	intandem.NewApp(st, pay, checkouts.New(st, pay, cfg.Checkout.MaxAmount, nil), log.With("surface", "intandem"), pages,
 		intandem.Options{HTTPClient: intandemClient(cfg), DashboardURL: cfg.URLs.AdminBackend}).Register(mux)
@@ -325,4 +329,13 @@ func apiLimits(cfg *config.Config, st *store.Store) *limits.APILimiter {
 		panic(err) // config.Validate refuses such rules
 	}
 	return l
+}
+
+// domainVerifier checks custom domains against main-frontend's host.
+func domainVerifier(cfg *config.Config) *customdomain.Verifier {
+	host := ""
+	if u, err := url.Parse(cfg.URLs.MainFrontend); err == nil {
+		host = u.Hostname()
+	}
+	return &customdomain.Verifier{Resolver: customdomain.NewResolver(cfg.Domains.Resolver), Target: host}
 }

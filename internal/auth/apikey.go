@@ -229,6 +229,10 @@ const (
 	ScopeAPIKeyUpdate      = "api_key:update"
 	ScopeAPIKeyDelete      = "api_key:delete"
 	ScopeAPIKeyExec        = "api_key:execute"
+	ScopeDomainRead        = "domain:read"
+	ScopeDomainCreate      = "domain:create"
+	ScopeDomainDelete      = "domain:delete"
+	ScopeDomainExec        = "domain:execute"
 )
 
 // DefaultScopes are what a bootstrap key gets: every checkout and transaction
@@ -243,6 +247,7 @@ var DefaultScopes = []string{
 	ScopeClientRead, ScopeClientCreate, ScopeClientDelete,
 	ScopeOrganizationRead, ScopeOrganizationExec,
 	ScopeTaxRateRead, ScopeTaxRateCreate, ScopeTaxRateUpdate, ScopeTaxRateDelete, ScopeTaxReportRead,
+	ScopeDomainRead, ScopeDomainCreate, ScopeDomainDelete, ScopeDomainExec,
 }
 
 // KeyScopes let a key manage the organization's keys. No key gets them by
@@ -251,6 +256,7 @@ var KeyScopes = []string{ScopeAPIKeyRead, ScopeAPIKeyCreate, ScopeAPIKeyUpdate, 
 
 var validResources = []string{
 	"checkout", "transaction", "site", "provider", "api_key", "organization", "notification", "client", "tax_rate", "tax_report",
+	"domain",
 }
 
 var validActions = []string{"read", "create", "update", "delete", "execute", "*"}

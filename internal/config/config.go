@@ -50,6 +50,11 @@ type Config struct {
 		MaxAmount     int64         `mapstructure:"max_amount"`
 		SweepInterval time.Duration `mapstructure:"sweep_interval"`
 	} `mapstructure:"checkout"`
+	Domains struct {
+		// Resolver is the DNS server (host:port) custom domains are checked
+		// with; empty is the system's.
+		Resolver string `mapstructure:"resolver"`
+	} `mapstructure:"domains"`
 	Disputes struct {
 		AutoHold string `mapstructure:"auto_hold"`
 	} `mapstructure:"disputes"`
@@ -148,6 +153,7 @@ var defaults = map[string]any{
 	"disputes.auto_hold":                     "block_all",
 	"tax.vies_url":                           "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number",
 	"tax.vies_timeout":                       5 * time.Second,
+	"domains.resolver":                       "",
 	"tax.quotes_per_checkout":                int64(60),
 	"http.shutdown_timeout":                  20 * time.Second,
 	"stripe.api_base":                        "",
@@ -201,6 +207,7 @@ var usage = map[string]string{
 	"disputes.auto_hold":                     "customer risk hold a lost or accepted dispute puts on its customer: block_all, manual_review or none",
 	"tax.vies_url":                           "the EU's VIES REST check-vat-number endpoint (tests use a fake on loopback)",
 	"tax.vies_timeout":                       "time limit of one VIES check; no answer means the VAT ID is not confirmed",
+	"domains.resolver":                       "DNS server (host:port) custom domains are checked with; empty for the system's",
 	"tax.quotes_per_checkout":                "tax previews per checkout within limits.window (each may ask VIES; 0: no limit)",
 	"http.shutdown_timeout":                  "how long a server waits for requests in flight on SIGTERM",
 	"stripe.api_base":                        "Stripe API URL; only for tests against stripe-mock",

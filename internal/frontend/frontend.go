@@ -51,6 +51,10 @@ type Frontend struct {
 	checkouts *checkouts.Service
 	limiter   *limits.Limiter
 	linkRule  limits.Rule
+	// hosts are main-frontend's own hostnames; askCache serves the TLS ask
+	// endpoint (ask.go).
+	hosts    []string
+	askCache askCache
 }
 
 // maxFormatters bounds the formatter cache: there are a few hundred
@@ -104,6 +108,7 @@ func (f *Frontend) Register(mux *http.ServeMux) {
 	mux.Handle("POST /checkout/{code}/bank-transfer", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.wireForm)))
 	mux.HandleFunc("GET /checkout/{code}/return", f.returned)
 	mux.HandleFunc("GET /l/{code}", f.showLink)
+	mux.HandleFunc("GET /api/v1/domains/verify", f.ask)
 	mux.Handle("POST /l/{code}", http.NewCrossOriginProtection().Handler(http.HandlerFunc(f.useLink)))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		pc := f.anonymous(r)

@@ -35,6 +35,7 @@ func New() (*migrate.Migrations, error) {
 		register20261204000000,
 		register20261204010000,
 		register20261204020000,
+		register20261204030000,
 	} {
 		if err := register(m); err != nil {
 			return nil, fmt.Errorf("registering migration: %w", err)
