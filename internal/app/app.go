@@ -243,6 +243,14 @@ func Runtime(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 				checkouts.New(st, pay, cfg.Checkout.MaxAmount, nil).Sweep(ctx, log, cfg.Checkout.SweepInterval)
 			},
 			worker.Run,
+			func(ctx context.Context) {
+				v := domainVerifier(cfg)
+				every(ctx, 10*time.Minute, func(ctx context.Context) {
+					if _, err := RecheckDomains(ctx, st, v, store.TimeNow(), log); err != nil && ctx.Err() == nil {
+						log.Error("checking custom domains", "err", err)
+					}
+				})
+			},
 		},
 	}
 }

@@ -1,12 +1,16 @@
 package frontend
 
 import (
+	"errors"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/pgw/pgw/internal/customdomain"
+	"github.com/pgw/pgw/internal/errs"
 )
 
 // askCache remembers the answers of the TLS ask endpoint for a while, so
@@ -17,7 +21,8 @@ type askCache struct {
 }
 
 type askAnswer struct {
-	ok      bool
+	// siteID is the site a verified domain serves, "" for none.
+	siteID  string
 	expires time.Time
 }
 
@@ -47,23 +52,58 @@ func (f *Frontend) ask(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	now := f.now()
-	f.askCache.mu.Lock()
-	a, hit := f.askCache.answers[host]
-	f.askCache.mu.Unlock()
-	if !hit || now.After(a.expires) {
-		_, err := f.store.VerifiedDomain(r.Context(), host)
-		a = askAnswer{ok: err == nil, expires: now.Add(askTTL)}
-		f.askCache.mu.Lock()
-		if f.askCache.answers == nil || len(f.askCache.answers) >= maxAskKeys {
-			f.askCache.answers = map[string]askAnswer{}
-		}
-		f.askCache.answers[host] = a
-		f.askCache.mu.Unlock()
+	siteID, err := f.domainSite(r, host)
+	if err != nil {
+		f.fail(w, r, err)
+		return
 	}
-	if !a.ok {
+	if siteID == "" {
 		http.NotFound(w, r)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// domainSite is the site a verified custom domain serves, "" when host is
+// none, from a cache of bounded size whose answers live askTTL.
+func (f *Frontend) domainSite(r *http.Request, host string) (string, error) {
+	now := f.now()
+	f.askCache.mu.Lock()
+	a, hit := f.askCache.answers[host]
+	f.askCache.mu.Unlock()
+	if hit && now.Before(a.expires) {
+		return a.siteID, nil
+	}
+	d, err := f.store.VerifiedDomain(r.Context(), host)
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		a = askAnswer{expires: now.Add(askTTL)}
+	case err != nil:
+		return "", err
+	default:
+		a = askAnswer{siteID: d.SiteID, expires: now.Add(askTTL)}
+	}
+	f.askCache.mu.Lock()
+	if f.askCache.answers == nil || len(f.askCache.answers) >= maxAskKeys {
+		f.askCache.answers = map[string]askAnswer{}
+	}
+	f.askCache.answers[host] = a
+	f.askCache.mu.Unlock()
+	return a.siteID, nil
+}
+
+// hostSite is the site the request's host serves alone: a verified custom
+// domain's; "" on our own hosts (and any other), which serve every site.
+func (f *Frontend) hostSite(r *http.Request) (string, error) {
+	host := strings.ToLower(r.Host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if slices.Contains(f.hosts, host) {
+		return "", nil
+	}
+	if _, err := customdomain.Normalize(host, nil); err != nil {
+		return "", nil // an address or no name: not a custom domain
+	}
+	return f.domainSite(r, host)
 }

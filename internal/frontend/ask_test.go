@@ -37,3 +37,40 @@ func TestTLSAsk(t *testing.T) {
 		}
 	}
 }
+
+// On a verified custom domain main-frontend serves its site's checkouts and
+// links only; our own host serves every site.
+func TestCustomDomainServesItsSite(t *testing.T) {
+	sh := newShop(t)
+	ctx := context.Background()
+	d := &customdomain.Domain{ID: ids.New("dom"), OrganizationID: sh.r.Organization.ID, SiteID: sh.r.Site.ID, Hostname: "pay.shop.example",
+		Token: "t", Status: customdomain.Pending, CreatedAt: store.TimeNow()}
+	storetest.Must(t, sh.s.CreateDomain(ctx, d), "claim")
+	storetest.Must(t, sh.s.SetDomainStatus(ctx, d, customdomain.Verified, "", time.Now()), "verify")
+	ours := sh.create(`{"amount":100,"currency":"EUR","externalReference":"cd-1"}`)
+	other, err := store.Bootstrap(ctx, sh.s, store.BootstrapInput{Org: "Other", Site: "Other Shop"})
+	storetest.Must(t, err, "another organization")
+	theirs := sh.createAs(other, `{"amount":100,"currency":"EUR","externalReference":"cd-2"}`)
+	get := func(host, path string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", sh.front+path, nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		storetest.Must(t, err, "GET %s on %s", path, host)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	ourPath := "/checkout/" + ours["shortCode"].(string)
+	theirPath := "/checkout/" + theirs["shortCode"].(string)
+	for _, tc := range []struct {
+		host, path string
+		want       int
+	}{
+		{"pay.shop.example", ourPath, 200}, {"PAY.shop.example:443", ourPath, 200}, {"pay.shop.example", theirPath, 404},
+		{"127.0.0.1", theirPath, 200}, {"unknown.example", theirPath, 200},
+	} {
+		if got := get(tc.host, tc.path); got != tc.want {
+			t.Errorf("%s on %s: %d, want %d", tc.path, tc.host, got, tc.want)
+		}
+	}
+}

@@ -70,8 +70,14 @@ func newShop(t *testing.T, configure ...func(*config.Config)) *shop {
 // create makes a checkout through the Admin API, as a merchant's server does.
 func (sh *shop) create(body string) map[string]any {
 	sh.t.Helper()
-	req, _ := http.NewRequest("POST", sh.admin+"/v1/checkouts/"+sh.r.Site.ID+"/create", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+sh.r.Token)
+	return sh.createAs(sh.r, body)
+}
+
+// createAs makes a checkout of another organization's site.
+func (sh *shop) createAs(org *store.BootstrapResult, body string) map[string]any {
+	sh.t.Helper()
+	req, _ := http.NewRequest("POST", sh.admin+"/v1/checkouts/"+org.Site.ID+"/create", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+org.Token)
 	resp, err := http.DefaultClient.Do(req)
 	storetest.Must(sh.t, err, "create")
 	defer resp.Body.Close()

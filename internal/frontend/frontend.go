@@ -218,6 +218,9 @@ func (f *Frontend) head(pc pageCtx, title string) hosted.Head {
 func (f *Frontend) load(w http.ResponseWriter, r *http.Request) (*checkout.Checkout, pageCtx, bool) {
 	pc := f.anonymous(r)
 	c, err := f.store.GetCheckoutByShortCode(r.Context(), r.PathValue("code"))
+	if err == nil {
+		err = f.onThisHost(r, c.SiteID)
+	}
 	if errors.Is(err, errs.ErrNotFound) {
 		f.render(w, r, http.StatusNotFound, pc, hosted.NotFound(f.head(pc, pc.p.T("notfound.title"))))
 		return nil, pc, false
@@ -468,4 +471,17 @@ func (f *Frontend) langSwitch(r *http.Request, c *checkout.Checkout, pc pageCtx)
 		}
 	}
 	return &hosted.LangSwitch{Action: "/checkout/" + c.ShortCode, Current: current, Languages: f.words.Languages()}
+}
+
+// onThisHost answers not found when the request came through another site's
+// custom domain: a domain serves its own site's pages only.
+func (f *Frontend) onThisHost(r *http.Request, siteID string) error {
+	only, err := f.hostSite(r)
+	if err != nil {
+		return err
+	}
+	if only != "" && only != siteID {
+		return errs.ErrNotFound
+	}
+	return nil
 }

@@ -34,6 +34,9 @@ func (f *Frontend) linkPage(w http.ResponseWriter, r *http.Request) (*paylink.Li
 		l, err = f.store.PaymentLinkByCode(r.Context(), code)
 	}
 	if err == nil {
+		err = f.onThisHost(r, l.SiteID)
+	}
+	if err == nil {
 		pc.site, err = f.store.GetSite(r.Context(), l.OrganizationID, l.SiteID)
 	}
 	if errors.Is(err, errs.ErrNotFound) {

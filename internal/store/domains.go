@@ -103,3 +103,19 @@ func (s *Store) VerifiedDomain(ctx context.Context, hostname string) (*customdom
 	}
 	return &row.Domain, nil
 }
+
+// DomainsToRecheck returns up to limit verified or suspended domains last
+// checked before before, the longest unchecked first.
+func (s *Store) DomainsToRecheck(ctx context.Context, before time.Time, limit int) ([]*customdomain.Domain, error) {
+	var rows []*domainRow
+	err := s.read.NewSelect().Model(&rows).Where("status IN (?)", bun.In([]string{customdomain.Verified, customdomain.Suspended})).
+		Where("checked_at IS NULL OR checked_at < ?", before.UTC()).OrderExpr("checked_at, id").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing domains to check: %w", err)
+	}
+	out := make([]*customdomain.Domain, len(rows))
+	for i, r := range rows {
+		out[i] = &r.Domain
+	}
+	return out, nil
+}
