@@ -175,6 +175,7 @@ func Admin(cfg *config.Config, st *store.Store, log *slog.Logger) Component {
 	dash := dashboard.New(st, pay, log.With("surface", "dashboard"), dashboard.Options{
 		Mail:               mailer,
 		Preview:            preview.Preview,
+		Domains:            domainVerifier(cfg),
 		SessionKey:         sessionKey(cfg),
 		Secure:             strings.HasPrefix(cfg.URLs.AdminBackend, "https://"),
 		IdleTimeout:        cfg.Session.IdleTimeout,

@@ -19,6 +19,7 @@ import (
 	"github.com/pgw/pgw/internal/buyermail"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
+	"github.com/pgw/pgw/internal/customdomain"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/limits"
@@ -37,6 +38,8 @@ type Options struct {
 	// Preview renders the hosted payment page of a site for the branding
 	// preview (main-frontend's templates; nil: no preview).
 	Preview func(w http.ResponseWriter, r *http.Request, site *tenant.Site)
+	// Domains checks custom domains' DNS records (nil: checks are refused).
+	Domains *customdomain.Verifier
 	// SessionKey signs and encrypts the session cookie (at least 32 bytes).
 	SessionKey []byte
 	// Secure marks the cookie Secure; set it when admin-backend is served over TLS.
@@ -174,6 +177,9 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("GET /dashboard/sites/{id}", d.page(tenant.RoleViewer, d.showSite))
 	sub.Handle("POST /dashboard/sites/{id}", d.page(tenant.RoleAdmin, d.updateSite))
 	sub.Handle("GET /dashboard/sites/{id}/preview", d.page(tenant.RoleViewer, d.previewSite))
+	sub.Handle("POST /dashboard/sites/{id}/domains", d.page(tenant.RoleAdmin, d.addDomain))
+	sub.Handle("POST /dashboard/domains/{id}/verify", d.page(tenant.RoleAdmin, d.verifyDomain))
+	sub.Handle("POST /dashboard/domains/{id}/delete", d.page(tenant.RoleAdmin, d.deleteDomain))
 	sub.Handle("POST /dashboard/sites/{id}/providers", d.page(tenant.RoleAdmin, d.addStripe))
 	sub.Handle("POST /dashboard/sites/{id}/providers/wire", d.page(tenant.RoleAdmin, d.addWire))
 	sub.Handle("POST /dashboard/sites/{id}/providers/{providerId}", d.page(tenant.RoleAdmin, d.toggleProvider))

@@ -87,6 +87,17 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 		IPNVersion: site.IPNVersion,
 	}
 	v.RequireEmail, v.TimeZone = site.RequireEmail, site.TimeZone
+	domains, err := d.store.ListDomains(r.Context(), s.orgID)
+	if err != nil {
+		d.fail(w, r, s, err)
+		return
+	}
+	for _, dm := range domains {
+		if dm.SiteID == site.ID {
+			v.Domains = append(v.Domains, views.DomainRow{ID: dm.ID, Hostname: dm.Hostname, Status: dm.Status, Reason: dm.Reason,
+				CNAME: d.frontendHost(), TXTName: dm.TXTName(), TXTValue: dm.Token})
+		}
+	}
 	v.Languages = append(v.Languages, views.Option{Value: "", Label: "English (default)", Selected: site.DefaultLanguage == ""})
 	for _, code := range lang.Codes() {
 		v.Languages = append(v.Languages, views.Option{Value: code, Label: code + " · " + display.Self.Name(language.MustParse(code)),
