@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,7 +89,7 @@ func (req *apiKeyRequest) change(caller *auth.APIKey) (store.APIKeyChange, error
 			if !caller.Covers(s) {
 				return ch, errs.New(errs.Forbidden, "forbidden", "this API key cannot grant "+s+", which it does not hold")
 			}
-			if !strings.Contains(" "+strings.Join(ch.Scopes, " ")+" ", " "+s+" ") {
+			if !slices.Contains(ch.Scopes, s) {
 				ch.Scopes = append(ch.Scopes, s)
 			}
 		}

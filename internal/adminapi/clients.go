@@ -38,14 +38,10 @@ type clientView struct {
 func viewClient(cl *store.Client, mode checkout.Mode) clientView {
 	v := clientView{ID: cl.ID, Mode: mode, CheckoutCount: cl.Checkouts, LifetimeValue: cl.LifetimeValue,
 		FirstSeenAt: cl.FirstSeenAt, LastSeenAt: cl.LastSeenAt}
+	b := cl.Billing()
+	v.Email, v.FirstName, v.LastName, v.Company = cl.Email(), b.FirstName, b.LastName, b.Company
 	if c := cl.Latest; c != nil {
-		v.ClientID, v.Email, v.BillingAddress = c.ClientID, c.Email, c.BillingAddress
-		if b := c.BillingAddress; b != nil {
-			v.FirstName, v.LastName, v.Company = b.FirstName, b.LastName, b.Company
-			if v.Email == "" {
-				v.Email = b.Email
-			}
-		}
+		v.ClientID, v.BillingAddress = c.ClientID, c.BillingAddress
 	}
 	return v
 }
@@ -211,10 +207,7 @@ func (a *API) dashboard(w http.ResponseWriter, r *http.Request, key *auth.APIKey
 	for _, s := range checkout.TxStatuses {
 		v.Counts[s] += 0
 	}
-	settled := o.Counts[checkout.TxSucceeded] + o.Counts[checkout.TxRefunded] + o.Counts[checkout.TxChargeback] + o.Counts[checkout.TxFailed]
-	if settled > 0 {
-		v.FailureRatio = float64(o.Counts[checkout.TxFailed]) / float64(settled)
-	}
+	v.FailureRatio = o.FailureRatio()
 	for _, p := range o.TopProviders {
 		v.TopProviders = append(v.TopProviders, providerVolumeView{ProviderID: p.ProviderID, Name: names[p.ProviderID], Count: p.Count, Volume: p.Volume})
 	}

@@ -2,7 +2,6 @@ package adminapi
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/pgw/pgw/internal/auth"
@@ -44,13 +43,7 @@ func (a *API) viewDomain(d *customdomain.Domain) domainView {
 }
 
 // frontendHost is main-frontend's public host, where CNAMEs point.
-func (a *API) frontendHost() string {
-	h := strings.TrimPrefix(strings.TrimPrefix(httpx.Origin(a.opts.PaymentBaseURL), "https://"), "http://")
-	if i := strings.LastIndexByte(h, ':'); i > 0 && !strings.Contains(h[i:], "]") {
-		h = h[:i]
-	}
-	return h
-}
+func (a *API) frontendHost() string { return customdomain.HostOf(a.opts.PaymentBaseURL) }
 
 func (a *API) listDomains(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
 	list, err := a.store.ListDomains(r.Context(), key.OrganizationID)

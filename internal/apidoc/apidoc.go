@@ -12,6 +12,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -82,10 +83,11 @@ func build(src []byte) ([]byte, error) {
 	paths, _ := doc["paths"].(map[string]any)
 	components, _ := doc["components"].(map[string]any)
 	schemas, _ := components["schemas"].(map[string]any)
+	shared, _ := components["responses"].(map[string]any)
 	for _, item := range paths {
 		for method, op := range item.(map[string]any) {
 			if methods[method] {
-				complete(op.(map[string]any), len(root) > 0)
+				complete(op.(map[string]any), len(root) > 0, shared)
 				exemplify(op.(map[string]any), schemas)
 			}
 		}
@@ -97,37 +99,28 @@ func build(src []byte) ([]byte, error) {
 	return b, nil
 }
 
-// also adds an error code to a response's description, making the response
-// (in the error envelope) when the operation has none of that status. A
-// shared response ($ref) is copied first, so that the code is this
-// operation's only.
-func also(responses map[string]any, status, codes string) {
-	r, ok := responses[status].(map[string]any)
-	if d, _ := r["description"].(string); strings.Contains(d, codes[:strings.Index(codes[1:], "`")+2]) {
-		return // said already
+// also adds an error code to the operation's response of status, making the
+// response (in the error envelope) when there is none; a shared response
+// ($ref) is copied first, so that the code is this operation's only.
+func also(responses, shared map[string]any, status, code, text string) {
+	r, _ := responses[status].(map[string]any)
+	if ref, ok := r["$ref"].(string); ok {
+		base, _ := shared[strings.TrimPrefix(ref, "#/components/responses/")].(map[string]any)
+		r = maps.Clone(base)
 	}
-	if ok && r["$ref"] != nil {
-		r = nil // replaced below with the shared response's words
-		ok = false
+	if r == nil {
+		r = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
 	}
-	if !ok || r["description"] == nil {
-		prev := ""
-		if ref, isRef := responses[status].(map[string]any); isRef {
-			if name, _ := ref["$ref"].(string); name == "#/components/responses/Validation" {
-				prev = "`validation_error`: a field is wrong; `field` names it. "
-			}
-		}
-		responses[status] = map[string]any{"description": prev + codes,
-			"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
-		return
+	responses[status] = r
+	if desc, _ := r["description"].(string); !strings.Contains(desc, "`"+code+"`") {
+		r["description"] = strings.TrimSpace(desc + " `" + code + "`: " + text)
 	}
-	r["description"] = r["description"].(string) + " " + codes
 }
 
 // complete adds to an operation what every operation of its kind answers.
 // An operation is secured when it names a scope, or says nothing and the
 // document's default is secured.
-func complete(op map[string]any, securedByDefault bool) {
+func complete(op map[string]any, securedByDefault bool, shared map[string]any) {
 	responses, _ := op["responses"].(map[string]any)
 	if responses == nil {
 		responses = map[string]any{}
@@ -158,8 +151,8 @@ func complete(op map[string]any, securedByDefault bool) {
 	if op["x-idempotent"] == true {
 		params, _ := op["parameters"].([]any)
 		op["parameters"] = append(params, map[string]any{"$ref": "#/components/parameters/IdempotencyKey"})
-		also(responses, "409", "`idempotency_in_flight`: a request with the same Idempotency-Key is still running.")
-		also(responses, "422", "`idempotency_error`: the Idempotency-Key was used with another body or endpoint.")
+		also(responses, shared, "409", "idempotency_in_flight", "a request with the same Idempotency-Key is still running.")
+		also(responses, shared, "422", "idempotency_error", "the Idempotency-Key was used with another body or endpoint.")
 	}
 	add("500", "Internal")
 }

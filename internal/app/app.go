@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -342,9 +341,5 @@ func apiLimits(cfg *config.Config, st *store.Store) *limits.APILimiter {
 
 // domainVerifier checks custom domains against main-frontend's host.
 func domainVerifier(cfg *config.Config) *customdomain.Verifier {
-	host := ""
-	if u, err := url.Parse(cfg.URLs.MainFrontend); err == nil {
-		host = u.Hostname()
-	}
-	return &customdomain.Verifier{Resolver: customdomain.NewResolver(cfg.Domains.Resolver), Target: host}
+	return &customdomain.Verifier{Resolver: customdomain.NewResolver(cfg.Domains.Resolver), Target: customdomain.HostOf(cfg.URLs.MainFrontend)}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -70,6 +71,16 @@ func Normalize(hostname string, reserved []string) (string, error) {
 		return "", bad("is one of this installation's own")
 	}
 	return h, nil
+}
+
+// HostOf is the host of a public base URL (main-frontend's), where custom
+// domains point; "" when it has none.
+func HostOf(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
 }
 
 // Resolver is what verification asks; *net.Resolver is one.

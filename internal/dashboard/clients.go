@@ -62,18 +62,13 @@ func (d *Dashboard) listClients(w http.ResponseWriter, r *http.Request, s *signe
 func clientRow(cl *store.Client) views.ClientRow {
 	row := views.ClientRow{ID: cl.ID, Checkouts: strconv.Itoa(cl.Checkouts), Lifetime: lifetime(cl.LifetimeValue),
 		FirstSeen: when(cl.FirstSeenAt), LastSeen: when(cl.LastSeenAt)}
-	if c := cl.Latest; c != nil {
-		row.Email, row.ClientID = c.Email, c.ClientID
-		if b := c.BillingAddress; b != nil {
-			row.Name = strings.TrimSpace(b.FirstName + " " + b.LastName)
-			if row.Name == "" {
-				row.Name = b.Name
-			}
-			row.Company, row.Country = b.Company, b.Country
-			if row.Email == "" {
-				row.Email = b.Email
-			}
-		}
+	b := cl.Billing()
+	row.Email, row.Company, row.Country = cl.Email(), b.Company, b.Country
+	if row.Name = strings.TrimSpace(b.FirstName + " " + b.LastName); row.Name == "" {
+		row.Name = b.Name
+	}
+	if cl.Latest != nil {
+		row.ClientID = cl.Latest.ClientID
 	}
 	return row
 }

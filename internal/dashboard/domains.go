@@ -10,12 +10,7 @@ import (
 )
 
 // frontendHost is main-frontend's public host, where custom domains point.
-func (d *Dashboard) frontendHost() string {
-	if u, err := url.Parse(d.opts.PaymentBaseURL); err == nil {
-		return u.Hostname()
-	}
-	return ""
-}
+func (d *Dashboard) frontendHost() string { return customdomain.HostOf(d.opts.PaymentBaseURL) }
 
 // addDomain claims a hostname for the site.
 func (d *Dashboard) addDomain(w http.ResponseWriter, r *http.Request, s *signedIn) {

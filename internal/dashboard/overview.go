@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,7 +152,7 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, s *signedIn
 	if rangeName == "custom" {
 		v.From, v.To = p.from.Format(time.DateOnly), p.to.AddDate(0, 0, -1).Format(time.DateOnly)
 	}
-	if !containsString(currencies, cur) {
+	if !slices.Contains(currencies, cur) {
 		currencies = append(currencies, cur)
 	}
 	for _, c := range currencies {
@@ -160,20 +161,17 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, s *signedIn
 	for _, m := range []checkout.Mode{checkout.ModeLive, checkout.ModeTest} {
 		v.Modes = append(v.Modes, views.Option{Value: string(m), Label: string(m), Selected: m == mode})
 	}
-	paid := func(o *store.Overview) int { return o.Counts[checkout.TxSucceeded] + o.Counts[checkout.TxRefunded] }
 	money := func(n int64) string { return fm.Format(n, code) }
 	v.Stats = []views.Stat{
 		stat("Gross volume", money(now.GrossVolume), money(before.GrossVolume), float64(now.GrossVolume), float64(before.GrossVolume), true),
 		stat("Net of refunds", money(now.NetRevenue), money(before.NetRevenue), float64(now.NetRevenue), float64(before.NetRevenue), true),
-		stat("Successful payments", strconv.Itoa(paid(now)), strconv.Itoa(paid(before)), float64(paid(now)), float64(paid(before)), true),
+		stat("Successful payments", strconv.Itoa(now.Paid()), strconv.Itoa(before.Paid()), float64(now.Paid()), float64(before.Paid()), true),
 		stat("Failed payments", strconv.Itoa(now.Counts[checkout.TxFailed]), strconv.Itoa(before.Counts[checkout.TxFailed]),
 			float64(now.Counts[checkout.TxFailed]), float64(before.Counts[checkout.TxFailed]), false),
 		stat("Conversion", percent(conv.Completed, conv.Created), percent(convBefore.Completed, convBefore.Created),
 			ratio(conv.Completed, conv.Created), ratio(convBefore.Completed, convBefore.Created), true),
-		stat("Failure ratio", percent(now.Counts[checkout.TxFailed], paid(now)+now.Counts[checkout.TxFailed]+now.Counts[checkout.TxChargeback]),
-			percent(before.Counts[checkout.TxFailed], paid(before)+before.Counts[checkout.TxFailed]+before.Counts[checkout.TxChargeback]),
-			ratio(now.Counts[checkout.TxFailed], paid(now)+now.Counts[checkout.TxFailed]+now.Counts[checkout.TxChargeback]),
-			ratio(before.Counts[checkout.TxFailed], paid(before)+before.Counts[checkout.TxFailed]+before.Counts[checkout.TxChargeback]), false),
+		stat("Failure ratio", percent(now.Counts[checkout.TxFailed], now.Settled()), percent(before.Counts[checkout.TxFailed], before.Settled()),
+			now.FailureRatio(), before.FailureRatio(), false),
 	}
 	v.Stats[4].Detail = fmt.Sprintf("%d of %d checkouts paid", conv.Completed, conv.Created)
 	v.Volume, v.Payments = charts(p, days, money)
@@ -209,15 +207,6 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, s *signedIn
 	add(attention.FailedDeliveries, "notification failing or given up", "notifications failing or given up", "/dashboard/checkouts")
 	f := d.frame(s, "overview", "Overview")
 	d.render(w, r, http.StatusOK, views.Overview(f, v))
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func ratio(n, of int) float64 {

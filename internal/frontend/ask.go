@@ -46,11 +46,9 @@ func (f *Frontend) ask(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	for _, h := range f.hosts {
-		if h == host {
-			w.WriteHeader(http.StatusOK)
-			return
-		}
+	if slices.Contains(f.hosts, host) {
+		w.WriteHeader(http.StatusOK)
+		return
 	}
 	siteID, err := f.domainSite(r, host)
 	if err != nil {

@@ -57,6 +57,9 @@ type APILimiter struct {
 	exempt []netip.Prefix
 	keys   []string
 	now    func() time.Time
+	// longest is the longest window of the rules: a window weighs on
+	// requests for at most twice that after its start.
+	longest time.Duration
 
 	mu sync.Mutex
 	// wins are the windows in use: the count the shared store had at the
@@ -91,6 +94,7 @@ func NewAPI(shared Shared, rules APIRules, now func() time.Time) (*APILimiter, e
 		if r.Limit < 0 || (r.Limit > 0 && r.Window < time.Second) {
 			return nil, fmt.Errorf("limits.api: a limit is negative or its window shorter than a second")
 		}
+		l.longest = max(l.longest, r.Window)
 	}
 	return l, nil
 }
@@ -233,7 +237,7 @@ func (l *APILimiter) Sync(ctx context.Context) error {
 		}
 		// A window weighs while it is current or previous, at most twice
 		// its length after its start; the longest window is the bound.
-		if now.Sub(time.Unix(k.Start, 0)) > 2*l.longest() && w.pending == 0 {
+		if now.Sub(time.Unix(k.Start, 0)) > 2*l.longest && w.pending == 0 {
 			delete(l.wins, k)
 			continue
 		}
@@ -258,14 +262,6 @@ func (l *APILimiter) Sync(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-func (l *APILimiter) longest() time.Duration {
-	var d time.Duration
-	for _, r := range append(slices.Clone(l.rules.PerKey), l.rules.PerOrganization...) {
-		d = max(d, r.Window)
-	}
-	return d
 }
 
 // Run syncs every interval until ctx ends, and once more then.

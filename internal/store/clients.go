@@ -24,6 +24,27 @@ type Client struct {
 	LifetimeValue []Amount
 }
 
+// Email is the client's email: their newest checkout's, else its billing
+// address's (as checkout.ClientKey reads it).
+func (c *Client) Email() string {
+	if c.Latest == nil {
+		return ""
+	}
+	if c.Latest.Email != "" {
+		return c.Latest.Email
+	}
+	return c.Billing().Email
+}
+
+// Billing is the billing address of the client's newest checkout (empty
+// when it has none).
+func (c *Client) Billing() checkout.Address {
+	if c.Latest == nil || c.Latest.BillingAddress == nil {
+		return checkout.Address{}
+	}
+	return *c.Latest.BillingAddress
+}
+
 // Amount is money in one currency.
 type Amount struct {
 	Currency string `json:"currency"`

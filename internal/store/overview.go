@@ -21,6 +21,23 @@ type Overview struct {
 	Recent                            []*checkout.Transaction
 }
 
+// Paid counts the payments that took money: succeeded, refunded since.
+func (o *Overview) Paid() int { return o.Counts[checkout.TxSucceeded] + o.Counts[checkout.TxRefunded] }
+
+// Settled counts the payments that came to an end with the provider: paid,
+// failed, or charged back.
+func (o *Overview) Settled() int {
+	return o.Paid() + o.Counts[checkout.TxFailed] + o.Counts[checkout.TxChargeback]
+}
+
+// FailureRatio is the share of settled payments that failed, 0 with none.
+func (o *Overview) FailureRatio() float64 {
+	if o.Settled() == 0 {
+		return 0
+	}
+	return float64(o.Counts[checkout.TxFailed]) / float64(o.Settled())
+}
+
 // ProviderVolume is one provider's part of an overview.
 type ProviderVolume struct {
 	ProviderID string
