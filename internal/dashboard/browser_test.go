@@ -180,7 +180,7 @@ func TestBrowserPaymentLink(t *testing.T) {
 	if !strings.Contains(src, "color=%23ff0000") {
 		t.Fatalf("the preview shows %q", src)
 	}
-	storetest.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#branding button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("p.alert"))), "save the branding")
+	storetest.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#branding button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("main > p.alert:not(.error)"))), "save the branding")
 	site, err := w.s.GetSite(context.Background(), w.acme.Organization.ID, w.acme.Site.ID)
 	storetest.Must(t, err, "site")
 	if site.PrimaryColor != "#ff0000" {
