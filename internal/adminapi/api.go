@@ -58,6 +58,8 @@ type API struct {
 	checkouts *checkouts.Service
 	// intandem holds the sites' inTandem connections.
 	intandem *intandem.Data
+	// pages is where each site's paymentUrls point.
+	pages customdomain.Pages
 }
 
 // New returns the API. usage records key use; see auth.Usage.
@@ -66,7 +68,7 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, usage *auth.Usa
 		opts.Now = store.TimeNow
 	}
 	return &API{store: s, pay: pay, log: log, usage: usage, opts: opts, checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now),
-		intandem: intandem.NewData(s)}
+		intandem: intandem.NewData(s), pages: customdomain.Pages{Default: opts.PaymentBaseURL, Hosts: s.PrimaryHosts, Log: log}}
 }
 
 // maxBody is the largest request body accepted.
@@ -157,6 +159,7 @@ func (a *API) Register(mux httpx.Mux) {
 	mux.Handle("POST /api/v1/payment-links/{id}/deactivate", a.authed(auth.ScopeCheckoutUpdate, a.idempotent(a.deactivateLink)))
 	mux.Handle("GET /api/v1/domains", a.authed(auth.ScopeDomainRead, a.listDomains))
 	mux.Handle("POST /api/v1/domains", a.authed(auth.ScopeDomainCreate, a.idempotent(a.createDomain)))
+	mux.Handle("PUT /api/v1/domains/{id}", a.authed(auth.ScopeDomainUpdate, a.updateDomain))
 	mux.Handle("DELETE /api/v1/domains/{id}", a.authed(auth.ScopeDomainDelete, a.deleteDomain))
 	mux.Handle("POST /api/v1/domains/{id}/verify", a.authed(auth.ScopeDomainExec, a.verifyDomain))
 	mux.Handle("GET /api/v1/openapi.json", apidoc.Document(apidoc.MustAdmin()))

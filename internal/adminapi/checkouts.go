@@ -54,7 +54,7 @@ func (a *API) createCheckout(w http.ResponseWriter, r *http.Request, key *auth.A
 	}
 	resp, err := json.Marshal(createResponse{
 		ID: c.ID, SessionPublicID: c.SessionPublicID, ShortCode: c.ShortCode,
-		PaymentURL: c.PaymentURL(a.opts.PaymentBaseURL), Status: c.Status, ExpiresAt: c.ExpiresAt,
+		PaymentURL: c.PaymentURL(a.pages.Base(r.Context(), site.ID)), Status: c.Status, ExpiresAt: c.ExpiresAt,
 		Amount: c.Amount, Currency: c.Currency,
 	})
 	if err != nil {
@@ -73,7 +73,7 @@ func (a *API) getCheckout(w http.ResponseWriter, r *http.Request, key *auth.APIK
 	if httpx.Fail(w, r, a.log, err, "checkout") {
 		return
 	}
-	v := a.view(c)
+	v := a.views(r.Context(), c)(c)
 	for _, t := range c.Transactions {
 		if !t.Paid() && t.Status != checkout.TxChargeback {
 			continue
@@ -121,7 +121,7 @@ func (a *API) closeCheckout(to checkout.Status) handler {
 		if httpx.Fail(w, r, a.log, err, "checkout") {
 			return
 		}
-		httpx.WriteJSON(w, http.StatusOK, a.view(c))
+		httpx.WriteJSON(w, http.StatusOK, a.views(r.Context(), c)(c))
 	}
 }
 
@@ -166,7 +166,7 @@ func (a *API) listCheckouts(w http.ResponseWriter, r *http.Request, key *auth.AP
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, newPage(list, a.view, f.Page, f.Limit, total))
+	httpx.WriteJSON(w, http.StatusOK, newPage(list, a.views(r.Context(), list...), f.Page, f.Limit, total))
 }
 
 // newPage is one page of list in the API's list envelope, each item through view.

@@ -82,8 +82,9 @@ func (a *API) getClient(w http.ResponseWriter, r *http.Request, key *auth.APIKey
 		return
 	}
 	v.Checkouts = make([]checkoutView, 0, len(list))
+	view := a.views(r.Context(), list...)
 	for _, c := range list {
-		v.Checkouts = append(v.Checkouts, a.view(c))
+		v.Checkouts = append(v.Checkouts, view(c))
 	}
 	httpx.WriteJSON(w, http.StatusOK, v)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/customdomain"
+	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
 )
@@ -17,6 +18,7 @@ type domainView struct {
 	SiteID     string     `json:"siteId"`
 	Hostname   string     `json:"hostname"`
 	Status     string     `json:"status"`
+	Primary    bool       `json:"primary"`
 	Reason     string     `json:"reason,omitempty"`
 	CNAME      dnsRecord  `json:"cname"`
 	TXT        dnsRecord  `json:"txt"`
@@ -37,7 +39,7 @@ func (a *API) viewDomain(d *customdomain.Domain) domainView {
 		}
 		return &t
 	}
-	return domainView{ID: d.ID, SiteID: d.SiteID, Hostname: d.Hostname, Status: d.Status, Reason: d.Reason,
+	return domainView{ID: d.ID, SiteID: d.SiteID, Hostname: d.Hostname, Status: d.Status, Primary: d.Primary, Reason: d.Reason,
 		CNAME: dnsRecord{Name: d.Hostname, Value: a.frontendHost()}, TXT: dnsRecord{Name: d.TXTName(), Value: d.Token},
 		VerifiedAt: at(d.VerifiedAt), CheckedAt: at(d.CheckedAt), CreatedAt: d.CreatedAt}
 }
@@ -62,6 +64,7 @@ func (a *API) createDomain(w http.ResponseWriter, r *http.Request, key *auth.API
 	var req struct {
 		SiteID   string `json:"siteId"`
 		Hostname string `json:"hostname"`
+		Primary  bool   `json:"primary"`
 	}
 	if !readJSON(w, r, &req) {
 		return
@@ -79,7 +82,32 @@ func (a *API) createDomain(w http.ResponseWriter, r *http.Request, key *auth.API
 	if httpx.Fail(w, r, a.log, a.store.CreateDomain(r.Context(), d), "") {
 		return
 	}
+	if req.Primary {
+		if d, err = a.store.SetPrimaryDomain(r.Context(), key.OrganizationID, d.ID, true); httpx.Fail(w, r, a.log, err, "") {
+			return
+		}
+	}
 	httpx.WriteJSON(w, http.StatusCreated, a.viewDomain(d))
+}
+
+// updateDomain makes a domain its site's primary one, or no longer: the
+// site's paymentUrls use its primary domain while that is verified.
+func (a *API) updateDomain(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	var req struct {
+		Primary *bool `json:"primary"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	if req.Primary == nil {
+		httpx.Fail(w, r, a.log, errs.Refused("validation_error", "primary", "primary is required"), "")
+		return
+	}
+	d, err := a.store.SetPrimaryDomain(r.Context(), key.OrganizationID, r.PathValue("id"), *req.Primary)
+	if httpx.Fail(w, r, a.log, err, "domain") {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, a.viewDomain(d))
 }
 
 func (a *API) deleteDomain(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {

@@ -35,11 +35,10 @@ type customAmount struct {
 	Max int64 `json:"max"`
 }
 
-// PaymentLinkURL is where a link's customers go: main-frontend's /l/{code}.
-func PaymentLinkURL(base, code string) string { return base + "/l/" + code }
-
-func (a *API) viewLink(l *paylink.Link, st store.LinkStats) paylinkView {
-	v := paylinkView{ID: l.ID, Code: l.Code, URL: PaymentLinkURL(a.opts.PaymentBaseURL, l.Code), SiteID: l.SiteID, Mode: string(l.Mode),
+// viewLink is a link as the API shows it; its URL is on base, where its
+// site's payment pages are.
+func (a *API) viewLink(l *paylink.Link, st store.LinkStats, base string) paylinkView {
+	v := paylinkView{ID: l.ID, Code: l.Code, URL: paylink.URL(base, l.Code), SiteID: l.SiteID, Mode: string(l.Mode),
 		Name: l.Name, Currency: l.Currency, Items: l.Items, MaxPayments: l.MaxPayments, Active: l.Active,
 		PaymentsCount: st.Payments, Volume: st.Volume, CreatedAt: l.CreatedAt}
 	if v.Items == nil {
@@ -89,7 +88,7 @@ func (a *API) createLink(w http.ResponseWriter, r *http.Request, key *auth.APIKe
 	if httpx.Fail(w, r, a.log, err, "") {
 		return
 	}
-	httpx.WriteJSON(w, http.StatusCreated, a.viewLink(l, store.LinkStats{}))
+	httpx.WriteJSON(w, http.StatusCreated, a.viewLink(l, store.LinkStats{}, a.pages.Base(r.Context(), l.SiteID)))
 }
 
 func (a *API) listLinks(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
@@ -111,7 +110,12 @@ func (a *API) listLinks(w http.ResponseWriter, r *http.Request, key *auth.APIKey
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	view := func(l *paylink.Link) paylinkView { return a.viewLink(l, stats[l.ID]) }
+	sites := make([]string, 0, len(links))
+	for _, l := range links {
+		sites = append(sites, l.SiteID)
+	}
+	bases := a.pages.Bases(r.Context(), sites...)
+	view := func(l *paylink.Link) paylinkView { return a.viewLink(l, stats[l.ID], bases(l.SiteID)) }
 	httpx.WriteJSON(w, http.StatusOK, newPage(links, view, page, limit, total))
 }
 
@@ -138,5 +142,5 @@ func (a *API) answerLink(w http.ResponseWriter, r *http.Request, key *auth.APIKe
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, a.viewLink(l, stats[l.ID]))
+	httpx.WriteJSON(w, http.StatusOK, a.viewLink(l, stats[l.ID], a.pages.Base(r.Context(), l.SiteID)))
 }

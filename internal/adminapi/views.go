@@ -1,7 +1,9 @@
 package adminapi
 
 import (
+	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
@@ -63,14 +65,28 @@ type transactionView struct {
 	UpdatedAt  time.Time         `json:"updatedAt"`
 }
 
-func (a *API) view(c *checkout.Checkout) checkoutView {
+// views returns the view of checkouts of list, whose paymentUrls it looks up
+// at once.
+func (a *API) views(ctx context.Context, list ...*checkout.Checkout) func(*checkout.Checkout) checkoutView {
+	sites := make([]string, 0, len(list))
+	for _, c := range list {
+		if !slices.Contains(sites, c.SiteID) {
+			sites = append(sites, c.SiteID)
+		}
+	}
+	bases := a.pages.Bases(ctx, sites...)
+	return func(c *checkout.Checkout) checkoutView { return a.view(c, bases(c.SiteID)) }
+}
+
+// view is a checkout as the API shows it; its paymentUrl is on base.
+func (a *API) view(c *checkout.Checkout, base string) checkoutView {
 	v := checkoutView{
 		ID: c.ID, SiteID: c.SiteID, Mode: c.Mode, Status: c.Status, Amount: c.Amount, Currency: c.Currency,
 		Email: c.Email, ExternalReference: c.ExternalReference, InvoiceNumber: c.InvoiceNumber, ClientID: c.ClientID,
 		ReturnURL: c.ReturnURL, CancelURL: c.CancelURL, IPNURL: c.IPNURL,
 		BillingAddress: c.BillingAddress, ShippingAddress: c.ShippingAddress, Metadata: c.Metadata,
 		Locale: c.Locale, Source: c.Source, SessionPublicID: c.SessionPublicID, ShortCode: c.ShortCode,
-		PaymentURL: c.PaymentURL(a.opts.PaymentBaseURL), ExpiresAt: c.ExpiresAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		PaymentURL: c.PaymentURL(base), ExpiresAt: c.ExpiresAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		Items: make([]itemView, 0, len(c.Items)), Transactions: make([]transactionView, 0, len(c.Transactions)),
 	}
 	if v.Metadata == nil {

@@ -231,6 +231,7 @@ const (
 	ScopeAPIKeyExec        = "api_key:execute"
 	ScopeDomainRead        = "domain:read"
 	ScopeDomainCreate      = "domain:create"
+	ScopeDomainUpdate      = "domain:update"
 	ScopeDomainDelete      = "domain:delete"
 	ScopeDomainExec        = "domain:execute"
 )
@@ -247,7 +248,7 @@ var DefaultScopes = []string{
 	ScopeClientRead, ScopeClientCreate, ScopeClientDelete,
 	ScopeOrganizationRead, ScopeOrganizationExec,
 	ScopeTaxRateRead, ScopeTaxRateCreate, ScopeTaxRateUpdate, ScopeTaxRateDelete, ScopeTaxReportRead,
-	ScopeDomainRead, ScopeDomainCreate, ScopeDomainDelete, ScopeDomainExec,
+	ScopeDomainRead, ScopeDomainCreate, ScopeDomainUpdate, ScopeDomainDelete, ScopeDomainExec,
 }
 
 // KeyScopes let a key manage the organization's keys. No key gets them by

@@ -34,8 +34,11 @@ type Domain struct {
 	Hostname       string `bun:",notnull"`
 	// Token is what a TXT record at _pgw-verify.<hostname> may hold instead
 	// of the CNAME.
-	Token      string    `bun:",notnull"`
-	Status     string    `bun:",notnull"`
+	Token  string `bun:",notnull"`
+	Status string `bun:",notnull"`
+	// Primary: the site's paymentUrls use this hostname while it is
+	// verified. A site has at most one.
+	Primary    bool      `bun:"is_primary,notnull"`
 	Reason     string    `bun:",notnull"`
 	VerifiedAt time.Time `bun:",nullzero"`
 	CheckedAt  time.Time `bun:",nullzero"`

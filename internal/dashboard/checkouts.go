@@ -226,7 +226,7 @@ func (d *Dashboard) showCheckout(w http.ResponseWriter, r *http.Request, s *sign
 	v := views.CheckoutDetail{
 		ID: c.ID, Reference: c.Reference(), Invoice: c.InvoiceNumber, Email: c.Email, Site: site.DisplayName,
 		Status: string(status), Mode: string(c.Mode), Currency: c.Currency, Created: when(c.CreatedAt), Expires: when(c.ExpiresAt),
-		ExpiresLabel: "Expires", PaymentURL: c.PaymentURL(d.opts.PaymentBaseURL), Open: status == checkout.StatusOpen,
+		ExpiresLabel: "Expires", PaymentURL: c.PaymentURL(d.pages.Base(r.Context(), c.SiteID)), Open: status == checkout.StatusOpen,
 	}
 	switch status {
 	case checkout.StatusExpired:

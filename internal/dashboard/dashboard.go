@@ -81,6 +81,8 @@ type Dashboard struct {
 	checkouts *checkouts.Service
 	// intandem holds the sites' inTandem connections.
 	intandem *intandem.Data
+	// pages is where each site's payment pages are.
+	pages customdomain.Pages
 	// notifyClient sends test notifications through the private-address guard.
 	notifyClient *http.Client
 	// dummyHash is checked against when no user has the email, so that a
@@ -103,6 +105,7 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 	return &Dashboard{
 		store: s, pay: pay, log: log, assets: static.New(), checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now),
 		cookies: newCookieStore(opts), intandem: intandem.NewData(s),
+		pages: customdomain.Pages{Default: opts.PaymentBaseURL, Hosts: s.PrimaryHosts, Log: log},
 		notifyClient: &http.Client{Transport: &http.Transport{DialContext: notify.DialContext(10*time.Second, opts.NotifyAllowPrivate)},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		hashes: make(chan struct{}, max(opts.PasswordHashes, 1)),
@@ -179,6 +182,7 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	sub.Handle("GET /dashboard/sites/{id}/preview", d.page(tenant.RoleViewer, d.previewSite))
 	sub.Handle("POST /dashboard/sites/{id}/domains", d.page(tenant.RoleAdmin, d.addDomain))
 	sub.Handle("POST /dashboard/domains/{id}/verify", d.page(tenant.RoleAdmin, d.verifyDomain))
+	sub.Handle("POST /dashboard/domains/{id}/primary", d.page(tenant.RoleAdmin, d.primaryDomain))
 	sub.Handle("POST /dashboard/domains/{id}/delete", d.page(tenant.RoleAdmin, d.deleteDomain))
 	sub.Handle("POST /dashboard/sites/{id}/providers", d.page(tenant.RoleAdmin, d.addStripe))
 	sub.Handle("POST /dashboard/sites/{id}/providers/wire", d.page(tenant.RoleAdmin, d.addWire))

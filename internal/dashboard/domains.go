@@ -66,6 +66,29 @@ func (d *Dashboard) verifyDomain(w http.ResponseWriter, r *http.Request, s *sign
 	d.back(w, r, s, back, "", dm.Hostname+" is not verified: "+reason+".")
 }
 
+// primaryDomain makes a domain its site's primary one, or no longer.
+func (d *Dashboard) primaryDomain(w http.ResponseWriter, r *http.Request, s *signedIn) {
+	primary := r.PostFormValue("primary") == "true"
+	dm, err := d.store.SetPrimaryDomain(r.Context(), s.orgID, r.PathValue("id"), primary)
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Kind == errs.Conflict {
+			d.back(w, r, s, "/dashboard/sites", "", e.Message+".")
+			return
+		}
+		d.fail(w, r, s, err)
+		return
+	}
+	back := "/dashboard/sites/" + url.PathEscape(dm.SiteID) + "#domains"
+	switch {
+	case !primary:
+		d.back(w, r, s, back, dm.Hostname+" is no longer the primary domain: payment URLs are on "+d.frontendHost()+".", "")
+	case dm.Status == customdomain.Verified:
+		d.back(w, r, s, back, "Payment URLs are now on "+dm.Hostname+".", "")
+	default:
+		d.back(w, r, s, back, dm.Hostname+" is the primary domain: payment URLs move to it once it is verified.", "")
+	}
+}
+
 func (d *Dashboard) deleteDomain(w http.ResponseWriter, r *http.Request, s *signedIn) {
 	dm, err := d.store.GetDomain(r.Context(), s.orgID, r.PathValue("id"))
 	if err == nil {

@@ -38,6 +38,31 @@ func TestSiteDomains(t *testing.T) {
 	if page := admin.get(site); !strings.Contains(page.body, "pay.acme.example is verified.") || !strings.Contains(page.body, ">verified<") {
 		t.Errorf("a verified domain is not said so: %s", page.body[strings.Index(page.body, "alert"):][:300])
 	}
+	// Primary: the site's payment URLs move to it.
+	if r := w.signIn("viewer").post("/dashboard/domains/"+id+"/primary", url.Values{"primary": {"true"}}); r.status != http.StatusForbidden {
+		t.Errorf("a viewer chooses the primary domain: %d", r.status)
+	}
+	if r := w.signIn("other").post("/dashboard/domains/"+id+"/primary", url.Values{"primary": {"true"}}); r.status != http.StatusNotFound {
+		t.Errorf("another organization chooses the primary domain: %d", r.status)
+	}
+	before := w.createCheckout(w.acme, "before-primary")
+	if page := admin.get("/dashboard/checkouts/" + before); !strings.Contains(page.body, "https://secure.acme-pay.example/checkout/") {
+		t.Error("a checkout's payment URL is not on our own host before a primary domain is chosen")
+	}
+	admin.post("/dashboard/domains/"+id+"/primary", url.Values{"primary": {"true"}})
+	if page := admin.get(site); !strings.Contains(page.body, "Payment URLs are now on pay.acme.example.") || !strings.Contains(page.body, `class="primary-domain"`) ||
+		!strings.Contains(page.body, "Not primary") {
+		t.Error("the primary domain is not said so")
+	}
+	for _, ck := range []string{before, w.createCheckout(w.acme, "after-primary")} {
+		if page := admin.get("/dashboard/checkouts/" + ck); !strings.Contains(page.body, "https://pay.acme.example/checkout/") {
+			t.Error("a checkout's payment URL is not on the primary domain")
+		}
+	}
+	admin.post("/dashboard/domains/"+id+"/primary", url.Values{"primary": {"false"}})
+	if page := admin.get(site); !strings.Contains(page.body, "no longer the primary domain") || strings.Contains(page.body, `class="primary-domain"`) {
+		t.Error("a domain no longer primary is still shown as primary")
+	}
 	for _, bad := range []string{"127.0.0.1", "localhost", "bad_name.example", "secure.acme-pay.example"} {
 		admin.post(site+"/domains", url.Values{"hostname": {bad}})
 		if page := admin.get(site); !strings.Contains(page.body, "The hostname: hostname") {

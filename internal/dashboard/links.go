@@ -121,7 +121,7 @@ func (d *Dashboard) createLink(w http.ResponseWriter, r *http.Request, s *signed
 		return
 	}
 	d.log.Info("payment link created", "checkout", c.ID, "user", s.user.ID)
-	link := c.PaymentURL(d.opts.PaymentBaseURL)
+	link := c.PaymentURL(d.pages.Base(r.Context(), c.SiteID))
 	v := views.LinkCreated{ID: c.ID, URL: link, Amount: amount(c.Amount, c.Currency), Expires: when(c.ExpiresAt)}
 	if code, err := qr.Encode(link, qr.M); err == nil {
 		v.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG())

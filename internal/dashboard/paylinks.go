@@ -207,7 +207,7 @@ func (d *Dashboard) showReusable(w http.ResponseWriter, r *http.Request, s *sign
 		return
 	}
 	cur, _ := money.ParseCurrency(l.Currency)
-	url := d.opts.PaymentBaseURL + "/l/" + l.Code
+	url := paylink.URL(d.pages.Base(r.Context(), l.SiteID), l.Code)
 	v := views.ReusableLink{ID: l.ID, Name: l.Name, URL: url, Mode: string(l.Mode), State: linkState(l, d.opts.Now()),
 		Payments: paymentsLabel(stats[l.ID].Payments, l.MaxPayments), Volume: amount(stats[l.ID].Volume, l.Currency),
 		Checkouts: total, Active: l.Active}

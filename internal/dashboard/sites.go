@@ -94,7 +94,7 @@ func (d *Dashboard) renderSite(w http.ResponseWriter, r *http.Request, s *signed
 	}
 	for _, dm := range domains {
 		if dm.SiteID == site.ID {
-			v.Domains = append(v.Domains, views.DomainRow{ID: dm.ID, Hostname: dm.Hostname, Status: dm.Status, Reason: dm.Reason,
+			v.Domains = append(v.Domains, views.DomainRow{ID: dm.ID, Hostname: dm.Hostname, Status: dm.Status, Reason: dm.Reason, Primary: dm.Primary,
 				CNAME: d.frontendHost(), TXTName: dm.TXTName(), TXTValue: dm.Token})
 		}
 	}

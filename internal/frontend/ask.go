@@ -26,8 +26,11 @@ type askAnswer struct {
 	expires time.Time
 }
 
+// A verified domain is remembered for askTTL; a name that is not, for
+// askMissTTL only, so that a domain just verified is served within seconds.
 const (
 	askTTL     = 30 * time.Second
+	askMissTTL = 5 * time.Second
 	maxAskKeys = 10_000
 )
 
@@ -75,7 +78,7 @@ func (f *Frontend) domainSite(r *http.Request, host string) (string, error) {
 	d, err := f.store.VerifiedDomain(r.Context(), host)
 	switch {
 	case errors.Is(err, errs.ErrNotFound):
-		a = askAnswer{expires: now.Add(askTTL)}
+		a = askAnswer{expires: now.Add(askMissTTL)}
 	case err != nil:
 		return "", err
 	default:

@@ -3,6 +3,7 @@ package frontend_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,7 @@ func TestCustomDomainServesItsSite(t *testing.T) {
 	other, err := store.Bootstrap(ctx, sh.s, store.BootstrapInput{Org: "Other", Site: "Other Shop"})
 	storetest.Must(t, err, "another organization")
 	theirs := sh.createAs(other, `{"amount":100,"currency":"EUR","externalReference":"cd-2"}`)
+	var last http.Header
 	get := func(host, path string) int {
 		t.Helper()
 		req, _ := http.NewRequest("GET", sh.front+path, nil)
@@ -58,6 +60,7 @@ func TestCustomDomainServesItsSite(t *testing.T) {
 		resp, err := http.DefaultClient.Do(req)
 		storetest.Must(t, err, "GET %s on %s", path, host)
 		resp.Body.Close()
+		last = resp.Header
 		return resp.StatusCode
 	}
 	ourPath := "/checkout/" + ours["shortCode"].(string)
@@ -72,5 +75,19 @@ func TestCustomDomainServesItsSite(t *testing.T) {
 		if got := get(tc.host, tc.path); got != tc.want {
 			t.Errorf("%s on %s: %d, want %d", tc.path, tc.host, got, tc.want)
 		}
+	}
+	// The page's policies follow the host: forms post to the origin the page
+	// came from ('self', whatever the host), HSTS covers the merchant's
+	// hostname alone (no includeSubDomains: the rest of their domain is
+	// theirs), and no cookie is set on their name.
+	get("pay.shop.example", ourPath)
+	if csp := last.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self'") || strings.Contains(csp, "secure.example.com") {
+		t.Errorf("CSP on a custom domain: %s", csp)
+	}
+	if hsts := last.Get("Strict-Transport-Security"); hsts != "max-age=63072000" {
+		t.Errorf("HSTS on a custom domain: %q", hsts)
+	}
+	if c := last.Values("Set-Cookie"); len(c) != 0 {
+		t.Errorf("cookies on a custom domain: %q", c)
 	}
 }

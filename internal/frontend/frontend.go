@@ -166,7 +166,10 @@ type pageCtx struct {
 // securityHeaders: only our own scripts and styles (and the per-response
 // nonce), images over https (merchant logos), forms only to us and to the
 // merchant's return URL (browsers apply form-action to the redirect after a
-// post), no framing.
+// post), no framing. Everything is relative to the host the page came
+// through ('self'), so a custom domain needs nothing of its own; HSTS has no
+// includeSubDomains, which on a merchant's hostname would reach names of
+// theirs we do not serve.
 func securityHeaders(w http.ResponseWriter, pc pageCtx) {
 	csp := httpx.StrictCSP().Add("script-src", "'nonce-"+pc.nonce+"'").Add("style-src", "'nonce-"+pc.nonce+"'").Del("connect-src")
 	if pc.formDest != "" {

@@ -26,6 +26,10 @@ const (
 	CheckoutLifetime = 30 * time.Minute
 )
 
+// URL is where a link's customers go: main-frontend's /l/{code} under base,
+// where its site's payment pages are.
+func URL(base, code string) string { return base + "/l/" + code }
+
 // Link is a reusable payment link of a site.
 type Link struct {
 	ID             string        `bun:",pk"`

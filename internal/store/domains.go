@@ -119,3 +119,50 @@ func (s *Store) DomainsToRecheck(ctx context.Context, before time.Time, limit in
 	}
 	return out, nil
 }
+
+// SetPrimaryDomain makes a domain of the organization its site's primary one
+// (and no other of the site's), or no longer primary.
+func (s *Store) SetPrimaryDomain(ctx context.Context, orgID, id string, primary bool) (*customdomain.Domain, error) {
+	row := new(domainRow)
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Model(row).Where("id = ?", id).Where("organization_id = ?", orgID).Scan(ctx); err != nil {
+			return notFound(err, "domain")
+		}
+		if primary {
+			if _, err := tx.NewUpdate().Model((*domainRow)(nil)).Set("is_primary = ?", false).
+				Where("site_id = ?", row.SiteID).Where("id <> ?", id).Where("is_primary").Exec(ctx); err != nil {
+				return fmt.Errorf("clearing the site's primary domain: %w", err)
+			}
+		}
+		if _, err := tx.NewUpdate().Model((*domainRow)(nil)).Set("is_primary = ?", primary).Where("id = ?", id).Exec(ctx); err != nil {
+			if isUniqueViolation(err) { // another domain of the site became primary meanwhile
+				return errs.New(errs.Conflict, "conflict", "the site's primary domain changed meanwhile; try again")
+			}
+			return fmt.Errorf("setting the primary domain: %w", err)
+		}
+		row.Primary = primary
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &row.Domain, nil
+}
+
+// PrimaryHosts returns the hostname of each of sites' primary domain that is
+// verified, by site id; sites without one are absent.
+func (s *Store) PrimaryHosts(ctx context.Context, siteIDs ...string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(siteIDs) == 0 {
+		return out, nil
+	}
+	var rows []*domainRow
+	if err := s.read.NewSelect().Model(&rows).Column("site_id", "hostname").Where("site_id IN (?)", bun.In(siteIDs)).
+		Where("is_primary").Where("status = ?", customdomain.Verified).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("finding sites' primary domains: %w", err)
+	}
+	for _, r := range rows {
+		out[r.SiteID] = r.Hostname
+	}
+	return out, nil
+}

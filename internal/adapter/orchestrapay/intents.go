@@ -260,7 +260,7 @@ func (h *Handler) createIntent(w http.ResponseWriter, r *http.Request, key *auth
 	}
 	httpx.WriteJSON(w, status, map[string]any{
 		"checkout_intent": in.UUID, "checkout_intent_secret": in.Secret, "resource_created": created,
-		"gateways": gws, "payment_url": c.PaymentURL(h.opts.PaymentBaseURL),
+		"gateways": gws, "payment_url": c.PaymentURL(h.pages.Base(r.Context(), c.SiteID)),
 	})
 }
 

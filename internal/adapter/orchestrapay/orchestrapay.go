@@ -19,6 +19,7 @@ import (
 	"github.com/pgw/pgw/internal/auth"
 	"github.com/pgw/pgw/internal/checkout"
 	"github.com/pgw/pgw/internal/checkouts"
+	"github.com/pgw/pgw/internal/customdomain"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
 	"github.com/pgw/pgw/internal/ids"
@@ -43,6 +44,8 @@ type Handler struct {
 	opts  Options
 	// checkouts builds checkouts, as every surface does.
 	checkouts *checkouts.Service
+	// pages is where each site's payment pages are.
+	pages customdomain.Pages
 }
 
 // New returns the surface.
@@ -50,7 +53,8 @@ func New(s *store.Store, pay *payment.Service, log *slog.Logger, opts Options) *
 	if opts.Now == nil {
 		opts.Now = store.TimeNow
 	}
-	return &Handler{store: s, data: NewData(s), pay: pay, log: log, opts: opts, checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now)}
+	return &Handler{store: s, data: NewData(s), pay: pay, log: log, opts: opts, checkouts: checkouts.New(s, pay, opts.MaxAmount, opts.Now),
+		pages: customdomain.Pages{Default: opts.PaymentBaseURL, Hosts: s.PrimaryHosts, Log: log}}
 }
 
 // Authenticator wraps a handler in API-key authentication for a scope.

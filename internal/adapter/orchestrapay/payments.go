@@ -75,7 +75,7 @@ func (h *Handler) createPayment(w http.ResponseWriter, r *http.Request, key *aut
 	if h.failed(w, r, err, "", "") {
 		return
 	}
-	httpx.WriteJSON(w, http.StatusCreated, paymentView(p, in, c, c.PaymentURL(h.opts.PaymentBaseURL)))
+	httpx.WriteJSON(w, http.StatusCreated, paymentView(p, in, c, c.PaymentURL(h.pages.Base(r.Context(), c.SiteID))))
 }
 
 func paymentView(p *Payment, in *Intent, c *checkout.Checkout, url string) map[string]any {

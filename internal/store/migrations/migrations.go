@@ -36,6 +36,7 @@ func New() (*migrate.Migrations, error) {
 		register20261204010000,
 		register20261204020000,
 		register20261204030000,
+		register20261204040000,
 	} {
 		if err := register(m); err != nil {
 			return nil, fmt.Errorf("registering migration: %w", err)
