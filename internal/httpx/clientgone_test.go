@@ -1,33 +1,21 @@
 package httpx
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/pgw/pgw/internal/testbin"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // A client that hangs up is logged as canceled with 499, never as an error.
 func TestClientHangUpIsNotAnError(t *testing.T) {
-	var logs syncBuffer
+	var logs testbin.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	done := make(chan struct{})
 	srv := httptest.NewServer(Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/pgw/pgw/internal/testbin"
 )
 
 // Mailpit is a running mailpit.
@@ -23,25 +25,7 @@ type Mailpit struct {
 }
 
 // binary finds mailpit: $PGW_TEST_MAILPIT_BIN, the PATH, or Go's bin folder.
-func binary() string {
-	if b := os.Getenv("PGW_TEST_MAILPIT_BIN"); b != "" {
-		return b
-	}
-	if b, err := exec.LookPath("mailpit"); err == nil {
-		return b
-	}
-	gopath := os.Getenv("GOPATH")
-	if gopath == "" {
-		home, _ := os.UserHomeDir()
-		gopath = filepath.Join(home, "go")
-	}
-	if b := filepath.Join(gopath, "bin", "mailpit"); fileExists(b) {
-		return b
-	}
-	return ""
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+func binary() string { return testbin.Find("PGW_TEST_MAILPIT_BIN", "mailpit") }
 
 func freePort(t testing.TB) int {
 	t.Helper()
