@@ -2,11 +2,16 @@ package frontend_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pgw/pgw/internal/app"
+	"github.com/pgw/pgw/internal/config"
 	"github.com/pgw/pgw/internal/customdomain"
 	"github.com/pgw/pgw/internal/ids"
 	"github.com/pgw/pgw/internal/store"
@@ -90,4 +95,30 @@ func TestCustomDomainServesItsSite(t *testing.T) {
 	if c := last.Values("Set-Cookie"); len(c) != 0 {
 		t.Errorf("cookies on a custom domain: %q", c)
 	}
+}
+
+// BenchmarkTLSAsk is Caddy's ask for a verified domain, answered from the
+// cache after the first, and for names that are not ours, each a lookup.
+func BenchmarkTLSAsk(b *testing.B) {
+	s := storetest.Open(b, store.SQLite)
+	srv := app.Frontend(&config.Config{}, s, slog.New(slog.DiscardHandler)).Handler
+	r, _ := store.Bootstrap(ctx, s, store.BootstrapInput{Org: "b", Site: "b"})
+	d := &customdomain.Domain{ID: ids.New("dom"), OrganizationID: r.Organization.ID, SiteID: r.Site.ID, Hostname: "pay.shop.example",
+		Token: "t", Status: customdomain.Pending, CreatedAt: store.TimeNow()}
+	storetest.Must(b, s.CreateDomain(ctx, d), "claim")
+	storetest.Must(b, s.SetDomainStatus(ctx, d, customdomain.Verified, "", time.Now()), "verify")
+	ask := func(b *testing.B, domain func(i int) string, want int) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/domains/verify?domain="+domain(i), nil))
+			if w.Code != want {
+				b.Fatal(w.Code)
+			}
+		}
+	}
+	b.Run("verified", func(b *testing.B) { ask(b, func(int) string { return "pay.shop.example" }, 200) })
+	b.Run("unknown", func(b *testing.B) { ask(b, func(i int) string { return "n" + strconv.Itoa(i) + ".example" }, 404) })
 }
