@@ -78,14 +78,9 @@ func (a *API) createDomain(w http.ResponseWriter, r *http.Request, key *auth.API
 		return
 	}
 	d := &customdomain.Domain{ID: ids.New("dom"), OrganizationID: key.OrganizationID, SiteID: site.ID, Hostname: host,
-		Token: "pgw-verify=" + ids.Token(32), Status: customdomain.Pending, CreatedAt: a.opts.Now()}
+		Token: "pgw-verify=" + ids.Token(32), Status: customdomain.Pending, Primary: req.Primary, CreatedAt: a.opts.Now()}
 	if httpx.Fail(w, r, a.log, a.store.CreateDomain(r.Context(), d), "") {
 		return
-	}
-	if req.Primary {
-		if d, err = a.store.SetPrimaryDomain(r.Context(), key.OrganizationID, d.ID, true); httpx.Fail(w, r, a.log, err, "") {
-			return
-		}
 	}
 	httpx.WriteJSON(w, http.StatusCreated, a.viewDomain(d))
 }

@@ -19,7 +19,8 @@ type domainRow struct {
 // MaxDomains is how many hostnames an organization may claim.
 const MaxDomains = 50
 
-// CreateDomain stores a claim of a hostname for a site.
+// CreateDomain stores a claim of a hostname for a site; a primary one takes
+// the place of the site's primary domain.
 func (s *Store) CreateDomain(ctx context.Context, d *customdomain.Domain) error {
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		n, err := tx.NewSelect().Model((*domainRow)(nil)).Where("organization_id = ?", d.OrganizationID).Count(ctx)
@@ -28,6 +29,11 @@ func (s *Store) CreateDomain(ctx context.Context, d *customdomain.Domain) error 
 		}
 		if n >= MaxDomains {
 			return errs.New(errs.Conflict, "limit_reached", fmt.Sprintf("an organization has at most %d domains", MaxDomains))
+		}
+		if d.Primary {
+			if err := clearPrimary(ctx, tx, d.SiteID, d.ID); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.NewInsert().Model(&domainRow{Domain: *d}).Exec(ctx); err != nil {
 			if isUniqueViolation(err) {
@@ -129,9 +135,8 @@ func (s *Store) SetPrimaryDomain(ctx context.Context, orgID, id string, primary 
 			return notFound(err, "domain")
 		}
 		if primary {
-			if _, err := tx.NewUpdate().Model((*domainRow)(nil)).Set("is_primary = ?", false).
-				Where("site_id = ?", row.SiteID).Where("id <> ?", id).Where("is_primary").Exec(ctx); err != nil {
-				return fmt.Errorf("clearing the site's primary domain: %w", err)
+			if err := clearPrimary(ctx, tx, row.SiteID, id); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.NewUpdate().Model((*domainRow)(nil)).Set("is_primary = ?", primary).Where("id = ?", id).Exec(ctx); err != nil {
@@ -147,6 +152,15 @@ func (s *Store) SetPrimaryDomain(ctx context.Context, orgID, id string, primary 
 		return nil, err
 	}
 	return &row.Domain, nil
+}
+
+// clearPrimary makes no domain of the site but keep its primary one.
+func clearPrimary(ctx context.Context, tx bun.Tx, siteID, keep string) error {
+	if _, err := tx.NewUpdate().Model((*domainRow)(nil)).Set("is_primary = ?", false).
+		Where("site_id = ?", siteID).Where("id <> ?", keep).Where("is_primary").Exec(ctx); err != nil {
+		return fmt.Errorf("clearing the site's primary domain: %w", err)
+	}
+	return nil
 }
 
 // PrimaryHosts returns the hostname of each of sites' primary domain that is
