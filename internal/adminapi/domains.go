@@ -73,7 +73,7 @@ func (a *API) createDomain(w http.ResponseWriter, r *http.Request, key *auth.API
 	if httpx.Fail(w, r, a.log, err, "site") {
 		return
 	}
-	host, err := customdomain.Normalize(req.Hostname, []string{a.frontendHost()})
+	host, err := customdomain.Normalize(req.Hostname, a.opts.Domains.Reserved(a.frontendHost()))
 	if httpx.Fail(w, r, a.log, err, "") {
 		return
 	}

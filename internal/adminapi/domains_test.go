@@ -13,7 +13,10 @@ import (
 func TestCustomDomains(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ns := dnstest.Start(t)
-		e := newEnv(t, s, func(c *config.Config) { c.Domains.Resolver = ns.Addr })
+		e := newEnv(t, s, func(c *config.Config) {
+			c.Domains.Resolver = ns.Addr
+			c.URLs.AdminBackend, c.URLs.MainBackend = "https://api.example.com", "https://hooks.example.com:8443"
+		})
 		r := e.do("POST", "/api/v1/domains", e.a.Token, `{"siteId":"`+e.a.Site.ID+`","hostname":"Pay.Shop.Example"}`)
 		expect(t, r, 201, "")
 		id := r.body["id"].(string)
@@ -37,7 +40,9 @@ func TestCustomDomains(t *testing.T) {
 		expect(t, e.do("POST", "/api/v1/domains/"+r.body["id"].(string)+"/verify", e.b.Token, ""), 409, "domain_taken")
 		expect(t, e.do("POST", "/api/v1/domains/"+id+"/verify", e.b.Token, ""), 404, "not_found")
 		// Our own host, addresses and bad names are refused; a second claim too.
-		for _, bad := range []string{"secure.example.com", "203.0.113.9", "localhost", "bad_name.example", ""} {
+		// (our other hosts too: a CNAME of one to the pages' host would verify it)
+		ns.CNAME("api.example.com", "secure.example.com")
+		for _, bad := range []string{"secure.example.com", "api.example.com", "HOOKS.example.com", "203.0.113.9", "localhost", "bad_name.example", ""} {
 			expect(t, e.do("POST", "/api/v1/domains", e.a.Token, `{"siteId":"`+e.a.Site.ID+`","hostname":"`+bad+`"}`), 422, "validation_error")
 		}
 		expect(t, e.do("POST", "/api/v1/domains", e.a.Token, `{"siteId":"`+e.a.Site.ID+`","hostname":"pay.shop.example"}`), 409, "domain_taken")

@@ -341,5 +341,6 @@ func apiLimits(cfg *config.Config, st *store.Store) *limits.APILimiter {
 
 // domainVerifier checks custom domains against main-frontend's host.
 func domainVerifier(cfg *config.Config) *customdomain.Verifier {
-	return &customdomain.Verifier{Resolver: customdomain.NewResolver(cfg.Domains.Resolver), Target: customdomain.HostOf(cfg.URLs.MainFrontend)}
+	return &customdomain.Verifier{Resolver: customdomain.NewResolver(cfg.Domains.Resolver), Target: customdomain.HostOf(cfg.URLs.MainFrontend),
+		Own: []string{customdomain.HostOf(cfg.URLs.AdminBackend), customdomain.HostOf(cfg.URLs.MainBackend)}}
 }

@@ -96,8 +96,21 @@ type Resolver interface {
 type Verifier struct {
 	Resolver Resolver
 	// Target is main-frontend's host, where CNAMEs must point.
-	Target  string
+	Target string
+	// Own are the installation's other hostnames (the Admin API's, the
+	// runtime API's): like Target, nobody may claim them, even where a
+	// CNAME to Target would verify them.
+	Own     []string
 	Timeout time.Duration
+}
+
+// Reserved are the hostnames no merchant may claim: the installation's own
+// and also (only also when v is nil: checks are not configured).
+func (v *Verifier) Reserved(also ...string) []string {
+	if v == nil {
+		return also
+	}
+	return append(append([]string{v.Target}, v.Own...), also...)
 }
 
 // NewResolver asks the DNS server at addr (host:port), or the system's

@@ -20,7 +20,7 @@ func (d *Dashboard) addDomain(w http.ResponseWriter, r *http.Request, s *signedI
 		return
 	}
 	back := "/dashboard/sites/" + url.PathEscape(site.ID) + "#domains"
-	host, err := customdomain.Normalize(r.PostFormValue("hostname"), []string{d.frontendHost()})
+	host, err := customdomain.Normalize(r.PostFormValue("hostname"), d.opts.Domains.Reserved(d.frontendHost()))
 	if e, ok := errs.As(err); ok {
 		d.back(w, r, s, back, "", "The hostname: "+e.Message+".")
 		return
