@@ -51,7 +51,7 @@ func TestSiteDomains(t *testing.T) {
 	}
 	admin.post("/dashboard/domains/"+id+"/primary", url.Values{"primary": {"true"}})
 	if page := admin.get(site); !strings.Contains(page.body, "Payment URLs are now on pay.acme.example.") || !strings.Contains(page.body, `class="primary-domain"`) ||
-		!strings.Contains(page.body, "Not primary") {
+		!strings.Contains(page.body, "Stop using for payment URLs") {
 		t.Error("the primary domain is not said so")
 	}
 	for _, ck := range []string{before, w.createCheckout(w.acme, "after-primary")} {

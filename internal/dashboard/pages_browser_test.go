@@ -1,12 +1,15 @@
 package dashboard_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/pgw/pgw/internal/browsertest"
 	"github.com/pgw/pgw/internal/checkout"
+	"github.com/pgw/pgw/internal/customdomain"
 	"github.com/pgw/pgw/internal/store"
 	"github.com/pgw/pgw/internal/store/storetest"
 )
@@ -18,6 +21,12 @@ func TestBrowserEveryPageFits(t *testing.T) {
 	ctx := browsertest.New(t)
 	w := newWorld(t, storetest.Open(t, store.SQLite))
 	co, _ := w.paid(w.acme, "fits-1")
+	// The site page with its domains card: a long name, verified and primary.
+	d := &customdomain.Domain{ID: "dom_fits", OrganizationID: w.acme.Organization.ID, SiteID: w.acme.Site.ID,
+		Hostname: "checkout-payments-for-customers.a-rather-long-shop-name.example", Token: "pgw-verify=" + strings.Repeat("x", 32),
+		Status: customdomain.Pending, Primary: true, CreatedAt: time.Now()}
+	storetest.Must(t, w.s.CreateDomain(t.Context(), d), "domain")
+	storetest.Must(t, w.s.SetDomainStatus(t.Context(), d, customdomain.Verified, "", time.Now()), "verify")
 	signInAs(t, ctx, w, "admin")
 	for name, path := range map[string]string{
 		"overview": "/dashboard/overview", "checkouts": "/dashboard/checkouts", "checkout": "/dashboard/checkouts/" + co,
