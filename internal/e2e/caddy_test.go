@@ -230,6 +230,15 @@ func TestCustomDomainThroughCaddy(t *testing.T) {
 	if hsts := resp.Header.Get("Strict-Transport-Security"); hsts != "max-age=63072000" {
 		t.Errorf("HSTS on the custom domain: %q", hsts)
 	}
+	// A buyer who types http:// is sent to https://.
+	plain := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("GET", "http://127.0.0.1:"+httpPort+"/checkout/"+ours["shortCode"].(string), nil)
+	req.Host = "pay.shop.example"
+	if resp, err := plain.Do(req); err != nil || resp.StatusCode/100 != 3 || resp.Header.Get("Location") != ours["paymentUrl"] {
+		t.Errorf("http:// on the custom domain: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	// The ask endpoint is Caddy's alone: the public does not reach it.
 	for _, host := range []string{"secure.pay.example.com", "pay.shop.example"} {
 		if resp, _, err := get("https://" + host + "/api/v1/domains/verify?domain=pay.shop.example"); err != nil || resp.StatusCode != 404 {
