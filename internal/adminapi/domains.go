@@ -8,7 +8,6 @@ import (
 	"github.com/pgw/pgw/internal/customdomain"
 	"github.com/pgw/pgw/internal/errs"
 	"github.com/pgw/pgw/internal/httpx"
-	"github.com/pgw/pgw/internal/ids"
 )
 
 // domainView is a custom domain as the API shows it, with the records that
@@ -77,8 +76,7 @@ func (a *API) createDomain(w http.ResponseWriter, r *http.Request, key *auth.API
 	if httpx.Fail(w, r, a.log, err, "") {
 		return
 	}
-	d := &customdomain.Domain{ID: ids.New("dom"), OrganizationID: key.OrganizationID, SiteID: site.ID, Hostname: host,
-		Token: "pgw-verify=" + ids.Token(32), Status: customdomain.Pending, Primary: req.Primary, CreatedAt: a.opts.Now()}
+	d := customdomain.NewClaim(key.OrganizationID, site.ID, host, req.Primary, a.opts.Now())
 	if httpx.Fail(w, r, a.log, a.store.CreateDomain(r.Context(), d), "") {
 		return
 	}

@@ -101,18 +101,14 @@ func (a *API) listLinks(w http.ResponseWriter, r *http.Request, key *auth.APIKey
 		httpx.Internal(w, r, a.log, err)
 		return
 	}
-	idList := make([]string, len(links))
+	idList, sites := make([]string, len(links)), make([]string, len(links))
 	for i, l := range links {
-		idList[i] = l.ID
+		idList[i], sites[i] = l.ID, l.SiteID
 	}
 	stats, err := a.store.PaymentLinkStats(r.Context(), idList)
 	if err != nil {
 		httpx.Internal(w, r, a.log, err)
 		return
-	}
-	sites := make([]string, 0, len(links))
-	for _, l := range links {
-		sites = append(sites, l.SiteID)
 	}
 	bases := a.pages.Bases(r.Context(), sites...)
 	view := func(l *paylink.Link) paylinkView { return a.viewLink(l, stats[l.ID], bases(l.SiteID)) }

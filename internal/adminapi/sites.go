@@ -239,3 +239,12 @@ func (a *API) patchSite(w http.ResponseWriter, r *http.Request, key *auth.APIKey
 	}
 	httpx.Fail(w, r, a.log, err, "site")
 }
+
+// deleteSite hides a site that has no open checkouts; its old checkouts,
+// receipts and notifications still find it.
+func (a *API) deleteSite(w http.ResponseWriter, r *http.Request, key *auth.APIKey) {
+	if httpx.Fail(w, r, a.log, a.store.DeleteSite(r.Context(), key.OrganizationID, r.PathValue("id")), "site") {
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

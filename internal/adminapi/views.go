@@ -3,7 +3,6 @@ package adminapi
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"time"
 
 	"github.com/pgw/pgw/internal/checkout"
@@ -68,11 +67,9 @@ type transactionView struct {
 // views returns the view of checkouts of list, whose paymentUrls it looks up
 // at once.
 func (a *API) views(ctx context.Context, list ...*checkout.Checkout) func(*checkout.Checkout) checkoutView {
-	sites := make([]string, 0, len(list))
-	for _, c := range list {
-		if !slices.Contains(sites, c.SiteID) {
-			sites = append(sites, c.SiteID)
-		}
+	sites := make([]string, len(list))
+	for i, c := range list {
+		sites[i] = c.SiteID
 	}
 	bases := a.pages.Bases(ctx, sites...)
 	return func(c *checkout.Checkout) checkoutView { return a.view(c, bases(c.SiteID)) }

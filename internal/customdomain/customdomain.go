@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pgw/pgw/internal/errs"
+	"github.com/pgw/pgw/internal/ids"
 )
 
 // States of a domain.
@@ -43,6 +44,13 @@ type Domain struct {
 	VerifiedAt time.Time `bun:",nullzero"`
 	CheckedAt  time.Time `bun:",nullzero"`
 	CreatedAt  time.Time `bun:",notnull"`
+}
+
+// NewClaim is a site's new, pending claim of hostname (normalized already),
+// with a fresh random token for the TXT record.
+func NewClaim(orgID, siteID, hostname string, primary bool, now time.Time) *Domain {
+	return &Domain{ID: ids.New("dom"), OrganizationID: orgID, SiteID: siteID, Hostname: hostname,
+		Token: "pgw-verify=" + ids.Token(32), Status: Pending, Primary: primary, CreatedAt: now}
 }
 
 // TXTName is where the alternative TXT record goes.

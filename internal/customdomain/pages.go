@@ -3,6 +3,7 @@ package customdomain
 import (
 	"context"
 	"log/slog"
+	"slices"
 )
 
 // Pages says where a site's payment pages are: on its primary domain once
@@ -22,14 +23,16 @@ func (p Pages) Base(ctx context.Context, siteID string) string {
 	return p.Bases(ctx, siteID)(siteID)
 }
 
-// Bases looks the sites up at once and returns their base URLs. Our own URL
-// serves every site, so when the lookup fails it is the answer, and the
-// failure is logged: a checkout already made must not fail to be shown.
+// Bases looks the sites up at once (each once, however often it is named)
+// and returns their base URLs. Our own URL serves every site, so when the
+// lookup fails it is the answer, and the failure is logged: a checkout
+// already made must not fail to be shown.
 func (p Pages) Bases(ctx context.Context, siteIDs ...string) func(siteID string) string {
 	var hosts map[string]string
 	if p.Hosts != nil {
+		sites := slices.Compact(slices.Sorted(slices.Values(siteIDs)))
 		var err error
-		if hosts, err = p.Hosts(ctx, siteIDs...); err != nil && p.Log != nil {
+		if hosts, err = p.Hosts(ctx, sites...); err != nil && p.Log != nil {
 			p.Log.ErrorContext(ctx, "finding custom domains for payment URLs", "err", err)
 		}
 	}

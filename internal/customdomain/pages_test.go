@@ -46,3 +46,16 @@ func TestPages(t *testing.T) {
 		t.Fatalf("Bases: %q, %q", bases("site_a"), bases("site_b"))
 	}
 }
+
+// A site named many times is looked up once.
+func TestPagesLookUpEachSiteOnce(t *testing.T) {
+	var asked []string
+	hosts := func(_ context.Context, ids ...string) (map[string]string, error) {
+		asked = append(asked, ids...)
+		return map[string]string{}, nil
+	}
+	Pages{Default: "https://secure.example", Hosts: hosts}.Bases(context.Background(), "site_b", "site_a", "site_b", "site_a")
+	if strings.Join(asked, ",") != "site_a,site_b" {
+		t.Fatalf("asked for %v", asked)
+	}
+}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/pgw/pgw/internal/customdomain"
 	"github.com/pgw/pgw/internal/errs"
-	"github.com/pgw/pgw/internal/ids"
 )
 
 // frontendHost is main-frontend's public host, where custom domains point.
@@ -25,8 +24,7 @@ func (d *Dashboard) addDomain(w http.ResponseWriter, r *http.Request, s *signedI
 		d.back(w, r, s, back, "", "The hostname: "+e.Message+".")
 		return
 	}
-	dm := &customdomain.Domain{ID: ids.New("dom"), OrganizationID: s.orgID, SiteID: site.ID, Hostname: host,
-		Token: "pgw-verify=" + ids.Token(32), Status: customdomain.Pending, CreatedAt: d.opts.Now()}
+	dm := customdomain.NewClaim(s.orgID, site.ID, host, false, d.opts.Now())
 	if err := d.store.CreateDomain(r.Context(), dm); err != nil {
 		if e, ok := errs.As(err); ok && e.Kind == errs.Conflict {
 			d.back(w, r, s, back, "", e.Message+".")
