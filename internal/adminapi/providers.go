@@ -169,7 +169,7 @@ func (a *API) providerInScope(r *http.Request, key *auth.APIKey) (*tenant.Provid
 	if err != nil {
 		return nil, err
 	}
-	if p.OrganizationID != key.OrganizationID || p.SiteID != r.PathValue("id") || viewProvider(p).Mode != string(key.Mode) {
+	if mode, ok := payment.ModeOf(p); p.OrganizationID != key.OrganizationID || p.SiteID != r.PathValue("id") || !ok || mode != key.Mode {
 		return nil, fmt.Errorf("provider %s: %w", p.ID, errs.ErrNotFound)
 	}
 	return p, nil
